@@ -1,0 +1,57 @@
+/**
+ * @module
+ * Step 4: `iss` (exact match), `aud` (any match), the payload types of the other
+ * registered claims (RFC 7519 §4.1), and `requiredClaims`.
+ */
+import { BearerError } from '../errors/bearer-error.js'
+
+export interface RegisteredClaimRules {
+  /** Accepted issuers; `null` when the verifier opted out of the check. */
+  readonly issuers: ReadonlySet<string> | null
+  /** Accepted audiences; `null` when the verifier opted out of the check. */
+  readonly audiences: ReadonlySet<string> | null
+  readonly requiredClaims: readonly string[]
+}
+
+export function assertRegisteredClaims(payload: Record<string, unknown>, rules: RegisteredClaimRules, realm: string): void {
+  const { iss, aud, sub, jti } = payload
+  if (rules.issuers !== null) {
+    if (typeof iss !== 'string' || !rules.issuers.has(iss)) {
+      throw new BearerError('issuer_invalid', {
+        realm,
+        claim: 'iss',
+        ...(iss === undefined ? { message: 'The token has no "iss" claim' } : {}),
+      })
+    }
+  } else if (iss !== undefined && typeof iss !== 'string') {
+    throw invalid('iss', realm)
+  }
+
+  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {
+    throw new BearerError('audience_invalid', { realm, claim: 'aud', message: 'The "aud" claim is not a string or an array of strings' })
+  }
+  if (rules.audiences !== null) {
+    const audiences = rules.audiences
+    const ok = typeof aud === 'string' ? audiences.has(aud) : Array.isArray(aud) && aud.some((a) => audiences.has(a as string))
+    if (!ok) {
+      throw new BearerError('audience_invalid', {
+        realm,
+        claim: 'aud',
+        ...(aud === undefined ? { message: 'The token has no "aud" claim' } : {}),
+      })
+    }
+  }
+
+  if (sub !== undefined && typeof sub !== 'string') throw invalid('sub', realm)
+  if (jti !== undefined && typeof jti !== 'string') throw invalid('jti', realm)
+
+  for (const claim of rules.requiredClaims) {
+    if (payload[claim] === undefined) {
+      throw new BearerError('claim_missing', { realm, claim, message: `The token has no "${claim}" claim` })
+    }
+  }
+}
+
+function invalid(claim: string, realm: string): BearerError {
+  return new BearerError('claim_invalid', { realm, claim, message: `The "${claim}" claim is not a string` })
+}

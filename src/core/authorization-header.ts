@@ -1,0 +1,55 @@
+/**
+ * @module
+ * Step 1a: read the `Authorization` header (RFC 6750 §2.1) and return the token.
+ */
+import { BearerError } from '../errors/bearer-error.js'
+
+/** What an adapter may hand over: Node gives a string, a few stacks give an array. */
+export type AuthorizationInput = string | readonly string[] | null | undefined
+
+/** Default cap on the `Authorization` header, checked before any decoding. */
+export const DEFAULT_MAX_TOKEN_SIZE = 8192
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
+
+/**
+ * Returns the bearer token of an `Authorization` header value, or throws:
+ * `token_missing` (absent, empty, or another scheme such as `Basic` — RFC 6750 §3.1),
+ * `token_too_large`, `header_malformed` (not exactly one token68 after `Bearer`).
+ */
+export function parseAuthorization(input: AuthorizationInput, maxSize: number, realm: string): string {
+  let value: string | null | undefined
+  if (typeof input === 'string' || input == null) value = input
+  else if (Array.isArray(input)) {
+    if (input.length > 1) throw new BearerError('header_malformed', { realm, message: 'Several Authorization headers were sent' })
+    value = input[0]
+  } else value = undefined
+
+  if (value == null) throw new BearerError('token_missing', { realm })
+  if (value.length > maxSize) throw new BearerError('token_too_large', { realm })
+  // Field values carry no leading or trailing whitespace (RFC 9110 §5.5).
+  value = value.replace(/^[ \t]+|[ \t]+$/g, '')
+  if (value === '') throw new BearerError('token_missing', { realm })
+
+  // The scheme ends at the first whitespace; only SP may separate it from the token68.
+  const end = value.search(/[ \t]/)
+  const scheme = end === -1 ? value : value.slice(0, end)
+  if (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer') {
+    // Another scheme: no bearer credentials at all.
+    throw new BearerError('token_missing', { realm })
+  }
+  if (end === -1) throw new BearerError('header_malformed', { realm, message: 'No token after Bearer' })
+  const space = end
+  // RFC 9110 §11.4: one or more SP between scheme and token68.
+  let start = space
+  while (value.charCodeAt(start) === 32) start++
+  const token = value.slice(start)
+  if (!TOKEN68.test(token)) {
+    throw new BearerError('header_malformed', {
+      realm,
+      message: 'The Authorization header must hold exactly one token after "Bearer"',
+    })
+  }
+  return token
+}

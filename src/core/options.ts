@@ -1,0 +1,192 @@
+/**
+ * @module
+ * Verifier options: the public interface (hand-written, with defaults), the zod schema that
+ * validates it once at construction, and the error thrown for configuration mistakes.
+ */
+import { z } from 'zod'
+import type { ClaimsSchema } from '../claims/schema.js'
+import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
+import type { KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
+import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import type { IsRevoked } from '../revocation/hook.js'
+import type { ScopeClaim } from '../scopes/parse.js'
+import { DURATION_PATTERN, type Duration } from './duration.js'
+import type { JwtClaims } from './result.js'
+
+/** Remote JWKS cache settings (`jwksUri`). */
+export interface JwksCacheOptions {
+  /** How long a fetched key set is used before it is refreshed. Default `'10m'`. */
+  readonly maxAge?: Duration
+  /** Least time between refetches caused by unknown `kid`s. Default `'30s'`. */
+  readonly cooldown?: Duration
+  /** Request timeout. Default `'5s'`. */
+  readonly timeout?: Duration
+  /** Largest JWKS response body accepted, in bytes. Default 1 MiB. */
+  readonly maxBytes?: number
+}
+
+/** What the verifier reports through `onEvent`. */
+export type VerifierEvent = KeySourceEvent
+
+/** Exactly one key source: a remote JWKS, a local JWKS, a shared secret, or a custom source. */
+export type KeySourceOptions =
+  | { readonly jwksUri: string | URL; readonly jwks?: never; readonly secret?: never; readonly keys?: never }
+  | { readonly jwks: JSONWebKeySet; readonly jwksUri?: never; readonly secret?: never; readonly keys?: never }
+  | { readonly secret: string | Uint8Array; readonly jwksUri?: never; readonly jwks?: never; readonly keys?: never }
+  | { readonly keys: KeySourceFactory; readonly jwksUri?: never; readonly jwks?: never; readonly secret?: never }
+
+/** One trusted issuer of a multi-issuer verifier, with its own key source. */
+export type IssuerEntry = {
+  /** The exact `iss` value this entry accepts. */
+  readonly issuer: string
+  /** Overrides the verifier's `audience` for this issuer. */
+  readonly audience?: string | readonly string[] | null
+  /** Overrides the verifier's `algorithms` for this issuer. */
+  readonly algorithms?: readonly Algorithm[]
+} & KeySourceOptions
+
+/** Options every verifier takes, whatever its key source. */
+export interface CommonVerifierOptions<C extends object = object> {
+  /**
+   * Allowed signature algorithms. Default: every algorithm the key source's key types
+   * support (asymmetric ones for key sets; the HMACs the secret is long enough for).
+   */
+  readonly algorithms?: readonly Algorithm[]
+  /** Leeway for `exp`, `nbf` and `iat`. Default 5 seconds. */
+  readonly clockTolerance?: Duration
+  /**
+   * Required `typ` header (e.g. `'at+jwt'`, RFC 9068); `application/` prefix and case ignored.
+   * Default: absent, `JWT` or `at+jwt`; any other type (`dpop+jwt`, ...) is rejected.
+   */
+  readonly typ?: string | readonly string[]
+  /** Claims that must be present. `exp` always is. */
+  readonly requiredClaims?: readonly string[]
+  /** A zod schema for custom claims; its output type becomes `auth.claims`. */
+  readonly claims?: ClaimsSchema<C>
+  /** Claims scopes are read from. Default `['scope', 'scp', 'permissions']`. */
+  readonly scopeClaims?: readonly ScopeClaim[]
+  /** Revocation hook; a throw answers 503 `revocation_unavailable` (fail closed). */
+  readonly isRevoked?: IsRevoked<JwtClaims & C>
+  /** Clock in milliseconds, like `Date.now`. For tests. */
+  readonly now?: () => number
+  /** `realm` in `WWW-Authenticate`. Default `'api'`. */
+  readonly realm?: string
+  /** Largest `Authorization` header accepted, in characters, checked before decoding. Default 8192. */
+  readonly maxTokenSize?: number
+  /** `fetch` used for JWKS. Default `globalThis.fetch`. */
+  readonly fetch?: typeof fetch
+  /** Remote JWKS cache settings. */
+  readonly jwksCache?: JwksCacheOptions
+  /** Receives key-source events (fetches, failures, skipped keys, unknown kids). */
+  readonly onEvent?: (event: VerifierEvent) => void
+}
+
+/** `iss` and `aud` checks of a single-issuer verifier: required; `null` opts out explicitly. */
+export interface IssuerAudienceOptions {
+  /** Accepted `iss` value(s), exact match. `null` skips the check (not recommended). */
+  readonly issuer: string | readonly string[] | null
+  /** Accepted `aud` value(s); any match passes. `null` skips the check (not recommended). */
+  readonly audience: string | readonly string[] | null
+}
+
+/** Options of `createVerifier`. */
+export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C> &
+  (
+    | (IssuerAudienceOptions & KeySourceOptions & { readonly issuers?: never })
+    | {
+        /** Several trusted issuers, each with its own key source; `iss` selects one by exact match. */
+        readonly issuers: readonly IssuerEntry[]
+        readonly audience: string | readonly string[] | null
+        readonly issuer?: never
+        readonly jwksUri?: never
+        readonly jwks?: never
+        readonly secret?: never
+        readonly keys?: never
+      }
+  )
+
+// ---- the schema: validated once, at construction ----
+
+const nonEmptyStrings = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+const duration = z.union([z.number().finite().nonnegative(), z.string().regex(DURATION_PATTERN, 'expected e.g. 30, "30s", "10m", "7d"')])
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function')
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected a Uint8Array')
+const url = z.union([
+  z.string().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'expected an http(s) URL'),
+  z.custom<URL>((v) => v instanceof URL && /^https?:$/.test(v.protocol), 'expected an http(s) URL'),
+])
+
+const keySourceShape = {
+  jwksUri: url.optional(),
+  jwks: z.object({ keys: z.array(z.unknown()) }).optional(),
+  secret: z.union([z.string().min(1, 'an empty secret verifies nothing'), bytes.refine((b) => b.length > 0, 'an empty secret verifies nothing')]).optional(),
+  keys: fn.optional(),
+}
+const KEY_SOURCES = ['jwksUri', 'jwks', 'secret', 'keys'] as const
+
+function exactlyOneKeySource(value: Record<string, unknown>, ctx: z.RefinementCtx, path: (string | number)[] = []): void {
+  const given = KEY_SOURCES.filter((k) => value[k] !== undefined)
+  if (given.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: given.length === 0 ? `one key source is required: ${KEY_SOURCES.join(', ')}` : `only one key source may be given, got ${given.join(' and ')}`,
+    })
+  }
+}
+
+const algorithmList = z.array(z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]])).min(1)
+
+const issuerEntry = z
+  .strictObject({
+    issuer: z.string().min(1),
+    audience: nonEmptyStrings.nullable().optional(),
+    algorithms: algorithmList.optional(),
+    ...keySourceShape,
+  })
+  .superRefine((v, ctx) => exactlyOneKeySource(v, ctx))
+
+export const verifierOptionsSchema = z
+  .strictObject({
+    issuer: nonEmptyStrings.nullable().optional(),
+    audience: nonEmptyStrings.nullable().optional(),
+    issuers: z.array(issuerEntry).min(1).optional(),
+    ...keySourceShape,
+    algorithms: algorithmList.optional(),
+    clockTolerance: duration.optional(),
+    typ: nonEmptyStrings.optional(),
+    requiredClaims: z.array(z.string().min(1)).optional(),
+    claims: z.custom<ClaimsSchema<unknown>>((v) => typeof (v as ClaimsSchema<unknown> | null)?.safeParse === 'function', 'expected a zod schema').optional(),
+    scopeClaims: z.array(z.enum(['scope', 'scp', 'permissions'])).min(1).optional(),
+    isRevoked: fn.optional(),
+    now: fn.optional(),
+    realm: z.string().min(1).optional(),
+    maxTokenSize: z.number().int().min(64).optional(),
+    fetch: fn.optional(),
+    jwksCache: z
+      .strictObject({ maxAge: duration.optional(), cooldown: duration.optional(), timeout: duration.optional(), maxBytes: z.number().int().positive().optional() })
+      .optional(),
+    onEvent: fn.optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.issuers !== undefined) {
+      for (const k of ['issuer', ...KEY_SOURCES] as const) {
+        if (v[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'give it per entry of `issuers`, not beside it' })
+      }
+      if (v.audience === undefined) ctx.addIssue({ code: 'custom', path: ['audience'], message: 'required (a string, a list, or null to skip the check)' })
+      return
+    }
+    exactlyOneKeySource(v, ctx)
+    for (const k of ['issuer', 'audience'] as const) {
+      if (v[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'required (a string, a list, or null to skip the check)' })
+    }
+  })
+
+/** Validates options once; a mistake is a `TypeError` naming the option, with the `ZodError` as `cause`. */
+export function parseOptions(options: unknown): z.output<typeof verifierOptionsSchema> {
+  const result = verifierOptionsSchema.safeParse(options)
+  if (result.success) return result.data
+  const issue = result.error.issues[0]!
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'options'
+  throw new TypeError(`tokengate: invalid verifier option ${where}: ${issue.message}`, { cause: result.error })
+}

@@ -1,0 +1,38 @@
+/**
+ * @module
+ * What a successful verification returns, and what a call may ask for.
+ */
+import type { ScopeMode } from '../scopes/require.js'
+import type { JwsHeader } from './token.js'
+
+/** Registered claims (RFC 7519 §4.1) as tokengate has checked them; `exp` is always there. */
+export interface JwtClaims {
+  readonly iss?: string
+  readonly sub?: string
+  readonly aud?: string | readonly string[]
+  readonly exp: number
+  readonly nbf?: number
+  readonly iat?: number
+  readonly jti?: string
+  readonly [claim: string]: unknown
+}
+
+/** The result of a successful verification. */
+export interface BearerAuth<C extends object = object> {
+  /** The raw token. */
+  readonly token: string
+  /** The verified claims, typed by the `claims` schema when one is given. */
+  readonly claims: JwtClaims & C
+  /** Distinct scopes granted by `scope`, `scp` and `permissions`. */
+  readonly scopes: readonly string[]
+  /** The verified JOSE header. */
+  readonly header: JwsHeader
+}
+
+/** Per-call requirements. */
+export interface VerifyRequestOptions {
+  /** Scopes the request requires. Default none. */
+  readonly scopes?: readonly string[]
+  /** `all` (default): every scope is required; `any`: one is enough. */
+  readonly scopeMode?: ScopeMode
+}

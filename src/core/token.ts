@@ -1,0 +1,97 @@
+/**
+ * @module
+ * Step 1b: split a compact JWS (RFC 7515 §7.1) into a JSON-object header and payload,
+ * with strict base64url and UTF-8. Nothing here trusts the token: it only reads it.
+ */
+import { BearerError } from '../errors/bearer-error.js'
+import { decodeBase64url } from './base64url.js'
+
+/** The JOSE header of a token, as sent (unverified until the signature step passes). */
+export interface JwsHeader {
+  readonly alg: string
+  readonly kid?: string
+  readonly typ?: string
+  readonly crit?: readonly string[]
+  readonly [name: string]: unknown
+}
+
+/** A compact JWS split into its parts, payload still encoded. */
+export interface SplitJws {
+  readonly raw: string
+  readonly header: JwsHeader
+  /** `BASE64URL(header) || '.' || BASE64URL(payload)`: what the signature covers. */
+  readonly signingInput: string
+  readonly signature: Uint8Array
+  /** The three segments, for backends that take them as text. */
+  readonly protectedB64: string
+  readonly payloadB64: string
+  readonly signatureB64: string
+}
+
+/** A compact JWS whose payload is a JSON object: a JWT. */
+export interface ParsedToken extends SplitJws {
+  readonly payload: Record<string, unknown>
+}
+
+// fatal: invalid UTF-8 is an error, not U+FFFD; ignoreBOM: a BOM stays and then fails JSON.parse.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+function malformed(realm: string, message: string): BearerError {
+  return new BearerError('token_malformed', { realm, message })
+}
+
+function decodeJsonObject(segment: string, what: string, realm: string): Record<string, unknown> {
+  const bytes = decodeBase64url(segment)
+  if (bytes === undefined) throw malformed(realm, `The token ${what} is not base64url`)
+  let value: unknown
+  try {
+    value = JSON.parse(utf8.decode(bytes))
+  } catch (cause) {
+    throw new BearerError('token_malformed', { realm, message: `The token ${what} is not UTF-8 JSON`, cause })
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw malformed(realm, `The token ${what} is not a JSON object`)
+  }
+  return value as Record<string, unknown>
+}
+
+/**
+ * Splits a compact JWS and decodes its header and signature (the signature layer's view:
+ * the payload is left encoded, and may be any bytes). Throws `token_malformed` / `token_encrypted`.
+ */
+export function splitJws(raw: string, realm: string): SplitJws {
+  const d1 = raw.indexOf('.')
+  const d2 = d1 === -1 ? -1 : raw.indexOf('.', d1 + 1)
+  if (d2 === -1) throw malformed(realm, 'The token does not have three segments')
+  if (raw.indexOf('.', d2 + 1) !== -1) {
+    // A compact JWE has five segments (RFC 7516 §7.1).
+    if (raw.split('.').length === 5) throw new BearerError('token_encrypted', { realm })
+    throw malformed(realm, 'The token does not have three segments')
+  }
+  const protectedB64 = raw.slice(0, d1)
+  const payloadB64 = raw.slice(d1 + 1, d2)
+  const signatureB64 = raw.slice(d2 + 1)
+  // The payload may be empty at this layer (RFC 7515 allows it); a JWT's payload never is.
+  if (protectedB64 === '' || signatureB64 === '') {
+    throw malformed(realm, 'The token has an empty segment')
+  }
+  const header = decodeJsonObject(protectedB64, 'header', realm)
+  if (typeof header.alg !== 'string') throw malformed(realm, 'The token header has no "alg"')
+  const signature = decodeBase64url(signatureB64)
+  if (signature === undefined) throw malformed(realm, 'The token signature is not base64url')
+  return {
+    raw,
+    header: header as JwsHeader,
+    signingInput: raw.slice(0, d2),
+    signature,
+    protectedB64,
+    payloadB64,
+    signatureB64,
+  }
+}
+
+/** Parses a compact JWS whose payload is a JSON object, or throws `token_malformed` / `token_encrypted`. */
+export function parseToken(raw: string, realm: string): ParsedToken {
+  const jws = splitJws(raw, realm)
+  return { ...jws, payload: decodeJsonObject(jws.payloadB64, 'payload', realm) }
+}

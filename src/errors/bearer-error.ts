@@ -1,0 +1,103 @@
+/**
+ * @module
+ * `BearerError`: the one class every request failure throws.
+ */
+import { REASONS, type BearerErrorCode, type BearerErrorReason } from './reasons.js'
+import { buildChallenge, quoteString } from './www-authenticate.js'
+import { problemDetails, type ProblemDetails } from './problem.js'
+
+const BRAND = Symbol.for('tokengate.BearerError')
+
+/** The realm used in `WWW-Authenticate` when none is configured. */
+export const DEFAULT_REALM = 'api'
+
+export interface BearerErrorOptions {
+  /** Human message; defaults to the reason's message. Must never contain the token. */
+  readonly message?: string
+  /** The underlying error (a jose error, a fetch failure, a ZodError, ...). */
+  readonly cause?: unknown
+  /** `realm` of the challenge. Default `"api"`. */
+  readonly realm?: string
+  /** Space-delimited scopes the request needed (403 `insufficient_scope`). */
+  readonly scope?: string
+  /** The claim at fault, for claim failures (`exp`, `aud`, ...). */
+  readonly claim?: string
+}
+
+/**
+ * A bearer-token request failure with everything needed to answer it: `status`, the
+ * RFC 6750 `code`, a stable `reason`, the `WWW-Authenticate` value and an RFC 9457 body.
+ * It carries `statusCode` and `headers` too, so Express's finalhandler and Fastify's
+ * default error handler answer correctly when it is passed to `next(err)` or thrown.
+ *
+ * Import from `tokengate`.
+ *
+ * @example
+ * try { await verifyBearer(req.headers.authorization) }
+ * catch (err) { if (BearerError.is(err)) return err.toResponse(); throw err }
+ */
+export class BearerError extends Error {
+  override readonly name = 'BearerError' as const
+  /** Stable machine-readable reason, e.g. `token_expired`. */
+  readonly reason: BearerErrorReason
+  /** HTTP status: 400, 401, 403 or 503. */
+  readonly status: 400 | 401 | 403 | 503
+  /** Same as `status`, for frameworks that read `statusCode`. */
+  readonly statusCode: 400 | 401 | 403 | 503
+  /** RFC 6750 error code; `undefined` for a missing token (RFC 6750 §3.1) and for 503s. */
+  readonly code: BearerErrorCode | undefined
+  /** The full `WWW-Authenticate` value; `undefined` on 503 (an outage is not a challenge). */
+  readonly wwwAuthenticate: string | undefined
+  /** Response headers to send with this error. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The claim at fault, when a claim check failed. */
+  readonly claim: string | undefined
+  /** The scopes the request required, for `insufficient_scope`. */
+  readonly scope: string | undefined
+
+  constructor(reason: BearerErrorReason, options: BearerErrorOptions = {}) {
+    const entry = REASONS[reason]
+    super(options.message ?? entry.message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.reason = reason
+    this.status = this.statusCode = entry.status
+    this.code = entry.code
+    this.claim = options.claim
+    this.scope = options.scope
+    this.wwwAuthenticate =
+      entry.status === 503
+        ? undefined
+        : buildChallenge({
+            quotedRealm: quoteString(options.realm ?? DEFAULT_REALM),
+            code: entry.code,
+            description: entry.code === undefined ? undefined : this.message,
+            scope: options.scope,
+          })
+    const headers: Record<string, string> = {}
+    if (this.wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = this.wwwAuthenticate
+    this.headers = Object.freeze(headers)
+  }
+
+  /** True for any tokengate `BearerError`, even from another copy of the package (ESM and CJS). */
+  static is(value: unknown): value is BearerError {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+  }
+
+  /** The RFC 9457 problem details body. */
+  toProblem(): ProblemDetails {
+    return problemDetails(this)
+  }
+
+  /** A `Response` with the status, headers and an `application/problem+json` body. */
+  toResponse(): Response {
+    return new Response(JSON.stringify(this.toProblem()), {
+      status: this.status,
+      headers: { ...this.headers, 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' },
+    })
+  }
+
+  override toString(): string {
+    return `BearerError [${this.reason}]: ${this.message}`
+  }
+}
+
+Object.defineProperty(BearerError.prototype, BRAND, { value: true })

@@ -1,0 +1,82 @@
+/**
+ * @module
+ * The one table of failure reasons. Every `BearerError` takes its HTTP status and its
+ * RFC 6750 error code from here, so nobody builds a 403 `invalid_token` by hand.
+ */
+
+/** RFC 6750 §3.1 error codes. */
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+
+interface ReasonEntry {
+  readonly status: 400 | 401 | 403 | 503
+  /** RFC 6750 `error=`; absent when the response is not an authentication challenge. */
+  readonly code: BearerErrorCode | undefined
+  /** Default human message. Never contains the token. */
+  readonly message: string
+}
+
+const r = (status: ReasonEntry['status'], code: BearerErrorCode | undefined, message: string): ReasonEntry =>
+  Object.freeze({ status, code, message })
+
+/**
+ * Every reason a request can fail, with its status and code. `reason` values are public
+ * API: renaming one is a breaking change.
+ */
+export const REASONS = Object.freeze({
+  // 1. format
+  /** No `Authorization` header, or one with another scheme (RFC 6750 §3.1: no `error=`). */
+  token_missing: r(401, undefined, 'A bearer token is required'),
+  /** `Authorization: Bearer` not followed by exactly one token68, or several credentials. */
+  header_malformed: r(400, 'invalid_request', 'The Authorization header is not "Bearer <token>"'),
+  /** The header exceeds the size limit; checked before any decoding. */
+  token_too_large: r(401, 'invalid_token', 'The token exceeds the size limit'),
+  /** Not three strict base64url segments of a JSON-object header and payload. */
+  token_malformed: r(401, 'invalid_token', 'The token is not a well-formed JWT'),
+  /** Five segments: an encrypted JWT (JWE), which a bearer validator does not accept. */
+  token_encrypted: r(401, 'invalid_token', 'Encrypted tokens (JWE) are not accepted'),
+  // 2. header and signature
+  /** `alg` is `none`, not on the allow-list, or not usable with the key's type. */
+  alg_not_allowed: r(401, 'invalid_token', 'The token algorithm is not allowed'),
+  /** A `crit` header names an extension this validator does not understand (RFC 7515 §4.1.11). */
+  crit_unsupported: r(401, 'invalid_token', 'The token requires an unsupported extension'),
+  /** The header `typ` names another kind of token (RFC 8725 §3.11), or not the configured one. */
+  typ_invalid: r(401, 'invalid_token', 'The token type is not accepted'),
+  /** The key source holds several usable keys and the token names none (`kid`). */
+  kid_missing: r(401, 'invalid_token', 'The token does not name its key (kid)'),
+  /** No usable key with the token's `kid`. */
+  kid_not_found: r(401, 'invalid_token', 'The token key (kid) is not known'),
+  /** The signature does not verify with the selected key. */
+  signature_invalid: r(401, 'invalid_token', 'The token signature is invalid'),
+  // 3. time
+  /** `exp` is at or before now, beyond the clock tolerance. */
+  token_expired: r(401, 'invalid_token', 'The token has expired'),
+  /** `nbf` is after now, beyond the clock tolerance. */
+  token_not_yet_valid: r(401, 'invalid_token', 'The token is not valid yet'),
+  /** `iat` is after now, beyond the clock tolerance. */
+  token_issued_in_future: r(401, 'invalid_token', 'The token was issued in the future'),
+  // 4. claims
+  /** A required claim is absent (`exp` always; others through `requiredClaims`). */
+  claim_missing: r(401, 'invalid_token', 'The token lacks a required claim'),
+  /** A registered claim has the wrong type (`exp` as a string, `aud` as a number, ...). */
+  claim_invalid: r(401, 'invalid_token', 'The token has an invalid claim'),
+  /** `iss` is absent or not one of the configured issuers. */
+  issuer_invalid: r(401, 'invalid_token', 'The token issuer is not accepted'),
+  /** `aud` is absent or names none of the configured audiences. */
+  audience_invalid: r(401, 'invalid_token', 'The token audience is not accepted'),
+  /** The custom `claims` schema rejected the payload. */
+  claims_schema_failed: r(401, 'invalid_token', 'The token claims do not match the expected schema'),
+  // 5. scopes
+  /** The token lacks a scope the route requires. */
+  insufficient_scope: r(403, 'insufficient_scope', 'The token lacks the required scope'),
+  // 6. revocation
+  /** The `isRevoked` hook says the token is revoked. */
+  token_revoked: r(401, 'invalid_token', 'The token has been revoked'),
+  // outages: never a 401 that logs users out
+  /** Keys could not be fetched (and no usable cached keys remain). */
+  jwks_unavailable: r(503, undefined, 'The signing keys are temporarily unavailable'),
+  /** The revocation hook failed (fail closed). */
+  revocation_unavailable: r(503, undefined, 'Token revocation status is temporarily unavailable'),
+} satisfies Record<string, ReasonEntry>)
+
+/** A stable, machine-readable failure reason: a closed union, so `switch` is exhaustive. */
+export type BearerErrorReason = keyof typeof REASONS

@@ -1,0 +1,32 @@
+/**
+ * @module
+ * tokengate: bearer-token validation for any Node or edge backend.
+ */
+export { createVerifier, DEFAULT_CLOCK_TOLERANCE, type Verifier } from './core/create-verifier.js'
+export { verifyBearer, type VerifyBearerOptions } from './core/verify-bearer.js'
+export type {
+  CommonVerifierOptions,
+  IssuerAudienceOptions,
+  IssuerEntry,
+  JwksCacheOptions,
+  KeySourceOptions,
+  VerifierEvent,
+  VerifierOptions,
+} from './core/options.js'
+export type { BearerAuth, JwtClaims, VerifyRequestOptions } from './core/result.js'
+export type { AuthorizationInput } from './core/authorization-header.js'
+export type { JwsHeader } from './core/token.js'
+export type { Duration } from './core/duration.js'
+export { BearerError, type BearerErrorOptions } from './errors/bearer-error.js'
+export { REASONS, type BearerErrorCode, type BearerErrorReason } from './errors/reasons.js'
+export type { ProblemDetails } from './errors/problem.js'
+export { ALGORITHMS, type Algorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from './keys/algorithms.js'
+export { localJwks, type JSONWebKeySet } from './keys/local-jwks.js'
+export { remoteJwks, type RemoteJwksOptions } from './keys/remote-jwks.js'
+export { secretKey } from './keys/secret.js'
+export type { KeySource, KeySourceContext, KeySourceEvent, KeySourceFactory } from './keys/key-source.js'
+export type { VerificationKey, PublicJwk } from './keys/verification-key.js'
+export type { ClaimsSchema } from './claims/schema.js'
+export type { IsRevoked, RevocationContext } from './revocation/hook.js'
+export type { ScopeClaim } from './scopes/parse.js'
+export type { ScopeMode } from './scopes/require.js'

@@ -1,0 +1,34 @@
+/**
+ * @module
+ * Building test tokens, including ones no honest issuer would produce.
+ */
+import { CompactSign } from 'jose'
+import { encodeBase64url } from '../core/base64url.js'
+import type { TestSigningKey } from './keys.js'
+
+const utf8 = new TextEncoder()
+
+/** base64url(JSON) of a value, for hand-built segments. */
+export function encodeSegment(value: unknown): string {
+  return encodeBase64url(utf8.encode(typeof value === 'string' ? value : JSON.stringify(value)))
+}
+
+/**
+ * Signs `payload` with `key`. The header gets `alg` (and `kid` when the key has one) unless
+ * `header` overrides them: any header is signed as given.
+ */
+export async function signToken(
+  key: TestSigningKey,
+  payload: Record<string, unknown> | string | Uint8Array,
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  const bytes =
+    payload instanceof Uint8Array ? payload : utf8.encode(typeof payload === 'string' ? payload : JSON.stringify(payload))
+  const protectedHeader = { alg: key.alg, ...(key.kid === undefined ? {} : { kid: key.kid }), ...header }
+  return new CompactSign(bytes).setProtectedHeader(protectedHeader as { alg: string }).sign(key.signingKey)
+}
+
+/** An unsigned token with the given header and payload (for `alg: none` and malformed cases). */
+export function unsignedToken(header: unknown, payload: unknown, signature = ''): string {
+  return `${encodeSegment(header)}.${encodeSegment(payload)}.${signature}`
+}
