@@ -71,10 +71,9 @@ export function splitJws(raw: string, realm: string): SplitJws {
   const protectedB64 = raw.slice(0, d1)
   const payloadB64 = raw.slice(d1 + 1, d2)
   const signatureB64 = raw.slice(d2 + 1)
-  // The payload may be empty at this layer (RFC 7515 allows it); a JWT's payload never is.
-  if (protectedB64 === '' || signatureB64 === '') {
-    throw malformed(realm, 'The token has an empty segment')
-  }
+  // An empty payload is a JWS but never a JWT (parseToken rejects it); an empty signature is
+  // how an unsecured JWS looks (RFC 7515 §A.5), which the header step rejects as alg "none".
+  if (protectedB64 === '') throw malformed(realm, 'The token has an empty header')
   const header = decodeJsonObject(protectedB64, 'header', realm)
   if (typeof header.alg !== 'string') throw malformed(realm, 'The token header has no "alg"')
   const signature = decodeBase64url(signatureB64)
