@@ -1,9 +1,28 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+
+const backend = (file: string) => ({ '#signature-backend': fileURLToPath(new URL(`./src/signature/${file}.ts`, import.meta.url)) })
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 20_000,
+    // The whole suite runs once per signature backend (package.json "imports" picks one by
+    // export condition): node:crypto as under Node, jose/WebCrypto as on edge runtimes.
+    projects: [
+      {
+        extends: true,
+        resolve: { alias: backend('node') },
+        test: {
+          name: 'node',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+        },
+      },
+      {
+        extends: true,
+        resolve: { alias: backend('web') },
+        test: { name: 'web', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+    ],
   },
 })

@@ -13,6 +13,8 @@ export const DEFAULT_MAX_TOKEN_SIZE = 8192
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
 
+const isSpace = (code: number): boolean => code === 32 || code === 9
+
 /**
  * Returns the bearer token of an `Authorization` header value, or throws:
  * `token_missing` (absent, empty, or another scheme such as `Basic` — RFC 6750 §3.1),
@@ -29,7 +31,7 @@ export function parseAuthorization(input: AuthorizationInput, maxSize: number, r
   if (value == null) throw new BearerError('token_missing', { realm })
   if (value.length > maxSize) throw new BearerError('token_too_large', { realm })
   // Field values carry no leading or trailing whitespace (RFC 9110 §5.5).
-  value = value.replace(/^[ \t]+|[ \t]+$/g, '')
+  if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) value = value.replace(/^[ \t]+|[ \t]+$/g, '')
   if (value === '') throw new BearerError('token_missing', { realm })
 
   // The scheme ends at the first whitespace; only SP may separate it from the token68.

@@ -79,6 +79,19 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly jwksCache?: JwksCacheOptions
   /** Receives key-source events (fetches, failures, skipped keys, unknown kids). */
   readonly onEvent?: (event: VerifierEvent) => void
+  /**
+   * The verified-token cache: a token seen before skips the signature check, while time,
+   * scopes and `isRevoked` are checked again on every request. An entry never outlives the
+   * token's `exp` (nor 10 minutes); failures are not cached. `false` turns it off.
+   * Default `{ max: 1000 }`.
+   */
+  readonly cache?: VerifiedTokenCacheOptions | false
+}
+
+/** Verified-token cache settings (`cache`). */
+export interface VerifiedTokenCacheOptions {
+  /** Most tokens kept, least recently used evicted first. Default 1000. */
+  readonly max?: number
 }
 
 /** `iss` and `aud` checks of a single-issuer verifier: required; `null` opts out explicitly. */
@@ -167,6 +180,7 @@ export const verifierOptionsSchema = z
       .strictObject({ maxAge: duration.optional(), cooldown: duration.optional(), timeout: duration.optional(), maxBytes: z.number().int().positive().optional() })
       .optional(),
     onEvent: fn.optional(),
+    cache: z.union([z.literal(false), z.strictObject({ max: z.number().int().positive().optional() })]).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.issuers !== undefined) {

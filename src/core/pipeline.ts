@@ -12,9 +12,13 @@ import { assertNotRevoked, type IsRevoked } from '../revocation/hook.js'
 import { parseScopes, type ScopeClaim } from '../scopes/parse.js'
 import { assertScopes } from '../scopes/require.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
+import type { VerifiedToken, VerifiedTokenCache } from '../cache/verified-tokens.js'
+import type { Algorithm } from '../keys/algorithms.js'
+import type { VerificationKey } from '../keys/verification-key.js'
 import { parseAuthorization, type AuthorizationInput } from './authorization-header.js'
 import { assertHeader, type HeaderRules } from './jws-header.js'
 import type { BearerAuth, JwtClaims, VerifyRequestOptions } from './result.js'
+import { deepFreeze } from './freeze.js'
 import { parseToken, type ParsedToken } from './token.js'
 
 /** One trusted issuer (or the single configuration): its keys and its claim rules. */
@@ -35,6 +39,8 @@ export interface ResolvedVerifier {
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
   readonly signature: SignatureBackend
+  /** The verified-token cache, or `undefined` when `cache: false`. */
+  readonly cache: VerifiedTokenCache | undefined
   /** The single configuration, when there is no `issuers` list. */
   readonly tenant: Tenant | undefined
   /** Tenants by exact `iss`, for multi-issuer verifiers. */
@@ -52,16 +58,59 @@ function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
   return tenant
 }
 
-async function assertSignature(v: ResolvedVerifier, tenant: Tenant, token: ParsedToken): Promise<void> {
-  const alg = assertHeader(token.header, tenant.header, v.realm)
-  const key = await tenant.keys.getKey(token.header, alg)
-  let valid: boolean
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as Promise<T> | null)?.then === 'function'
+
+function signatureInvalid(realm: string, cause: unknown): BearerError {
+  return new BearerError('signature_invalid', { realm, cause, message: 'The token signature could not be checked with its key' })
+}
+
+function checkSignature(v: ResolvedVerifier, key: VerificationKey, alg: Algorithm, token: ParsedToken): void | Promise<void> {
+  let valid: boolean | Promise<boolean>
   try {
-    valid = await v.signature.verify(key, alg, token)
+    valid = v.signature.verify(key, alg, token)
   } catch (cause) {
-    throw new BearerError('signature_invalid', { realm: v.realm, cause, message: 'The token signature could not be checked with its key' })
+    throw signatureInvalid(v.realm, cause)
   }
-  if (!valid) throw new BearerError('signature_invalid', { realm: v.realm })
+  if (!isPromise(valid)) {
+    if (!valid) throw new BearerError('signature_invalid', { realm: v.realm })
+    return
+  }
+  return valid.then(
+    (ok) => {
+      if (!ok) throw new BearerError('signature_invalid', { realm: v.realm })
+    },
+    (cause: unknown) => {
+      throw signatureInvalid(v.realm, cause)
+    },
+  )
+}
+
+/** Step 2: header policy, key, signature. Synchronous when the key source and backend are. */
+function assertSignature(v: ResolvedVerifier, tenant: Tenant, token: ParsedToken): void | Promise<void> {
+  const alg = assertHeader(token.header, tenant.header, v.realm)
+  const key = tenant.keys.getKey(token.header, alg)
+  return isPromise(key) ? key.then((k) => checkSignature(v, k, alg, token)) : checkSignature(v, key, alg, token)
+}
+
+/** Step 0: a token verified before by this verifier, still within its cache lifetime. */
+function cachedToken(v: ResolvedVerifier, authorization: AuthorizationInput): VerifiedToken | undefined {
+  return v.cache !== undefined && typeof authorization === 'string' ? v.cache.get(authorization) : undefined
+}
+
+/** Step 3 on a cache hit: the same time check; an expired entry is dropped as it fails. */
+function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken): void {
+  try {
+    assertTime(hit.payload, v.now() / 1000, v.clockTolerance, v.realm)
+  } catch (err) {
+    v.cache!.delete(authorization)
+    throw err
+  }
+}
+
+/** Remembers a token that passed steps 1–4, until its `exp` (plus tolerance) at the latest. */
+function rememberToken(v: ResolvedVerifier, authorization: AuthorizationInput, verified: VerifiedToken, nowS: number): void {
+  if (v.cache === undefined || typeof authorization !== 'string') return
+  v.cache.set(authorization, verified, (verified.payload.exp as number) + v.clockTolerance - nowS)
 }
 
 /** Runs every step in order; resolves with the verified token or rejects with a `BearerError`. */
@@ -70,22 +119,37 @@ export async function runPipeline(
   authorization: AuthorizationInput,
   request: VerifyRequestOptions = NO_REQUIREMENTS,
 ): Promise<BearerAuth> {
-  const { realm } = v
-  // 1. format
-  const raw = parseAuthorization(authorization, v.maxTokenSize, realm)
-  const token = parseToken(raw, realm)
-  // 2. header policy and signature: nothing below runs on an unverified token
-  const tenant = selectTenant(v, token)
-  await assertSignature(v, tenant, token)
-  // 3. time
-  assertTime(token.payload, v.now() / 1000, v.clockTolerance, realm)
-  // 4. iss / aud / registered claim types / required claims / custom schema
-  assertRegisteredClaims(token.payload, tenant.claims, realm)
-  const claims = (v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload, realm) : token.payload) as JwtClaims
+  const realm = v.realm
+  // 0. a token this verifier verified before: format, signature and claims are functions of
+  // the token and the configuration only, so they hold; everything else is checked again.
+  let verified = cachedToken(v, authorization)
+  if (verified !== undefined) {
+    assertCachedTime(v, authorization as string, verified)
+  } else {
+    // 1. format
+    const raw = parseAuthorization(authorization, v.maxTokenSize, realm)
+    const token = parseToken(raw, realm)
+    // 2. header policy and signature: nothing below runs on an unverified token
+    const tenant = selectTenant(v, token)
+    const pending = assertSignature(v, tenant, token)
+    if (pending !== undefined) await pending
+    // 3. time
+    const nowS = v.now() / 1000
+    assertTime(token.payload, nowS, v.clockTolerance, realm)
+    // 4. iss / aud / registered claim types / required claims / custom schema
+    assertRegisteredClaims(token.payload, tenant.claims, realm)
+    const claims = (v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload, realm) : token.payload) as JwtClaims
+    // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
+    const scopes = parseScopes(token.payload, v.scopeClaims, realm)
+    // Frozen: with the cache on, the same result answers every request bearing this token.
+    const auth = Object.freeze({ token: raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
+    verified = { auth, payload: deepFreeze(token.payload) }
+    rememberToken(v, authorization, verified, nowS)
+  }
+  const auth = verified.auth
   // 5. scopes
-  const scopes = parseScopes(token.payload, v.scopeClaims, realm)
-  if (request.scopes) assertScopes(scopes, request.scopes, request.scopeMode ?? 'all', realm)
+  if (request.scopes) assertScopes(auth.scopes, request.scopes, request.scopeMode ?? 'all', realm)
   // 6. revocation
-  if (v.isRevoked) await assertNotRevoked(v.isRevoked, claims, { token: raw, header: token.header }, realm)
-  return { token: raw, claims, scopes, header: token.header }
+  if (v.isRevoked) await assertNotRevoked(v.isRevoked, auth.claims, { token: auth.token, header: auth.header }, realm)
+  return auth
 }

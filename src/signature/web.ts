@@ -41,3 +41,6 @@ async function verify(key: VerificationKey, alg: Algorithm, token: ParsedToken):
 
 /** Verifies with jose's `flattenedVerify` on CryptoKeys imported once per key. */
 export const webSignatureBackend: SignatureBackend = Object.freeze({ name: 'webcrypto', verify })
+
+/** The backend the edge conditions (and `"default"`) of `#signature-backend` resolve to. */
+export const signatureBackend: SignatureBackend = webSignatureBackend
