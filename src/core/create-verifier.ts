@@ -13,6 +13,7 @@ import { DEFAULT_SCOPE_CLAIMS } from '../scopes/parse.js'
 // Resolved by export condition (package.json "imports"): node:crypto under "node", jose/WebCrypto
 // on edge runtimes and by default, so this module never names `node:` itself.
 import { signatureBackend } from '#signature-backend'
+import { createParsedHeaders } from '../cache/parsed-headers.js'
 import { createVerifiedTokenCache, DEFAULT_CACHE_MAX } from '../cache/verified-tokens.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import { DEFAULT_MAX_TOKEN_SIZE, type AuthorizationInput } from './authorization-header.js'
@@ -143,6 +144,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     claimsSchema: o.claims,
     isRevoked: o.isRevoked as ResolvedVerifier['isRevoked'],
     signature: backend,
+    headers: createParsedHeaders(),
     cache: o.cache === false ? undefined : createVerifiedTokenCache(o.cache?.max ?? DEFAULT_CACHE_MAX),
     tenant: single,
     tenants,

@@ -12,10 +12,11 @@ import { assertNotRevoked, type IsRevoked } from '../revocation/hook.js'
 import { parseScopes, type ScopeClaim } from '../scopes/parse.js'
 import { assertScopes } from '../scopes/require.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
+import type { ParsedHeaders } from '../cache/parsed-headers.js'
 import type { VerifiedToken, VerifiedTokenCache } from '../cache/verified-tokens.js'
 import type { Algorithm } from '../keys/algorithms.js'
 import type { VerificationKey } from '../keys/verification-key.js'
-import { parseAuthorization, type AuthorizationInput } from './authorization-header.js'
+import { assertToken68, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
 import { assertHeader, type HeaderRules } from './jws-header.js'
 import type { BearerAuth, JwtClaims, VerifyRequestOptions } from './result.js'
 import { deepFreeze } from './freeze.js'
@@ -39,6 +40,8 @@ export interface ResolvedVerifier {
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
   readonly signature: SignatureBackend
+  /** Parsed JOSE headers by their encoded text. */
+  readonly headers: ParsedHeaders
   /** The verified-token cache, or `undefined` when `cache: false`. */
   readonly cache: VerifiedTokenCache | undefined
   /** The single configuration, when there is no `issuers` list. */
@@ -48,6 +51,18 @@ export interface ResolvedVerifier {
 }
 
 const NO_REQUIREMENTS: VerifyRequestOptions = Object.freeze({})
+
+/** Step 1: the bearer token of the header, parsed as a JWT. */
+function parseBearerToken(v: ResolvedVerifier, authorization: AuthorizationInput): ParsedToken {
+  const raw = readBearerCredentials(authorization, v.maxTokenSize, v.realm)
+  try {
+    return parseToken(raw, v.realm, v.headers)
+  } catch (err) {
+    // Not one token68 is a malformed header (400) before it is a malformed token (401).
+    assertToken68(raw, v.realm)
+    throw err
+  }
+}
 
 /** Step 2 (selection): the tenant is chosen by the unverified `iss` before any key is fetched. */
 function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
@@ -127,8 +142,7 @@ export async function runPipeline(
     assertCachedTime(v, authorization as string, verified)
   } else {
     // 1. format
-    const raw = parseAuthorization(authorization, v.maxTokenSize, realm)
-    const token = parseToken(raw, realm)
+    const token = parseBearerToken(v, authorization)
     // 2. header policy and signature: nothing below runs on an unverified token
     const tenant = selectTenant(v, token)
     const pending = assertSignature(v, tenant, token)
@@ -142,7 +156,7 @@ export async function runPipeline(
     // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
     const scopes = parseScopes(token.payload, v.scopeClaims, realm)
     // Frozen: with the cache on, the same result answers every request bearing this token.
-    const auth = Object.freeze({ token: raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
+    const auth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
     verified = { auth, payload: deepFreeze(token.payload) }
     rememberToken(v, authorization, verified, nowS)
   }

@@ -4,7 +4,9 @@
  * with strict base64url and UTF-8. Nothing here trusts the token: it only reads it.
  */
 import { BearerError } from '../errors/bearer-error.js'
+import type { ParsedHeaders } from '../cache/parsed-headers.js'
 import { decodeBase64urlBinary, isBase64url } from './base64url.js'
+import { deepFreeze } from './freeze.js'
 
 /** The JOSE header of a token, as sent (unverified until the signature step passes). */
 export interface JwsHeader {
@@ -72,11 +74,11 @@ export function splitJws(raw: string, realm: string): SplitJws {
 }
 
 /** Parses a compact JWS whose payload is a JSON object, or throws `token_malformed` / `token_encrypted`. */
-export function parseToken(raw: string, realm: string): ParsedToken {
-  return readJws(raw, realm, true) as ParsedToken
+export function parseToken(raw: string, realm: string, headers?: ParsedHeaders): ParsedToken {
+  return readJws(raw, realm, true, headers) as ParsedToken
 }
 
-function readJws(raw: string, realm: string, withPayload: boolean): SplitJws | ParsedToken {
+function readJws(raw: string, realm: string, withPayload: boolean, headers?: ParsedHeaders): SplitJws | ParsedToken {
   const d1 = raw.indexOf('.')
   const d2 = d1 === -1 ? -1 : raw.indexOf('.', d1 + 1)
   if (d2 === -1) throw malformed(realm, 'The token does not have three segments')
@@ -91,8 +93,13 @@ function readJws(raw: string, realm: string, withPayload: boolean): SplitJws | P
   // An empty payload is a JWS but never a JWT (parseToken rejects it); an empty signature is
   // how an unsecured JWS looks (RFC 7515 §A.5), which the header step rejects as alg "none".
   if (protectedB64 === '') throw malformed(realm, 'The token has an empty header')
-  const header = decodeJsonObject(protectedB64, 'header', realm)
-  if (typeof header.alg !== 'string') throw malformed(realm, 'The token header has no "alg"')
+  let header = headers?.get(protectedB64)
+  if (header === undefined) {
+    header = decodeJsonObject(protectedB64, 'header', realm)
+    if (typeof header.alg !== 'string') throw malformed(realm, 'The token header has no "alg"')
+    // Frozen: the parse is shared by every token that carries this header text.
+    headers?.set(protectedB64, deepFreeze(header))
+  }
   if (!isBase64url(signatureB64)) throw malformed(realm, 'The token signature is not base64url')
   const signingInput = raw.slice(0, d2)
   if (!withPayload) return { raw, header: header as JwsHeader, signingInput, protectedB64, payloadB64, signatureB64 }

@@ -4,39 +4,46 @@
  */
 import { errors, flattenedVerify, importJWK, type CryptoKey, type JWK } from 'jose'
 import type { ParsedToken } from '../core/token.js'
-import type { Algorithm } from '../keys/algorithms.js'
+import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
 import type { VerificationKey } from '../keys/verification-key.js'
 import type { SignatureBackend } from './signature-backend.js'
 
 /** Imported CryptoKeys per key and algorithm: imported once per isolate, not per request. */
-const imported = new WeakMap<VerificationKey, Map<Algorithm, Promise<CryptoKey>>>()
+const imported = new WeakMap<VerificationKey, Map<Algorithm, CryptoKey | Promise<CryptoKey>>>()
 
-function cryptoKey(key: VerificationKey, alg: Algorithm): Promise<CryptoKey> {
+/** The CryptoKey itself once imported, so later requests skip an await. */
+function cryptoKey(key: VerificationKey, alg: Algorithm): CryptoKey | Promise<CryptoKey> {
   let byAlg = imported.get(key)
   if (!byAlg) imported.set(key, (byAlg = new Map()))
-  let pending = byAlg.get(alg)
-  if (!pending) {
-    pending = importJWK({ ...(key.jwk as JWK), ext: false }, alg) as Promise<CryptoKey>
+  const known = byAlg.get(alg)
+  if (known) return known
+  const pending = importJWK({ ...(key.jwk as JWK), ext: false }, alg) as Promise<CryptoKey>
+  byAlg.set(alg, pending)
+  pending.then(
+    (k) => byAlg.set(alg, k),
     // A key that fails to import is dropped from the cache so the failure is not sticky.
-    pending.catch(() => byAlg.delete(alg))
-    byAlg.set(alg, pending)
-  }
+    () => byAlg.delete(alg),
+  )
   return pending
 }
 
-async function verify(key: VerificationKey, alg: Algorithm, token: ParsedToken): Promise<boolean> {
-  const k = await cryptoKey(key, alg)
-  try {
-    await flattenedVerify(
-      { protected: token.protectedB64, payload: token.payloadB64, signature: token.signatureB64 },
-      k,
-      { algorithms: [alg] },
-    )
-    return true
-  } catch (err) {
-    if (err instanceof errors.JWSSignatureVerificationFailed) return false
-    throw err
-  }
+/** jose options per algorithm, built once: the token's algorithm is the only one accepted. */
+const OPTIONS = Object.fromEntries(ALGORITHMS.map((alg) => [alg, Object.freeze({ algorithms: [alg] })])) as Record<Algorithm, { algorithms: string[] }>
+
+const valid = (): boolean => true
+const invalid = (err: unknown): boolean => {
+  if (err instanceof errors.JWSSignatureVerificationFailed) return false
+  throw err
+}
+
+function check(k: CryptoKey, alg: Algorithm, token: ParsedToken): Promise<boolean> {
+  const jws = { protected: token.protectedB64, payload: token.payloadB64, signature: token.signatureB64 }
+  return flattenedVerify(jws, k, OPTIONS[alg]).then(valid, invalid)
+}
+
+function verify(key: VerificationKey, alg: Algorithm, token: ParsedToken): Promise<boolean> {
+  const k = cryptoKey(key, alg)
+  return k instanceof Promise ? k.then((c) => check(c, alg, token)) : check(k, alg, token)
 }
 
 /** Verifies with jose's `flattenedVerify` on CryptoKeys imported once per key. */
