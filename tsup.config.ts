@@ -5,8 +5,17 @@ export const entries = {
   index: 'src/index.ts',
 }
 
+/**
+ * Files reached through package.json "imports", not public subpaths: the signature backend
+ * each runtime gets by export condition (`#signature-backend`).
+ */
+export const internalEntries = {
+  'signature/node': 'src/signature/node.ts',
+  'signature/web': 'src/signature/web.ts',
+}
+
 export default defineConfig({
-  entry: entries,
+  entry: { ...entries, ...internalEntries },
   format: ['esm', 'cjs'],
   dts: true,
   splitting: true,
@@ -15,5 +24,6 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['jose', 'zod', 'lru-cache'],
+  // '#signature-backend' stays an import, so the runtime's export conditions pick the backend.
+  external: ['jose', 'zod', 'lru-cache', '#signature-backend', /^node:/],
 })

@@ -14,6 +14,7 @@ export default defineConfig({
         resolve: { alias: backend('node') },
         test: {
           name: 'node',
+          env: { TOKENGATE_BACKEND: 'node' },
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },
@@ -21,7 +22,7 @@ export default defineConfig({
       {
         extends: true,
         resolve: { alias: backend('web') },
-        test: { name: 'web', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+        test: { name: 'web', env: { TOKENGATE_BACKEND: 'web' }, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
       },
     ],
   },

@@ -180,7 +180,9 @@ export const verifierOptionsSchema = z
       .strictObject({ maxAge: duration.optional(), cooldown: duration.optional(), timeout: duration.optional(), maxBytes: z.number().int().positive().optional() })
       .optional(),
     onEvent: fn.optional(),
-    cache: z.union([z.literal(false), z.strictObject({ max: z.number().int().positive().optional() })]).optional(),
+    cache: z
+      .union([z.literal(false), z.strictObject({ max: z.number().int().positive().optional() })], { error: 'expected false or { max: a positive integer }' })
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (v.issuers !== undefined) {
