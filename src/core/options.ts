@@ -7,7 +7,7 @@ import { z } from 'zod'
 import type { ClaimsSchema } from '../claims/schema.js'
 import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
 import type { KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
-import type { RemoteJwksOptions } from '../keys/jwks-cache-options.js'
+import { JWKS_CACHE_DEFAULTS, type RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
@@ -189,7 +189,7 @@ export const verifierOptionsSchema = z
         cacheControl: z
           .union([z.literal(false), z.strictObject({ min: duration.optional(), max: duration.optional() })])
           .optional()
-          .refine((b) => !b || b.min === undefined || b.max === undefined || toSeconds(b.min) <= toSeconds(b.max), 'min is greater than max'),
+          .refine((b) => !b || toSeconds(b.min ?? JWKS_CACHE_DEFAULTS.cacheControl.min) <= toSeconds(b.max ?? JWKS_CACHE_DEFAULTS.cacheControl.max), 'min is greater than max'),
       })
       .optional(),
     onEvent: fn.optional(),
