@@ -80,7 +80,8 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
     lastFailure = failure
     ctx.onEvent({ type: 'jwks_error', uri: failure.url, code: failure.code, error: failure.message })
     const t = ctx.now()
-    if (set && t < staleUntil) ctx.onEvent({ type: 'jwks_stale', uri: loader.label(), age: seconds(t - fetchedAt), remaining: seconds(staleUntil - t) })
+    // Stale only once past its freshness (a failed kid-miss refetch leaves a fresh set fresh).
+    if (set && t >= freshUntil && t < staleUntil) ctx.onEvent({ type: 'jwks_stale', uri: loader.label(), age: seconds(t - fetchedAt), remaining: seconds(staleUntil - t) })
     throw failure
   }
 
@@ -115,7 +116,8 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
     current,
     kidMiss(kid) {
       const refetch = inFlight !== undefined || ctx.now() - lastAttempt >= o.cooldownMs
-      ctx.onEvent({ type: 'kid_miss', uri: loader.label(), kid, refetch })
+      // The kid is the caller's text: cap what goes to logs.
+      ctx.onEvent({ type: 'kid_miss', uri: loader.label(), kid: kid.length > 128 ? `${kid.slice(0, 128)}…` : kid, refetch })
       if (!refetch) return undefined
       // The kid may be a new key we cannot see: a failed refetch is an outage (503), not a 401.
       return refresh().catch((err: unknown) => {

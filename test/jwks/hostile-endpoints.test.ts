@@ -86,6 +86,15 @@ describe('hostile or broken key endpoints answer 503 jwks_unavailable with a cle
     await expectReject(verify(await key.token({}, { kid: 'enc' })), 'kid_not_found', { status: 401 })
   })
 
+  it('times out a body that never ends even when an injected fetch ignores the abort signal', async () => {
+    const events = recorder()
+    // Headers at once, then a body stream that never yields: only our own deadline can end it.
+    const stubborn: typeof fetch = async () => new Response(new ReadableStream({ pull: () => new Promise<void>(() => {}) }), { status: 200 })
+    const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: 'https://idp.example.com/jwks', fetch: stubborn, jwksCache: { timeout: '100ms' }, now: testClock().now, onEvent: events.onEvent })
+    await expectReject(verify(token), 'jwks_unavailable', { status: 503 })
+    expect(events.of('jwks_error')).toMatchObject([{ code: 'timeout' }])
+  })
+
   it('keeps the failure as the cause of the 503, with its code', async () => {
     const { verify } = setup(status(500))
     const err = await expectReject(verify(token), 'jwks_unavailable')

@@ -105,15 +105,24 @@ describe('unknown kid and the cooldown', () => {
 
   it('answers 503 jwks_unavailable when the refetch for an unknown kid fails (the kid may be a new key)', async () => {
     server.route('/miss-down.json', json(jwks(k1)))
-    const { verify, clock } = setup('/miss-down.json')
+    const { verify, clock, events } = setup('/miss-down.json')
     await verify.warm()
     server.route('/miss-down.json', status(500))
     clock.advance(31)
     await expectReject(verify(await k2.token()), 'jwks_unavailable', { status: 503, wwwAuthenticate: undefined })
+    expect(events.types()).toEqual(['jwks_fetch', 'kid_miss', 'jwks_error']) // the set is still fresh: no jwks_stale
     // Known keys keep verifying from the fresh set, and the failed attempt starts a cooldown.
     await expect(verify(await k1.token())).resolves.toBeDefined()
     await expectReject(verify(await k2.token()), 'kid_not_found', { status: 401 })
     expect(server.count('/miss-down.json')).toBe(2)
+  })
+
+  it('caps the kid reported in kid_miss at 128 characters', async () => {
+    server.route('/long.json', json(jwks(k1)))
+    const { verify, events } = setup('/long.json')
+    await verify.warm()
+    await expectReject(verify(await k1.token({}, { kid: 'x'.repeat(4000) })), 'kid_not_found')
+    expect(events.of('kid_miss')[0]!.kid).toBe(`${'x'.repeat(128)}…`)
   })
 
   it('does not refetch for a token without a kid', async () => {
