@@ -54,7 +54,7 @@ export async function fetchJson(url: string, o: FetchJsonOptions): Promise<Fetch
   let response: Response
   try {
     // Redirects are not followed: a key URL that points elsewhere is a configuration matter.
-    response = await o.fetch(url, { headers: { accept: o.accept }, redirect: 'manual', signal })
+    response = await beforeDeadline(o.fetch(url, { headers: { accept: o.accept }, redirect: 'manual', signal }), signal)
   } catch (cause) {
     throw networkFailure(url, cause, signal, o.timeoutMs)
   }
@@ -76,6 +76,16 @@ export async function fetchJson(url: string, o: FetchJsonOptions): Promise<Fetch
     throw new FetchFailure('not_json', 'body is not UTF-8 JSON', url, { cause })
   }
   return { body, headers: response.headers, status: response.status }
+}
+
+/** Settles with `promise`, or rejects when `signal` aborts: an injected fetch may ignore the signal. */
+function beforeDeadline<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  let onAbort!: () => void
+  const deadline = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  return Promise.race([promise, deadline]).finally(() => signal.removeEventListener('abort', onAbort))
 }
 
 function networkFailure(url: string, cause: unknown, signal: AbortSignal, timeoutMs: number): FetchFailure {

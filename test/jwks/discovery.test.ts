@@ -123,6 +123,13 @@ describe('discovery', () => {
     expect(seen()).toEqual([1, 1])
   })
 
+  it('is one key source among the others: a second one is refused by the types and at construction', () => {
+    expect(() =>
+      // @ts-expect-error: discovery and jwksUri together
+      createVerifier({ issuer: 'https://a.example/', audience: AUDIENCE, discovery: true, jwksUri: 'https://a.example/jwks' }),
+    ).toThrow(/only one key source may be given, got jwksUri and discovery/)
+  })
+
   it('is a configuration error without a single issuer URL', () => {
     expect(() => createVerifier({ issuer: ['https://a/', 'https://b/'], audience: AUDIENCE, discovery: true })).toThrow(/option discovery: needs a single `issuer` string/)
     expect(() => createVerifier({ issuer: null, audience: AUDIENCE, discovery: true })).toThrow(/option discovery/)

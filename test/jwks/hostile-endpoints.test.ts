@@ -95,6 +95,14 @@ describe('hostile or broken key endpoints answer 503 jwks_unavailable with a cle
     expect(events.of('jwks_error')).toMatchObject([{ code: 'timeout' }])
   })
 
+  it('times out an injected fetch that never settles and ignores the abort signal', async () => {
+    const events = recorder()
+    const never: typeof fetch = () => new Promise<Response>(() => {})
+    const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: 'https://idp.example.com/jwks', fetch: never, jwksCache: { timeout: '100ms' }, now: testClock().now, onEvent: events.onEvent })
+    await expectReject(verify(token), 'jwks_unavailable', { status: 503 })
+    expect(events.of('jwks_error')).toMatchObject([{ code: 'timeout' }])
+  })
+
   it('keeps the failure as the cause of the 503, with its code', async () => {
     const { verify } = setup(status(500))
     const err = await expectReject(verify(token), 'jwks_unavailable')
