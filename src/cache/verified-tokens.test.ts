@@ -8,6 +8,8 @@ import { createVerifier, createVerifierOn } from '../core/create-verifier.js'
 import type { VerifierOptions } from '../core/options.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import { AUDIENCE, bearer, expectReject, fixture, NOW_S } from '../../test/helpers/setup.js'
+import { localJwks } from '../keys/local-jwks.js'
+import type { KeySource, KeySourceContext, KeySourceFactory } from '../keys/key-source.js'
 import { createParsedHeaders } from './parsed-headers.js'
 
 /** The runtime's backend, counting signature checks. */
@@ -83,6 +85,31 @@ describe('verified-token cache', () => {
     await verify(header)
     setClock(NOW_S + 3600)
     await expectReject(verify(header, { scopes: ['admin'] }), 'token_expired')
+  })
+
+  it('looks the key up again on every hit: a withdrawn key is 401 kid_not_found, a reloaded one verifies afresh', async () => {
+    const f = await fixture('ES256')
+    const other = await fixture('ES256', 'other-kid')
+    const load = (jwk: object) => localJwks({ keys: [jwk] })(ctx!)
+    let ctx: KeySourceContext | undefined
+    let source: KeySource | undefined
+    const switchable: KeySourceFactory = (context) => {
+      ctx = context
+      source = load(f.key.publicJwk!)
+      return { symmetric: false, getKey: (header, alg) => source!.getKey(header, alg) }
+    }
+    const c = counting()
+    const { jwks: _jwks, ...rest } = f.options as VerifierOptions & { jwks?: unknown }
+    const verify = createVerifierOn(c.backend, { ...rest, keys: switchable } as VerifierOptions)
+    const header = bearer(await f.sign())
+    await verify(header)
+    await verify(header)
+    expect(c.calls()).toBe(1)
+    source = load(other.key.publicJwk!) // the key set rotated: the token's kid is gone
+    await expectReject(verify(header), 'kid_not_found', { status: 401 })
+    source = load(f.key.publicJwk!) // the same key, reloaded: a new key object, so verified again
+    await verify(header)
+    expect(c.calls()).toBe(2)
   })
 
   it('never stores a failure: a forged or a not-yet-valid token is checked in full each time', async () => {

@@ -3,20 +3,18 @@
  * The verified-token cache (`cache` option): a bounded LRU, one per verifier, of tokens that
  * passed the format, signature and claim checks, so a token seen again skips the signature.
  * It is keyed by the exact `Authorization` value, so an entry can only ever answer for the
- * very token that was verified (no hash, so no collision). Time, scopes and revocation are
- * checked again on every hit by the pipeline; failures are never stored.
+ * very token that was verified (no hash, so no collision). On every hit the pipeline looks the
+ * key up again (a withdrawn or refetched key ends the entry) and re-checks time, scopes and
+ * revocation; failures are never stored.
  */
 import { LRUCache } from 'lru-cache'
 import type { BearerAuth } from '../core/result.js'
+import type { Algorithm } from '../keys/algorithms.js'
+import type { KeySource } from '../keys/key-source.js'
+import type { VerificationKey } from '../keys/verification-key.js'
 
 /** Entries kept by default. Each holds the token string and its parsed claims. */
 export const DEFAULT_CACHE_MAX = 1000
-
-/**
- * Longest time an entry lives, whatever the token's `exp`, in seconds: a key removed from the
- * key set stops vouching for cached tokens within this bound.
- */
-export const MAX_CACHE_ENTRY_SECONDS = 600
 
 /** A token that passed steps 1–4 of the pipeline, ready to be answered again. */
 export interface VerifiedToken {
@@ -24,12 +22,17 @@ export interface VerifiedToken {
   readonly auth: BearerAuth
   /** The payload as signed (before the claims schema): what time is re-checked against. */
   readonly payload: Record<string, unknown>
+  /** Where the key came from, the key that verified the signature, and for which algorithm: */
+  readonly keys: KeySource
+  /** a hit looks the key up again and counts only while the source still returns this one. */
+  readonly key: VerificationKey
+  readonly alg: Algorithm
 }
 
 /** What the pipeline needs of the cache. */
 export interface VerifiedTokenCache {
   get(authorization: string): VerifiedToken | undefined
-  /** Keeps `entry` for at most `seconds` (and `MAX_CACHE_ENTRY_SECONDS`). */
+  /** Keeps `entry` for at most `seconds` (the token's remaining life). */
   set(authorization: string, entry: VerifiedToken, seconds: number): void
   delete(authorization: string): void
 }
@@ -45,8 +48,11 @@ export function createVerifiedTokenCache(max: number): VerifiedTokenCache {
   return {
     get: (authorization) => lru.get(authorization),
     set: (authorization, entry, seconds) => {
-      const ttl = Math.ceil(Math.min(seconds, MAX_CACHE_ENTRY_SECONDS) * 1000)
-      if (ttl > 0) lru.set(authorization, entry, { ttl })
+      // The pipeline re-checks exp on every hit with the verifier's clock; this ttl only
+      // frees the memory of a token past its exp sooner than eviction would.
+      const ttl = Math.ceil(seconds * 1000)
+      if (ttl > 0 && Number.isSafeInteger(ttl)) lru.set(authorization, entry, { ttl })
+      else if (ttl > 0) lru.set(authorization, entry)
     },
     delete: (authorization) => {
       lru.delete(authorization)

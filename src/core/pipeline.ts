@@ -14,12 +14,11 @@ import { assertScopes } from '../scopes/require.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { ParsedHeaders } from '../cache/parsed-headers.js'
 import type { VerifiedToken, VerifiedTokenCache } from '../cache/verified-tokens.js'
-import type { Algorithm } from '../keys/algorithms.js'
-import type { VerificationKey } from '../keys/verification-key.js'
 import { assertToken68, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
 import { assertHeader, type HeaderRules } from './jws-header.js'
 import type { BearerAuth, JwtClaims, VerifyRequestOptions } from './result.js'
 import { deepFreeze } from './freeze.js'
+import { assertSignature, isPromise, resolveKey } from './signature-step.js'
 import { parseToken, type ParsedToken } from './token.js'
 
 /** One trusted issuer (or the single configuration): its keys and its claim rules. */
@@ -73,40 +72,6 @@ function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
   return tenant
 }
 
-const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as Promise<T> | null)?.then === 'function'
-
-function signatureInvalid(realm: string, cause: unknown): BearerError {
-  return new BearerError('signature_invalid', { realm, cause, message: 'The token signature could not be checked with its key' })
-}
-
-function checkSignature(v: ResolvedVerifier, key: VerificationKey, alg: Algorithm, token: ParsedToken): void | Promise<void> {
-  let valid: boolean | Promise<boolean>
-  try {
-    valid = v.signature.verify(key, alg, token)
-  } catch (cause) {
-    throw signatureInvalid(v.realm, cause)
-  }
-  if (!isPromise(valid)) {
-    if (!valid) throw new BearerError('signature_invalid', { realm: v.realm })
-    return
-  }
-  return valid.then(
-    (ok) => {
-      if (!ok) throw new BearerError('signature_invalid', { realm: v.realm })
-    },
-    (cause: unknown) => {
-      throw signatureInvalid(v.realm, cause)
-    },
-  )
-}
-
-/** Step 2: header policy, key, signature. Synchronous when the key source and backend are. */
-function assertSignature(v: ResolvedVerifier, tenant: Tenant, token: ParsedToken): void | Promise<void> {
-  const alg = assertHeader(token.header, tenant.header, v.realm)
-  const key = tenant.keys.getKey(token.header, alg)
-  return isPromise(key) ? key.then((k) => checkSignature(v, k, alg, token)) : checkSignature(v, key, alg, token)
-}
-
 /** Step 0: a token verified before by this verifier, still within its cache lifetime. */
 function cachedToken(v: ResolvedVerifier, authorization: AuthorizationInput): VerifiedToken | undefined {
   return v.cache !== undefined && typeof authorization === 'string' ? v.cache.get(authorization) : undefined
@@ -135,18 +100,32 @@ export async function runPipeline(
   request: VerifyRequestOptions = NO_REQUIREMENTS,
 ): Promise<BearerAuth> {
   const realm = v.realm
-  // 0. a token this verifier verified before: format, signature and claims are functions of
-  // the token and the configuration only, so they hold; everything else is checked again.
+  // 0. a token this verifier verified before: format, signature and claims are functions of the
+  // token and the configuration, so they hold while its key does; everything else is re-checked.
   let verified = cachedToken(v, authorization)
   if (verified !== undefined) {
-    assertCachedTime(v, authorization as string, verified)
-  } else {
+    // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
+    // answers as it would for a new token (a new key object means verifying afresh).
+    const found = resolveKey(verified.keys, verified.auth.header, verified.alg)
+    const key = isPromise(found) ? await found : found
+    if (key !== verified.key) {
+      v.cache!.delete(authorization as string)
+      verified = undefined
+    } else {
+      // 3. time
+      assertCachedTime(v, authorization as string, verified)
+    }
+  }
+  if (verified === undefined) {
     // 1. format
     const token = parseBearerToken(v, authorization)
-    // 2. header policy and signature: nothing below runs on an unverified token
+    // 2. header policy, key and signature: nothing below runs on an unverified token
     const tenant = selectTenant(v, token)
-    const pending = assertSignature(v, tenant, token)
-    if (pending !== undefined) await pending
+    const alg = assertHeader(token.header, tenant.header, realm)
+    const found = resolveKey(tenant.keys, token.header, alg)
+    const key = isPromise(found) ? await found : found
+    const checking = assertSignature(v.signature, key, alg, token, realm)
+    if (checking !== undefined) await checking
     // 3. time
     const nowS = v.now() / 1000
     assertTime(token.payload, nowS, v.clockTolerance, realm)
@@ -157,7 +136,7 @@ export async function runPipeline(
     const scopes = parseScopes(token.payload, v.scopeClaims, realm)
     // Frozen: with the cache on, the same result answers every request bearing this token.
     const auth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
-    verified = { auth, payload: deepFreeze(token.payload) }
+    verified = { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }
     rememberToken(v, authorization, verified, nowS)
   }
   const auth = verified.auth

@@ -10,6 +10,7 @@ import { encodeBase64url } from '../core/base64url.js'
 import type { VerifierOptions } from '../core/options.js'
 import { parseToken } from '../core/token.js'
 import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
+import type { KeySourceFactory } from '../keys/key-source.js'
 import type { VerificationKey } from '../keys/verification-key.js'
 import { generateSigningKey, type TestSigningKey } from '../testing/keys.js'
 import { encodeSegment, signToken } from '../testing/tokens.js'
@@ -88,6 +89,20 @@ describe.each(BACKENDS)('the $name backend', (backend) => {
     const [h, p, s] = (await signToken(key, claims())).split('.')
     await expectReject(verify(bearer(`${h}.${p}.${s!.slice(0, 20)}`)), 'signature_invalid')
     await expectReject(verify(bearer(`${h}.${p}.`)), 'signature_invalid')
+  })
+
+  it('refuses an HMAC key shorter than the hash from a custom key source (RFC 7518 §3.2): 401 signature_invalid', async () => {
+    for (const size of [0, 1, 31]) {
+      const secret = new Uint8Array(size)
+      const short: KeySourceFactory = () => ({
+        symmetric: true,
+        getKey: () => ({ kid: undefined, jwk: { kty: 'oct', k: encodeBase64url(secret) }, algorithms: new Set(['HS256']), secret }),
+      })
+      const verify = createVerifierOn(backend, { issuer: ISSUER, audience: AUDIENCE, now, keys: short, algorithms: ['HS256'] })
+      // Signed with the very same short key: still refused.
+      const token = await signToken({ alg: 'HS256', kid: undefined, signingKey: new Uint8Array(Math.max(size, 1)), publicJwk: undefined, secret: undefined }, claims())
+      await expectReject(verify(bearer(token)), 'signature_invalid')
+    }
   })
 
   it('rejects an Ed25519 signature of the wrong length with 401 signature_invalid', async () => {

@@ -19,7 +19,7 @@ import {
   type VerifyKeyObjectInput,
 } from 'node:crypto'
 import type { ParsedToken } from '../core/token.js'
-import { CURVE_BYTES, EC_CURVE_ALGORITHM, type Algorithm } from '../keys/algorithms.js'
+import { CURVE_BYTES, EC_CURVE_ALGORITHM, HMAC_MIN_SECRET_BYTES, type Algorithm, type HmacAlgorithm } from '../keys/algorithms.js'
 import type { VerificationKey } from '../keys/verification-key.js'
 import type { SignatureBackend } from './signature-backend.js'
 
@@ -89,6 +89,11 @@ function verify(key: VerificationKey, alg: Algorithm, token: ParsedToken): boole
   }
   if (plan.method === 'ecdsa' && EC_CURVE_ALGORITHM[key.jwk.crv as string] !== alg) {
     throw new TypeError(`A ${String(key.jwk.crv)} key cannot verify ${alg}`)
+  }
+  // RFC 7518 §3.2: an HMAC key shorter than the hash MUST NOT be used. A custom key source
+  // could hand one over; an empty key would even equal any all-zero key under HMAC's padding.
+  if (plan.method === 'hmac' && (key.secret?.length ?? 0) < HMAC_MIN_SECRET_BYTES[alg as HmacAlgorithm]) {
+    throw new TypeError(`${alg} needs a key of at least ${HMAC_MIN_SECRET_BYTES[alg as HmacAlgorithm]} bytes`)
   }
   const k = importKey(key)
   // The parser checked the segment is strict base64url; Buffer's decoder is then exact.

@@ -4,7 +4,7 @@
  */
 import { errors, flattenedVerify, importJWK, type CryptoKey, type JWK } from 'jose'
 import type { ParsedToken } from '../core/token.js'
-import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
+import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
 import type { VerificationKey } from '../keys/verification-key.js'
 import type { SignatureBackend } from './signature-backend.js'
 
@@ -42,6 +42,13 @@ function check(k: CryptoKey, alg: Algorithm, token: ParsedToken): Promise<boolea
 }
 
 function verify(key: VerificationKey, alg: Algorithm, token: ParsedToken): Promise<boolean> {
+  if (isHmacAlgorithm(alg)) {
+    // RFC 7518 §3.2: an HMAC key shorter than the hash MUST NOT be used (jose would take it).
+    const k = key.jwk.k
+    if (key.jwk.kty !== 'oct' || typeof k !== 'string' || (k.length * 3) >> 2 < HMAC_MIN_SECRET_BYTES[alg]) {
+      throw new TypeError(`${alg} needs a key of at least ${HMAC_MIN_SECRET_BYTES[alg]} bytes`)
+    }
+  }
   const k = cryptoKey(key, alg)
   return k instanceof Promise ? k.then((c) => check(c, alg, token)) : check(k, alg, token)
 }

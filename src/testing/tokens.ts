@@ -51,7 +51,7 @@ export async function signTokenRaw(key: TestSigningKey, header: Record<string, u
   const params = SUBTLE_PARAMS[key.alg.slice(0, 2)]!(hash)
   const signingKey =
     key.signingKey instanceof Uint8Array
-      ? await crypto.subtle.importKey('raw', key.signingKey, { name: 'HMAC', hash }, false, ['sign'])
+      ? await crypto.subtle.importKey('raw', key.signingKey as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash }, false, ['sign'])
       : key.signingKey
   const signature = await crypto.subtle.sign(params, signingKey, utf8.encode(input))
   return `${input}.${encodeBase64url(new Uint8Array(signature))}`
