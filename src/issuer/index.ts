@@ -1,0 +1,13 @@
+/**
+ * @module
+ * `tokengate/issuer`: mint access + refresh token pairs, rotate refresh tokens with reuse
+ * detection, revoke, and publish the keys `createVerifier` trusts.
+ */
+export { createIssuer, KEY_RETIRE_LEEWAY, type Issuer } from './create-issuer.js'
+export type { IssueInput } from './mint.js'
+export type { IssuerEvent, IssuerOperation, IssuerOptions } from './options.js'
+export { IssuerError, ISSUER_REASONS, type IssuerErrorCode, type IssuerErrorReason, type OAuthErrorBody } from './errors.js'
+export { toTokenResponse, type TokenPair, type TokenResponseBody } from './token-response.js'
+export type { IssuerKey } from './signing-key.js'
+export type { IssuerStore, RefreshTokenRecord, RevocationQuery, RotateResult, RotationNext } from './store.js'
+export { memoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
