@@ -3,6 +3,8 @@ import { defineConfig } from 'tsup'
 /** One entry per public subpath; `test/package/exports.test.ts` checks these against package.json. */
 export const entries = {
   index: 'src/index.ts',
+  issuer: 'src/issuer/index.ts',
+  redis: 'src/redis/index.ts',
 }
 
 export default defineConfig({
@@ -15,5 +17,5 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['jose', 'zod', 'lru-cache'],
+  external: ['jose', 'zod', 'lru-cache', 'ioredis', /^node:/],
 })
