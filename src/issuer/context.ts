@@ -8,6 +8,12 @@ import type { KeyRing } from './key-ring.js'
 import type { IssuerEvent, IssuerOperation } from './options.js'
 import type { IssuerStore } from './store.js'
 
+/**
+ * Seconds revocation entries and retired keys outlive the tokens they cover: verifiers
+ * accept a token up to their clock tolerance past `exp` (tokengate's default is 5 s).
+ */
+export const LEEWAY = 60
+
 export interface IssuerContext {
   readonly issuer: string
   readonly audience: string | readonly string[]
@@ -24,6 +30,14 @@ export interface IssuerContext {
 
 /** Seconds since the epoch on the issuer's clock (a whole NumericDate). */
 export const nowSeconds = (ctx: IssuerContext): number => Math.floor(ctx.nowMs() / 1000)
+
+/**
+ * How long a family revocation issued now must last: until its newest refresh token expires,
+ * or its newest access token plus `LEEWAY`, whichever is later.
+ */
+export function familyExpiry(ctx: IssuerContext, now: number): number {
+  return now + Math.max(ctx.refreshTtl, ctx.accessTtl + LEEWAY)
+}
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error)

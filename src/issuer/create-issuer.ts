@@ -10,7 +10,7 @@ import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import { secretBytes, secretKey } from '../keys/secret.js'
-import type { IssuerContext } from './context.js'
+import { LEEWAY, type IssuerContext } from './context.js'
 import { KeyRing } from './key-ring.js'
 import { issue, type IssueInput } from './mint.js'
 import { parseIssuerOptions, type IssuerEvent, type IssuerOptions } from './options.js'
@@ -19,9 +19,6 @@ import { refresh } from './rotation.js'
 import { secretSigningKey, type IssuerKey } from './signing-key.js'
 import { memoryStore } from './stores/memory-store.js'
 import type { TokenPair } from './token-response.js'
-
-/** Extra time a retired key stays published beyond the access-token lifetime, for clock skew. */
-export const KEY_RETIRE_LEEWAY = 60
 
 /** A configured issuer. Every method is safe to call concurrently. */
 export interface Issuer {
@@ -46,7 +43,7 @@ export interface Issuer {
   keySource(): KeySourceFactory
   /**
    * Makes `key` (or a freshly generated key of the same algorithm) the signing key. The old
-   * key stays in `jwks()` until its last token expires (`accessTtl` + 60 s). Returns the new `kid`.
+   * key stays in `jwks()` until its last token expires (`accessTtl` + `LEEWAY`). Returns the new `kid`.
    */
   rotateKeys(key?: IssuerKey): Promise<string>
 }
@@ -74,7 +71,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
   const refreshTtl = Math.floor(toSeconds(o.refreshTtl ?? '7d'))
   const secret = o.secret === undefined ? undefined : secretBytes(o.secret).slice()
   const ring = new KeyRing(
-    { algorithm, keys: o.keys as readonly IssuerKey[] | undefined, activeKid: o.activeKid, retireAfter: accessTtl + KEY_RETIRE_LEEWAY, now: () => Math.floor(nowMs() / 1000) },
+    { algorithm, keys: o.keys as readonly IssuerKey[] | undefined, activeKid: o.activeKid, retireAfter: accessTtl + LEEWAY, now: () => Math.floor(nowMs() / 1000) },
     secret ? secretSigningKey(secret, algorithm) : undefined,
   )
   const ctx: IssuerContext = Object.freeze({

@@ -3,7 +3,8 @@
  * `tokengate/issuer`: mint access + refresh token pairs, rotate refresh tokens with reuse
  * detection, revoke, and publish the keys `createVerifier` trusts.
  */
-export { createIssuer, KEY_RETIRE_LEEWAY, type Issuer } from './create-issuer.js'
+export { createIssuer, type Issuer } from './create-issuer.js'
+export { LEEWAY } from './context.js'
 export type { IssueInput } from './mint.js'
 export type { IssuerEvent, IssuerOperation, IssuerOptions } from './options.js'
 export { IssuerError, ISSUER_REASONS, type IssuerErrorCode, type IssuerErrorReason, type OAuthErrorBody } from './errors.js'

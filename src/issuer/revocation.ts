@@ -6,7 +6,7 @@
 import type { Verifier } from '../core/create-verifier.js'
 import type { JwtClaims } from '../core/result.js'
 import { BearerError } from '../errors/bearer-error.js'
-import { guard, nowSeconds, type IssuerContext } from './context.js'
+import { guard, LEEWAY, nowSeconds, type IssuerContext } from './context.js'
 import { hashRefreshToken, isRefreshTokenShape } from './opaque-token.js'
 
 /**
@@ -29,7 +29,7 @@ export async function revoke(ctx: IssuerContext, verifyOwn: Verifier, token: str
     if (BearerError.is(err)) return false
     throw err
   }
-  await guard(ctx, 'revoke', () => ctx.store.revokeToken(claims.jti!, claims.exp, now))
+  await guard(ctx, 'revoke', () => ctx.store.revokeToken(claims.jti!, claims.exp + LEEWAY, now))
   return true
 }
 
@@ -47,7 +47,7 @@ export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<vo
   if (typeof sub !== 'string' || sub === '') throw new TypeError('tokengate: revokeSubject(): sub must be a non-empty string')
   const nowMs = ctx.nowMs()
   const cutoff = Math.ceil(nowMs / 1000)
-  const expiresAt = cutoff + Math.max(ctx.accessTtl, ctx.refreshTtl)
+  const expiresAt = cutoff + Math.max(ctx.accessTtl + LEEWAY, ctx.refreshTtl)
   await guard(ctx, 'revokeSubject', () => ctx.store.revokeSubject(sub, cutoff, expiresAt, Math.floor(nowMs / 1000)))
   const wait = cutoff * 1000 - nowMs
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
