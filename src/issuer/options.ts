@@ -60,7 +60,13 @@ const nonEmptyStrings = z.union([z.string().min(1), z.array(z.string().min(1)).m
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function')
 const ttl = z
   .union([z.number().finite(), z.string().regex(DURATION_PATTERN, 'expected e.g. 900, "15m", "7d"')])
-  .refine((v) => toSeconds(v) >= 1, 'must be at least one second')
+  .refine((v) => {
+    try {
+      return toSeconds(v) >= 1
+    } catch {
+      return true // the pattern has already reported it
+    }
+  }, 'must be at least one second')
 const STORE_METHODS = ['createFamily', 'rotate', 'findRefreshToken', 'revokeFamily', 'revokeToken', 'revokeSubject', 'isRevoked'] as const
 const store = z.custom<IssuerStore>(
   (v) => typeof v === 'object' && v !== null && STORE_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
