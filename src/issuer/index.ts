@@ -6,7 +6,7 @@
 export { createIssuer, type Issuer } from './create-issuer.js'
 export { LEEWAY } from './context.js'
 export type { IssueInput } from './mint.js'
-export type { IssuerEvent, IssuerOperation, IssuerOptions } from './options.js'
+export type { CommonIssuerOptions, IssuerEvent, IssuerKeyOptions, IssuerOperation, IssuerOptions, IssuerSecretOptions } from './options.js'
 export { IssuerError, ISSUER_REASONS, type IssuerErrorCode, type IssuerErrorReason, type OAuthErrorBody } from './errors.js'
 export { toTokenResponse, type TokenPair, type TokenResponseBody } from './token-response.js'
 export type { IssuerKey } from './signing-key.js'

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { DURATION_PATTERN, toSeconds, type Duration } from '../core/duration.js'
-import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
+import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../keys/algorithms.js'
 import { secretBytes } from '../keys/secret.js'
 import type { IssuerKey } from './signing-key.js'
 import type { IssuerStore } from './store.js'
@@ -20,24 +20,12 @@ export type IssuerEvent =
   /** The store failed. `failOpen` says whether `isRevoked` let the token through anyway. */
   | { readonly type: 'store_error'; readonly operation: IssuerOperation; readonly failOpen: boolean; readonly error: string }
 
-/** Options of `createIssuer`. */
-export interface IssuerOptions {
+/** Options every issuer takes, whatever signs its tokens. */
+export interface CommonIssuerOptions {
   /** `iss` of every token: the issuer identifier, usually an https URL. */
   readonly issuer: string
   /** `aud` of every access token: the resource server(s). */
   readonly audience: string | readonly string[]
-  /**
-   * Private keys (JWK, PKCS#8 PEM or CryptoKey). The `activeKid` one signs; the others are
-   * published in `jwks()` so tokens they signed keep verifying. Default: one key generated
-   * in memory for `algorithm` (fine for one process; several instances must share keys).
-   */
-  readonly keys?: readonly IssuerKey[]
-  /** `kid` of the key that signs. Default: the first of `keys`. */
-  readonly activeKid?: string
-  /** A shared secret for HS256/384/512, at least as long as the hash. Never published. */
-  readonly secret?: string | Uint8Array
-  /** Signing algorithm: `'ES256'` by default, `'HS256'` with a `secret`. */
-  readonly algorithm?: Algorithm
   /** Access-token lifetime. Default `'15m'`. */
   readonly accessTtl?: Duration
   /** Refresh-token lifetime, renewed on each rotation. Default `'7d'`. */
@@ -47,7 +35,7 @@ export interface IssuerOptions {
   /**
    * When the store fails, `isRevoked` answers "not revoked" instead of failing the request
    * with 503 `revocation_unavailable`. Default `false` (fail closed). Either way a
-   * `store_error` event is emitted. Issuing and refreshing always fail closed.
+   * `store_error` event is emitted. Issuing, refreshing and revoking always fail closed.
    */
   readonly failOpen?: boolean
   /** Receives `refresh_reused` and `store_error` events. */
@@ -55,6 +43,34 @@ export interface IssuerOptions {
   /** Clock in milliseconds, like `Date.now`. For tests. */
   readonly now?: () => number
 }
+
+/** Asymmetric signing keys (the default): published in `jwks()`. */
+export interface IssuerKeyOptions {
+  /**
+   * Private keys (JWK, PKCS#8 PEM or CryptoKey). The `activeKid` one signs; the others are
+   * published in `jwks()` so tokens they signed keep verifying. Default: one key generated
+   * in memory for `algorithm` (fine for one process; several instances must share keys).
+   */
+  readonly keys?: readonly IssuerKey[]
+  /** `kid` of the key that signs. Default: the first of `keys`. */
+  readonly activeKid?: string
+  /** Algorithm of generated keys, and of configured keys that do not name one. Default `'ES256'`. */
+  readonly algorithm?: AsymmetricAlgorithm
+  readonly secret?: never
+}
+
+/** A shared secret (HS256/384/512): never published; verifiers need the same secret. */
+export interface IssuerSecretOptions {
+  /** At least as long as the hash (32 bytes for HS256); a string is taken as UTF-8. */
+  readonly secret: string | Uint8Array
+  /** Default `'HS256'`. */
+  readonly algorithm?: HmacAlgorithm
+  readonly keys?: never
+  readonly activeKid?: never
+}
+
+/** Options of `createIssuer`. */
+export type IssuerOptions = CommonIssuerOptions & (IssuerKeyOptions | IssuerSecretOptions)
 
 const nonEmptyStrings = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function')
