@@ -28,8 +28,11 @@ export interface IssuerContext {
   emit(event: IssuerEvent): void
 }
 
+/** What store calls need: enough for a verify-only service's revocation check too. */
+export type StoreContext = Pick<IssuerContext, 'issuer' | 'store' | 'failOpen' | 'nowMs' | 'emit'>
+
 /** Seconds since the epoch on the issuer's clock (a whole NumericDate). */
-export const nowSeconds = (ctx: IssuerContext): number => Math.floor(ctx.nowMs() / 1000)
+export const nowSeconds = (ctx: StoreContext): number => Math.floor(ctx.nowMs() / 1000)
 
 /**
  * How long a family revocation issued now must last: until its newest refresh token expires,
@@ -48,7 +51,7 @@ function describe(error: unknown): string {
  * (the original error as `cause`), unless `failOpen` is given for this operation, in which
  * case `fallback` is returned.
  */
-export async function guard<T>(ctx: IssuerContext, operation: IssuerOperation, call: () => Promise<T>, fallback?: { value: T }): Promise<T> {
+export async function guard<T>(ctx: StoreContext, operation: IssuerOperation, call: () => Promise<T>, fallback?: { value: T }): Promise<T> {
   try {
     return await call()
   } catch (cause) {

@@ -12,3 +12,4 @@ export { toTokenResponse, type TokenPair, type TokenResponseBody } from './token
 export type { IssuerKey } from './signing-key.js'
 export type { IssuerStore, RefreshTokenRecord, RevocationQuery, RotateResult, RotationNext } from './store.js'
 export { memoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
+export { createRevocationCheck, type RevocationCheckOptions } from './revocation-check.js'

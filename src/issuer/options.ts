@@ -84,7 +84,7 @@ const ttl = z
     }
   }, 'must be at least one second')
 const STORE_METHODS = ['createFamily', 'rotate', 'findRefreshToken', 'revokeFamily', 'revokeToken', 'revokeSubject', 'isRevoked'] as const
-const store = z.custom<IssuerStore>(
+export const storeSchema = z.custom<IssuerStore>(
   (v) => typeof v === 'object' && v !== null && STORE_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
   `expected an IssuerStore (${STORE_METHODS.join(', ')})`,
 )
@@ -105,7 +105,7 @@ export const issuerOptionsSchema = z
     algorithm: z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]]).optional(),
     accessTtl: ttl.optional(),
     refreshTtl: ttl.optional(),
-    store: store.optional(),
+    store: storeSchema.optional(),
     failOpen: z.boolean().optional(),
     onEvent: fn.optional(),
     now: fn.optional(),

@@ -6,7 +6,7 @@
 import type { Verifier } from '../core/create-verifier.js'
 import type { JwtClaims } from '../core/result.js'
 import { BearerError } from '../errors/bearer-error.js'
-import { guard, LEEWAY, nowSeconds, type IssuerContext } from './context.js'
+import { guard, LEEWAY, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
 import { hashRefreshToken, isRefreshTokenShape } from './opaque-token.js'
 
 /**
@@ -59,7 +59,7 @@ export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<vo
  * never revoked here. On a store failure: throws (the verifier answers 503
  * `revocation_unavailable`), or with `failOpen` answers `false`; a `store_error` event either way.
  */
-export function isRevokedHook(ctx: IssuerContext): (claims: JwtClaims) => Promise<boolean> {
+export function isRevokedHook(ctx: StoreContext): (claims: JwtClaims) => Promise<boolean> {
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
   return async (claims) => {
     if (claims.iss !== ctx.issuer) return false

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createIssuer, type IssuerOptions } from '../../src/issuer/index.js'
+import { createIssuer, createRevocationCheck, memoryStore, type IssuerOptions } from '../../src/issuer/index.js'
 import { AUDIENCE, ISSUER } from './helpers.js'
 
 const base = { issuer: ISSUER, audience: AUDIENCE }
@@ -31,5 +31,10 @@ describe('createIssuer options', () => {
     expect(() => createIssuer(base)).not.toThrow()
     expect(() => createIssuer({ ...base, secret: 'x'.repeat(32) })).not.toThrow()
     expect(() => createIssuer({ ...base, accessTtl: 60, refreshTtl: '30d', failOpen: true })).not.toThrow()
+  })
+
+  it('createRevocationCheck refuses bad options with a TypeError naming the option', () => {
+    expect(() => createRevocationCheck({ issuer: '', store: memoryStore() })).toThrow('tokengate: invalid revocation check option issuer')
+    expect(() => createRevocationCheck({ issuer: ISSUER, store: {} as never })).toThrow('tokengate: invalid revocation check option store')
   })
 })

@@ -2,7 +2,8 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { decodeJwt, exportJWK, generateKeyPair } from 'jose'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createIssuer, type IssuerEvent } from '../../src/issuer/index.js'
+import { createVerifier } from '../../src/index.js'
+import { createIssuer, createRevocationCheck, type IssuerEvent } from '../../src/issuer/index.js'
 import { hashRefreshToken } from '../../src/issuer/opaque-token.js'
 import { redisStore } from '../../src/redis/index.js'
 import { AUDIENCE, bearer, Clock, expectIssuerError, expectReject, ISSUER, verifierFor } from '../issuer/helpers.js'
@@ -43,6 +44,23 @@ describe.skipIf(!server.available)('redisStore (real redis-server on 127.0.0.1)'
     expect(await client!.ttl(`${p}rt:${await hashRefreshToken(next.refreshToken)}`)).toBeGreaterThan(7 * 86400 - 5)
     expect(await client!.ttl(`${p}rv:jti:${jti}`)).toBeGreaterThan(900 + 60 - 5)
     expect(await client!.ttl(`${p}rv:jti:${jti}`)).toBeLessThanOrEqual(900 + 60)
+  })
+
+  it('shares revocations with a verify-only service that has no signing key (createRevocationCheck)', async () => {
+    const p = prefix()
+    const clock = new Clock()
+    const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, now: clock.now, store: redisStore({ client: client!, prefix: p }) })
+    const api = createVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: await issuer.jwks(),
+      now: clock.now,
+      isRevoked: createRevocationCheck({ issuer: ISSUER, store: redisStore({ client: client!, prefix: p }), now: clock.now }),
+    })
+    const pair = await issuer.issue({ sub: 'alice' })
+    await expect(api(bearer(pair.accessToken))).resolves.toBeDefined()
+    await issuer.revoke(pair.refreshToken)
+    await expectReject(api(bearer(pair.accessToken)), 'token_revoked', { status: 401 })
   })
 
   it('reloads its scripts after SCRIPT FLUSH (EVALSHA falls back to EVAL)', async () => {
