@@ -3,6 +3,8 @@ import { defineConfig } from 'tsup'
 /** One entry per public subpath; `test/package/exports.test.ts` checks these against package.json. */
 export const entries = {
   index: 'src/index.ts',
+  issuer: 'src/issuer/index.ts',
+  redis: 'src/redis/index.ts',
 }
 
 /**
@@ -25,5 +27,5 @@ export default defineConfig({
   target: 'es2022',
   platform: 'neutral',
   // '#signature-backend' stays an import, so the runtime's export conditions pick the backend.
-  external: ['jose', 'zod', 'lru-cache', '#signature-backend', /^node:/],
+  external: ['jose', 'zod', 'lru-cache', 'ioredis', '#signature-backend', /^node:/],
 })

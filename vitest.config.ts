@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+// .ci/run sets VITEST_JSON_REPORT to get a machine-readable summary beside the usual output.
+const jsonReport = process.env.VITEST_JSON_REPORT
 const backend = (file: string) => ({ '#signature-backend': fileURLToPath(new URL(`./src/signature/${file}.ts`, import.meta.url)) })
 
 export default defineConfig({
   test: {
     testTimeout: 20_000,
+    ...(jsonReport ? { reporters: ['default', ['json', { outputFile: jsonReport }]] } : {}),
     // The whole suite runs once per signature backend (package.json "imports" picks one by
     // export condition): node:crypto as under Node, jose/WebCrypto as on edge runtimes.
     projects: [
