@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 // .ci/run sets VITEST_JSON_REPORT to get a machine-readable summary beside the usual output.
 const jsonReport = process.env.VITEST_JSON_REPORT
@@ -25,7 +25,13 @@ export default defineConfig({
       {
         extends: true,
         resolve: { alias: backend('web') },
-        test: { name: 'web', env: { TOKENGATE_BACKEND: 'web' }, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+        test: {
+          name: 'web',
+          env: { TOKENGATE_BACKEND: 'web' },
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          // The packed tarball picks its backend by export condition, not by this alias: once is enough.
+          exclude: [...configDefaults.exclude, 'test/package/**'],
+        },
       },
     ],
   },
