@@ -11,6 +11,7 @@ import { JwtVerifier } from 'aws-jwt-verify'
 import { createVerifierOn } from '../src/core/create-verifier.js'
 import type { VerifierOptions } from '../src/core/options.js'
 import { nodeSignatureBackend } from '../src/signature/node.js'
+import type { SignatureBackend } from '../src/signature/signature-backend.js'
 import { webSignatureBackend } from '../src/signature/web.js'
 import { AUDIENCE, ISSUER, type Fixture } from './fixtures.js'
 import { floorVerifier } from './floor.js'
@@ -34,8 +35,8 @@ export const TG_EDGE = 'tokengate edge (jose), cache off'
 
 export function contenders(f: Fixture): Contender[] {
   const base = { issuer: ISSUER, audience: AUDIENCE, algorithms: [f.alg] }
-  const keys = (f.secret ? { secret: f.secret } : { jwks: { keys: [f.publicJwk!] } }) as VerifierOptions
-  const tg = (backend: typeof nodeSignatureBackend, cache: boolean) => {
+  const keys = f.secret ? { secret: f.secret } : { jwks: { keys: [f.publicJwk!] } }
+  const tg = (backend: SignatureBackend, cache: boolean) => {
     const verify = createVerifierOn(backend, { ...base, ...keys, ...(cache ? {} : { cache: false }) } as VerifierOptions)
     return (h: string) => verify(h)
   }

@@ -57,9 +57,11 @@ export function readBearerCredentials(input: AuthorizationInput, maxSize: number
   if (value === '') throw new BearerError('token_missing', { realm })
 
   // The scheme ends at the first whitespace; only SP may separate it from the token68.
-  const end = value.search(/[ \t]/)
+  // "Bearer " as most clients send it skips the scan and the case folding.
+  const usual = value.charCodeAt(6) === 32 && value.startsWith('Bearer')
+  const end = usual ? 6 : value.search(/[ \t]/)
   const scheme = end === -1 ? value : value.slice(0, end)
-  if (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer') {
+  if (!usual && (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer')) {
     // Another scheme: no bearer credentials at all.
     throw new BearerError('token_missing', { realm })
   }

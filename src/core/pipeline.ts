@@ -88,9 +88,8 @@ function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: Verif
 }
 
 /** Remembers a token that passed steps 1–4, until its `exp` (plus tolerance) at the latest. */
-function rememberToken(v: ResolvedVerifier, authorization: AuthorizationInput, verified: VerifiedToken, nowS: number): void {
-  if (v.cache === undefined || typeof authorization !== 'string') return
-  v.cache.set(authorization, verified, (verified.payload.exp as number) + v.clockTolerance - nowS)
+function rememberToken(cache: VerifiedTokenCache, authorization: string, verified: VerifiedToken, nowS: number, tolerance: number): void {
+  cache.set(authorization, verified, (verified.payload.exp as number) + tolerance - nowS)
 }
 
 /** Runs every step in order; resolves with the verified token or rejects with a `BearerError`. */
@@ -100,23 +99,23 @@ export async function runPipeline(
   request: VerifyRequestOptions = NO_REQUIREMENTS,
 ): Promise<BearerAuth> {
   const realm = v.realm
+  let auth: BearerAuth | undefined
   // 0. a token this verifier verified before: format, signature and claims are functions of the
   // token and the configuration, so they hold while its key does; everything else is re-checked.
-  let verified = cachedToken(v, authorization)
-  if (verified !== undefined) {
+  const hit = cachedToken(v, authorization)
+  if (hit !== undefined) {
     // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
     // answers as it would for a new token (a new key object means verifying afresh).
-    const found = resolveKey(verified.keys, verified.auth.header, verified.alg)
-    const key = isPromise(found) ? await found : found
-    if (key !== verified.key) {
-      v.cache!.delete(authorization as string)
-      verified = undefined
-    } else {
+    const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
+    if ((isPromise(found) ? await found : found) === hit.key) {
       // 3. time
-      assertCachedTime(v, authorization as string, verified)
+      assertCachedTime(v, authorization as string, hit)
+      auth = hit.auth
+    } else {
+      v.cache!.delete(authorization as string)
     }
   }
-  if (verified === undefined) {
+  if (auth === undefined) {
     // 1. format
     const token = parseBearerToken(v, authorization)
     // 2. header policy, key and signature: nothing below runs on an unverified token
@@ -135,11 +134,11 @@ export async function runPipeline(
     // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
     const scopes = parseScopes(token.payload, v.scopeClaims, realm)
     // Frozen: with the cache on, the same result answers every request bearing this token.
-    const auth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
-    verified = { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }
-    rememberToken(v, authorization, verified, nowS)
+    auth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
+    if (v.cache !== undefined && typeof authorization === 'string') {
+      rememberToken(v.cache, authorization, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
+    }
   }
-  const auth = verified.auth
   // 5. scopes
   if (request.scopes) assertScopes(auth.scopes, request.scopes, request.scopeMode ?? 'all', realm)
   // 6. revocation

@@ -1,8 +1,9 @@
 /**
  * @module
  * The `node:crypto` signature backend, chosen under the `"node"` export condition. Each
- * `VerificationKey` is imported once into a `KeyObject`; verification is synchronous, so a
- * request never waits on the thread pool as `crypto.subtle.verify` makes it do.
+ * `VerificationKey` is imported once into a `KeyObject` (with its algorithm checks done once
+ * too); verification is synchronous, so a request never waits on the thread pool as
+ * `crypto.subtle.verify` makes it do.
  *
  * The algorithm always comes from the pipeline (the allow-list intersected with the key's
  * own algorithms), never from the key material: a key string is never parsed to guess one.
@@ -16,7 +17,6 @@ import {
   verify as cryptoVerify,
   type JsonWebKey,
   type KeyObject,
-  type VerifyKeyObjectInput,
 } from 'node:crypto'
 import type { ParsedToken } from '../core/token.js'
 import { CURVE_BYTES, EC_CURVE_ALGORITHM, HMAC_MIN_SECRET_BYTES, type Algorithm, type HmacAlgorithm } from '../keys/algorithms.js'
@@ -43,81 +43,86 @@ const PLAN: Readonly<Record<Algorithm, { readonly method: Method; readonly hash:
   Ed25519: { method: 'eddsa', hash: null, kty: 'OKP' },
 }
 
-/** What verifies with one key: the KeyObject and, for RSA-PSS and ECDSA, the `crypto.verify` key input. */
-interface Imported {
-  readonly keyObject: KeyObject
-  /** RFC 7518 §3.5: PSS with MGF1 and a salt as long as the digest, nothing else. */
-  readonly pss: VerifyKeyObjectInput
-  /** RFC 7518 §3.4: the signature is R || S, each as long as the curve's field. */
-  readonly ecdsa: VerifyKeyObjectInput
-  /** Bytes an ECDSA signature must have (2 × field size); 0 for other key types. */
-  readonly ecdsaLength: number
-}
+/** Checks one token's signature with one key under one algorithm. */
+type Check = (token: ParsedToken) => boolean
 
-/** KeyObjects per key: imported on first use, then reused for as long as the key lives. */
-const imported = new WeakMap<VerificationKey, Imported>()
+/** Checks per key and algorithm, built on first use (KeyObject imported once), then reused. */
+const checks = new WeakMap<VerificationKey, Map<Algorithm, Check>>()
 
-function importKey(key: VerificationKey): Imported {
-  const cached = imported.get(key)
-  if (cached) return cached
-  const jwk = key.jwk
-  let keyObject: KeyObject
-  if (jwk.kty === 'oct') {
+function importKeyObject(key: VerificationKey): KeyObject {
+  if (key.jwk.kty === 'oct') {
     if (!key.secret) throw new TypeError('An HMAC key carries no secret')
-    keyObject = createSecretKey(key.secret)
-  } else {
-    // Only the public members were kept when the key was loaded (verification-key.ts).
-    keyObject = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
+    return createSecretKey(key.secret)
   }
-  const field = jwk.kty === 'EC' && typeof jwk.crv === 'string' ? (CURVE_BYTES[jwk.crv] ?? 0) : 0
-  const entry: Imported = Object.freeze({
-    keyObject,
-    pss: Object.freeze({ key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }),
-    ecdsa: Object.freeze({ key: keyObject, dsaEncoding: 'ieee-p1363' as const }),
-    ecdsaLength: field * 2,
-  })
-  imported.set(key, entry)
-  return entry
+  // Only the public members were kept when the key was loaded (verification-key.ts).
+  return createPublicKey({ key: key.jwk as JsonWebKey, format: 'jwk' })
 }
 
-function verify(key: VerificationKey, alg: Algorithm, token: ParsedToken): boolean {
+/** The signature as bytes: the parser checked it is strict base64url, so Buffer's decoder is exact. */
+const signatureOf = (token: ParsedToken): Buffer => Buffer.from(token.signatureB64, 'base64url')
+
+/** The signing input as bytes: base64url is ASCII, so latin1 is exact and the cheapest copy. */
+const inputOf = (token: ParsedToken): Buffer => Buffer.from(token.signingInput, 'latin1')
+
+function buildCheck(key: VerificationKey, alg: Algorithm): Check {
   const plan = PLAN[alg]
   // The pipeline only hands over keys whose algorithms include alg; check it anyway, so this
   // backend alone never lets a key verify under an algorithm of another family.
   if (plan === undefined || key.jwk.kty !== plan.kty || !key.algorithms.has(alg)) {
     throw new TypeError(`A ${key.jwk.kty} key cannot verify ${alg}`)
   }
-  if (plan.method === 'ecdsa' && EC_CURVE_ALGORITHM[key.jwk.crv as string] !== alg) {
-    throw new TypeError(`A ${String(key.jwk.crv)} key cannot verify ${alg}`)
-  }
-  // RFC 7518 §3.2: an HMAC key shorter than the hash MUST NOT be used. A custom key source
-  // could hand one over; an empty key would even equal any all-zero key under HMAC's padding.
-  if (plan.method === 'hmac' && (key.secret?.length ?? 0) < HMAC_MIN_SECRET_BYTES[alg as HmacAlgorithm]) {
-    throw new TypeError(`${alg} needs a key of at least ${HMAC_MIN_SECRET_BYTES[alg as HmacAlgorithm]} bytes`)
-  }
-  const k = importKey(key)
-  // The parser checked the segment is strict base64url; Buffer's decoder is then exact.
-  const signature = Buffer.from(token.signatureB64, 'base64url')
+  const hash = plan.hash
   switch (plan.method) {
     case 'hmac': {
-      const mac = createHmac(plan.hash!, k.keyObject).update(token.signingInput, 'latin1').digest()
-      return mac.length === signature.length && timingSafeEqual(mac, signature)
+      // RFC 7518 §3.2: an HMAC key shorter than the hash MUST NOT be used. A custom key source
+      // could hand one over; an empty key would even equal any all-zero key under HMAC's padding.
+      const min = HMAC_MIN_SECRET_BYTES[alg as HmacAlgorithm]
+      if ((key.secret?.length ?? 0) < min) throw new TypeError(`${alg} needs a key of at least ${min} bytes`)
+      const keyObject = importKeyObject(key)
+      return (token) => {
+        const mac = createHmac(hash!, keyObject).update(token.signingInput, 'latin1').digest()
+        const signature = signatureOf(token)
+        return mac.length === signature.length && timingSafeEqual(mac, signature)
+      }
     }
-    case 'pkcs1':
-      return cryptoVerify(plan.hash, signingInput(token), k.keyObject, signature)
-    case 'pss':
-      return cryptoVerify(plan.hash, signingInput(token), k.pss, signature)
-    case 'ecdsa':
-      // A DER or truncated signature is simply invalid: JWS ECDSA is fixed-length R || S.
-      return signature.length === k.ecdsaLength && cryptoVerify(plan.hash, signingInput(token), k.ecdsa, signature)
-    case 'eddsa':
-      return signature.length === 64 && cryptoVerify(null, signingInput(token), k.keyObject, signature)
+    case 'pkcs1': {
+      const keyObject = importKeyObject(key)
+      return (token) => cryptoVerify(hash, inputOf(token), keyObject, signatureOf(token))
+    }
+    case 'pss': {
+      // RFC 7518 §3.5: PSS with MGF1 and a salt exactly as long as the digest.
+      const input = { key: importKeyObject(key), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+      return (token) => cryptoVerify(hash, inputOf(token), input, signatureOf(token))
+    }
+    case 'ecdsa': {
+      if (EC_CURVE_ALGORITHM[key.jwk.crv as string] !== alg) throw new TypeError(`A ${String(key.jwk.crv)} key cannot verify ${alg}`)
+      // RFC 7518 §3.4: R || S, each as long as the field; a DER or resized signature is invalid.
+      const length = CURVE_BYTES[key.jwk.crv as string]! * 2
+      const input = { key: importKeyObject(key), dsaEncoding: 'ieee-p1363' as const }
+      return (token) => {
+        const signature = signatureOf(token)
+        return signature.length === length && cryptoVerify(hash, inputOf(token), input, signature)
+      }
+    }
+    case 'eddsa': {
+      const keyObject = importKeyObject(key)
+      return (token) => {
+        const signature = signatureOf(token)
+        return signature.length === 64 && cryptoVerify(null, inputOf(token), keyObject, signature)
+      }
+    }
   }
 }
 
-/** The signing input as bytes: base64url is ASCII, so latin1 is exact and the cheapest copy. */
-function signingInput(token: ParsedToken): Buffer {
-  return Buffer.from(token.signingInput, 'latin1')
+function verify(key: VerificationKey, alg: Algorithm, token: ParsedToken): boolean {
+  let byAlg = checks.get(key)
+  let check = byAlg?.get(alg)
+  if (check === undefined) {
+    check = buildCheck(key, alg)
+    if (byAlg === undefined) checks.set(key, (byAlg = new Map()))
+    byAlg.set(alg, check)
+  }
+  return check(token)
 }
 
 /** Verifies with `node:crypto` on KeyObjects imported once per key; synchronous. */

@@ -3,6 +3,7 @@
  * The WebCrypto signature backend, through jose: edge runtimes, browsers, and Node.
  */
 import { errors, flattenedVerify, importJWK, type CryptoKey, type JWK } from 'jose'
+import { decodeBase64url } from '../core/base64url.js'
 import type { ParsedToken } from '../core/token.js'
 import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
 import type { VerificationKey } from '../keys/verification-key.js'
@@ -11,13 +12,23 @@ import type { SignatureBackend } from './signature-backend.js'
 /** Imported CryptoKeys per key and algorithm: imported once per isolate, not per request. */
 const imported = new WeakMap<VerificationKey, Map<Algorithm, CryptoKey | Promise<CryptoKey>>>()
 
+/** The secret of an `oct` key, from its JWK (what jose would import). */
+function hmacSecret(key: VerificationKey): Uint8Array<ArrayBuffer> {
+  const bytes = decodeBase64url(key.jwk.k as string)
+  if (bytes === undefined) throw new TypeError('The HMAC key is not base64url')
+  return bytes as Uint8Array<ArrayBuffer>
+}
+
 /** The CryptoKey itself once imported, so later requests skip an await. */
 function cryptoKey(key: VerificationKey, alg: Algorithm): CryptoKey | Promise<CryptoKey> {
   let byAlg = imported.get(key)
   if (!byAlg) imported.set(key, (byAlg = new Map()))
   const known = byAlg.get(alg)
   if (known) return known
-  const pending = importJWK({ ...(key.jwk as JWK), ext: false }, alg) as Promise<CryptoKey>
+  const pending = isHmacAlgorithm(alg)
+    ? // jose returns an oct JWK as bytes and would import them again on every verification.
+      crypto.subtle.importKey('raw', hmacSecret(key), { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify'])
+    : (importJWK({ ...(key.jwk as JWK), ext: false }, alg) as Promise<CryptoKey>)
   byAlg.set(alg, pending)
   pending.then(
     (k) => byAlg.set(alg, k),
