@@ -23,8 +23,20 @@ export interface ParsedHeaders {
  */
 export function createParsedHeaders(max = PARSED_HEADERS_MAX): ParsedHeaders {
   const map = new Map<string, Readonly<Record<string, unknown>>>()
+  // The header seen last: one string comparison, cheaper than hashing a fresh string, and
+  // right most of the time (an issuer signs with one key at a time).
+  let lastEncoded = ''
+  let lastHeader: Readonly<Record<string, unknown>> | undefined
   return {
-    get: (encoded) => map.get(encoded),
+    get: (encoded) => {
+      if (encoded === lastEncoded) return lastHeader
+      const header = map.get(encoded)
+      if (header !== undefined) {
+        lastEncoded = encoded
+        lastHeader = header
+      }
+      return header
+    },
     set: (encoded, header) => {
       if (map.size >= max) map.clear()
       map.set(encoded, header)
