@@ -7,7 +7,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { createVerifier, createVerifierOn } from '../core/create-verifier.js'
 import type { VerifierOptions } from '../core/options.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
-import { AUDIENCE, bearer, expectReject, fixture, NOW_S } from '../../test/helpers/setup.js'
+import { encodeSegment } from '../testing/tokens.js'
+import { AUDIENCE, bearer, claims, expectReject, fixture, NOW_S } from '../../test/helpers/setup.js'
 import { localJwks } from '../keys/local-jwks.js'
 import type { KeySource, KeySourceContext, KeySourceFactory } from '../keys/key-source.js'
 import { createParsedHeaders } from './parsed-headers.js'
@@ -38,6 +39,19 @@ describe('verified-token cache', () => {
     expect(calls()).toBe(1)
     expect(second).toBe(first)
     expect(second.scopes).toEqual(['read'])
+  })
+
+  it('answers only for the exact value: a forged payload under a cached signature is 401 signature_invalid', async () => {
+    const { f, verify, calls } = await setup()
+    const token = await f.sign({ sub: 'user-1' })
+    await verify(bearer(token))
+    const [h, , s] = token.split('.')
+    const forged = `${h}.${encodeSegment(claims({ sub: 'admin' }))}.${s}`
+    await expectReject(verify(bearer(forged)), 'signature_invalid')
+    await expectReject(verify(bearer(forged)), 'signature_invalid')
+    // The genuine entry is still there.
+    await expect(verify(bearer(token))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
+    expect(calls()).toBe(3)
   })
 
   it('verifies every time with cache: false', async () => {

@@ -2,10 +2,12 @@
  * @module
  * The verified-token cache (`cache` option): a bounded LRU, one per verifier, of tokens that
  * passed the format, signature and claim checks, so a token seen again skips the signature.
- * It is keyed by the exact `Authorization` value, so an entry can only ever answer for the
- * very token that was verified (no hash, so no collision). On every hit the pipeline looks the
- * key up again (a withdrawn or refetched key ends the entry) and re-checks time, scopes and
- * revocation; failures are never stored.
+ * An entry answers only for the exact `Authorization` value it was stored for: the whole value
+ * is compared on every hit, so there is no hash and no collision (fast-jwt's cache-key CVEs).
+ * It is found by the value's last characters (the end of the signature): hashing a fresh
+ * 800-character header string for a Map costs about 1 µs, more than the rest of a hit.
+ * On every hit the pipeline looks the key up again (a withdrawn or refetched key ends the
+ * entry) and re-checks time, scopes and revocation; failures are never stored.
  */
 import { LRUCache } from 'lru-cache'
 import type { BearerAuth } from '../core/result.js'
@@ -37,6 +39,18 @@ export interface VerifiedTokenCache {
   delete(authorization: string): void
 }
 
+/** Characters at the end of the value that find its entry: 192 bits of signature for a JWS. */
+const FINDER_CHARS = 32
+
+const finder = (authorization: string): string =>
+  authorization.length <= FINDER_CHARS ? authorization : authorization.slice(-FINDER_CHARS)
+
+interface Entry {
+  /** The whole value this entry answers for. */
+  readonly authorization: string
+  readonly verified: VerifiedToken
+}
+
 /**
  * A verified-token cache holding at most `max` tokens, least recently used evicted first.
  *
@@ -44,18 +58,26 @@ export interface VerifiedTokenCache {
  * const cache = createVerifiedTokenCache(DEFAULT_CACHE_MAX)
  */
 export function createVerifiedTokenCache(max: number): VerifiedTokenCache {
-  const lru = new LRUCache<string, VerifiedToken>({ max })
+  const lru = new LRUCache<string, Entry>({ max })
   return {
-    get: (authorization) => lru.get(authorization),
-    set: (authorization, entry, seconds) => {
+    get: (authorization) => {
+      const entry = lru.get(finder(authorization))
+      // Another value with the same ending (a forged payload under a copied signature, say)
+      // is simply not found: it is verified in full, and a failure is never stored.
+      return entry !== undefined && entry.authorization === authorization ? entry.verified : undefined
+    },
+    set: (authorization, verified, seconds) => {
       // The pipeline re-checks exp on every hit with the verifier's clock; this ttl only
       // frees the memory of a token past its exp sooner than eviction would.
       const ttl = Math.ceil(seconds * 1000)
-      if (ttl > 0 && Number.isSafeInteger(ttl)) lru.set(authorization, entry, { ttl })
-      else if (ttl > 0) lru.set(authorization, entry)
+      if (ttl <= 0) return
+      const entry: Entry = { authorization, verified }
+      if (Number.isSafeInteger(ttl)) lru.set(finder(authorization), entry, { ttl })
+      else lru.set(finder(authorization), entry)
     },
     delete: (authorization) => {
-      lru.delete(authorization)
+      const key = finder(authorization)
+      if (lru.peek(key)?.authorization === authorization) lru.delete(key)
     },
   }
 }
