@@ -51,7 +51,7 @@ export interface JwksServer {
   publish(source: KeyPublisher | JSONWebKeySet): void
   /** Rotates the kit's key (`kit.rotate()`); the next fetch sees the new set. */
   rotate(): Promise<void>
-  /** Fault: every connection is reset, new and open ones (clients see a network error). */
+  /** Fault: every connection is reset (TCP RST), new and open ones: clients fail at once with ECONNRESET. */
   down(): void
   /** Fault: responses are held for `delay` (default `'30s'`) before being sent. */
   slow(delay?: Duration): void
@@ -112,7 +112,7 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
   }
 
   const http = createServer((req, res) => {
-    if (fault?.kind === 'down') return void req.socket.destroy()
+    if (fault?.kind === 'down') return void req.socket.resetAndDestroy()
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
     if (path === JWKS_PATH) counts.jwks++
     else if (DISCOVERY_PATHS.has(path)) counts.discovery++
@@ -124,7 +124,8 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
     held.add(timer)
   })
   http.on('connection', (socket) => {
-    if (fault?.kind === 'down') return void socket.destroy()
+    // A TCP reset fails the client at once; a plain close makes undici's fetch wait for its timeout.
+    if (fault?.kind === 'down') return void socket.resetAndDestroy()
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
   })
@@ -138,8 +139,11 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
   http.unref()
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
 
-  const dropConnections = () => {
-    for (const socket of sockets) socket.destroy()
+  const dropConnections = (reset: boolean) => {
+    for (const socket of sockets) {
+      if (reset) socket.resetAndDestroy()
+      else socket.destroy()
+    }
   }
   const server: JwksServer = {
     url,
@@ -158,7 +162,7 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
     },
     down() {
       fault = { kind: 'down' }
-      dropConnections()
+      dropConnections(true)
     },
     slow(delay = '30s') {
       fault = { kind: 'slow', ms: toSeconds(delay) * 1000 }
@@ -175,7 +179,7 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
         for (const timer of held) clearTimeout(timer)
         held.clear()
         http.close(() => resolve())
-        dropConnections()
+        dropConnections(false)
       })
       return closed
     },

@@ -60,7 +60,13 @@ describe('startJwksServer / kit.server()', () => {
     expect(server.requests.jwks).toBe(2)
   })
 
-  it('down(): key fetches fail and the verifier answers 503 jwks_unavailable; heal() recovers', async () => {
+  it('down(): connections are reset, so clients fail at once instead of waiting for a timeout', async () => {
+    const { server } = await setup()
+    server.down()
+    await expect(fetch(server.jwksUri)).rejects.toMatchObject({ cause: { code: 'ECONNRESET' } })
+  })
+
+  it('down(): the verifier answers 503 jwks_unavailable; heal() recovers', async () => {
     const { kit, server, options } = await setup()
     server.down()
     const verify = createVerifier(options)
