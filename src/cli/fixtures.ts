@@ -17,12 +17,16 @@ async function run(args: ParsedArgs, io: Io) {
   const alg = (str(args, 'alg') ?? 'RS256') as Algorithm
   if (!ALGORITHMS.includes(alg)) throw new UsageError(`--alg: expected one of ${ALGORITHMS.join(', ')}; got ${JSON.stringify(alg)}`)
   const ttl = str(args, 'ttl') ?? '1h'
+  if (!/^\d+(\.\d+)?(ms|s|m|h|d)?$/.test(ttl)) throw new UsageError(`--ttl: expected seconds or a duration such as 30s, 10m, 1h, 3650d; got ${JSON.stringify(ttl)}`)
+  const scope = str(args, 'scope') ?? 'read'
+  const required = str(args, 'required-scope') ?? 'admin'
+  if (scope.split(' ').includes(required)) throw new UsageError(`--required-scope: ${JSON.stringify(required)} is one of the --scope scopes, so the missingScope case could not lack it`)
   let kit: Awaited<ReturnType<typeof createTestKit>>
   try {
     kit = await createTestKit({
       alg,
       ttl: /^\d+(\.\d+)?$/.test(ttl) ? Number(ttl) : ttl,
-      scope: str(args, 'scope') ?? 'read',
+      scope,
       now: parseNow(str(args, 'now'), io),
       ...(str(args, 'seed') ? { seed: str(args, 'seed')! } : {}),
       ...(str(args, 'iss') ? { issuer: str(args, 'iss')! } : {}),
@@ -33,7 +37,7 @@ async function run(args: ParsedArgs, io: Io) {
   }
   let manifest: Awaited<ReturnType<typeof writeFixtures>>
   try {
-    manifest = await writeFixtures(out, kit, { requiredScope: str(args, 'required-scope') ?? 'admin' })
+    manifest = await writeFixtures(out, kit, { requiredScope: required })
   } catch (err) {
     if (err instanceof TypeError || (err as NodeJS.ErrnoException).code) throw new UsageError(`--out: ${(err as Error).message}`)
     throw err

@@ -62,6 +62,9 @@ describe('usage errors exit 2', () => {
     [['mint', '--alg', 'none'], /--alg: expected one of/],
     [['inspect'], /no token given/],
     [['fixtures'], /--out <dir> is required/],
+    [['fixtures', '--out', 'unused', '--ttl', 'soon'], /--ttl: expected seconds or a duration/],
+    [['fixtures', '--out', 'unused', '--scope', 'read admin'], /--required-scope: "admin" is one of the --scope scopes/],
+    [['verify', '--fixtures', '/nonexistent'], /--fixtures: ENOENT/],
   ])('%j', async (args, message) => {
     const r = await tokengateInProcess(args)
     expect(r.code).toBe(2)
