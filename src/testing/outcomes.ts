@@ -55,7 +55,7 @@ export const EXPECTED_OUTCOMES: Readonly<Record<TokenCase, ExpectedOutcome>> = O
 export const CASE_DESCRIPTIONS: Readonly<Record<TokenCase, string>> = Object.freeze({
   valid: 'signed by the kit key, right iss/aud, exp in the future',
   expired: 'exp one hour before now (far beyond any sane clock tolerance)',
-  notYetValid: 'nbf one token lifetime after now',
+  notYetValid: 'nbf one hour after the valid tokens expire',
   wrongIssuer: 'iss names another issuer',
   wrongAudience: 'aud names another API',
   missingScope: 'valid, but lacks the scope the request requires',
