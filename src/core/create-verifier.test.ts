@@ -282,7 +282,7 @@ describe('scopes', () => {
 describe('revocation hook', () => {
   it('rejects a revoked token with 401 token_revoked, passing claims and token to the hook', async () => {
     const f = await fixture('ES256')
-    const isRevoked = vi.fn(async (c: { jti?: string }) => c.jti === 'revoked')
+    const isRevoked = vi.fn(async (c: { jti?: string }, _ctx: { token: string }) => c.jti === 'revoked')
     const verify = createVerifier({ ...f.options, isRevoked })
     const token = await f.sign({ jti: 'revoked' })
     await expectReject(verify(bearer(token)), 'token_revoked', { wwwAuthenticate: invalidToken('The token has been revoked') })

@@ -57,7 +57,12 @@ function keySourceFactory(input: KeySourceInput, o: ParsedOptions): KeySourceFac
 /** The allow-list: tied to the key source, so HS* never meets a key set and RS* never a secret. */
 function allowList(input: KeySourceInput, configured: readonly Algorithm[] | undefined, where: string): ReadonlySet<Algorithm> {
   if (input.secret !== undefined) {
-    return new Set(configured ?? hmacAlgorithmsFor(secretBytes(input.secret).length))
+    const length = secretBytes(input.secret).length
+    const fitting = hmacAlgorithmsFor(length)
+    if (!configured && fitting.length === 0) {
+      throw new TypeError(`tokengate: invalid verifier option ${where}secret: HS256 needs a secret of at least 32 bytes, got ${length}`)
+    }
+    return new Set(configured ?? fitting)
   }
   if (configured) {
     const hmac = configured.find(isHmacAlgorithm)

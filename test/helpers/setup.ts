@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import { BearerError, createVerifier, type Algorithm, type VerifierOptions } from '../../src/index.js'
+import { BearerError, createVerifier, type Algorithm, type CommonVerifierOptions, type IssuerAudienceOptions, type JSONWebKeySet } from '../../src/index.js'
 import { generateSigningKey, type TestSigningKey } from '../../src/testing/keys.js'
 import { signToken } from '../../src/testing/tokens.js'
 
@@ -11,11 +11,14 @@ export const now = (): number => NOW_S * 1000
 
 export const MATRIX: readonly Algorithm[] = ['HS256', 'RS256', 'ES256', 'EdDSA']
 
+/** Single-issuer options with a local key source: safe to spread and override. */
+export type FixtureOptions = CommonVerifierOptions & IssuerAudienceOptions & ({ readonly jwks: JSONWebKeySet } | { readonly secret: Uint8Array })
+
 export interface Fixture {
   readonly alg: Algorithm
   readonly key: TestSigningKey
   /** Options for a verifier that trusts `key`, with the fixed clock. */
-  readonly options: VerifierOptions
+  readonly options: FixtureOptions
   sign(claims?: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>
 }
 
@@ -26,7 +29,7 @@ export function claims(extra: Record<string, unknown> = {}): Record<string, unkn
 export async function fixture(alg: Algorithm, kid = `${alg.toLowerCase()}-1`): Promise<Fixture> {
   const key = await generateSigningKey(alg, { kid })
   const base = { issuer: ISSUER, audience: AUDIENCE, now }
-  const options: VerifierOptions = key.secret
+  const options: FixtureOptions = key.secret
     ? { ...base, secret: key.secret }
     : { ...base, jwks: { keys: [key.publicJwk!] } }
   return {

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { ZodError } from 'zod'
+import { generateSigningKey } from '../testing/keys.js'
+import { createVerifier } from './create-verifier.js'
+import type { VerifierOptions } from './options.js'
+
+const key = await generateSigningKey('ES256', { kid: 'k' })
+const jwks = { keys: [key.publicJwk!] }
+const base = { issuer: 'https://idp.example.com/', audience: 'api' }
+
+function configError(options: unknown): TypeError {
+  try {
+    createVerifier(options as VerifierOptions)
+  } catch (err) {
+    expect(err).toBeInstanceOf(TypeError)
+    return err as TypeError
+  }
+  throw new Error('expected a TypeError')
+}
+
+describe('configuration mistakes are TypeErrors at construction, naming the option', () => {
+  it.each([
+    ['no key source', { ...base }, /options: one key source is required/],
+    ['two key sources', { ...base, jwks, secret: 'x'.repeat(32) }, /only one key source may be given, got jwks and secret/],
+    ['issuer left out', { audience: 'api', jwks }, /option issuer: required/],
+    ['audience left out', { issuer: 'i', jwks }, /option audience: required/],
+    ['an empty issuer list', { ...base, issuer: [], jwks }, /option issuer/],
+    ['a misspelt option', { ...base, jwks, audiance: 'x' }, /audiance/],
+    ['an unknown algorithm', { ...base, jwks, algorithms: ['none'] }, /option algorithms\.0/],
+    ['a bad duration', { ...base, jwks, clockTolerance: '5 minutes' }, /option clockTolerance/],
+    ['a negative tolerance', { ...base, jwks, clockTolerance: -1 }, /option clockTolerance/],
+    ['a non-http jwksUri', { ...base, jwksUri: 'file:///etc/passwd' }, /option jwksUri/],
+    ['an empty secret', { ...base, secret: '' }, /option secret/],
+    ['an empty byte secret', { ...base, secret: new Uint8Array() }, /option secret/],
+    ['a claims value that is not a schema', { ...base, jwks, claims: { org: 'string' } }, /option claims/],
+    ['a tiny maxTokenSize', { ...base, jwks, maxTokenSize: 10 }, /option maxTokenSize/],
+    ['issuers with a top-level key source', { audience: 'api', jwks, issuers: [{ issuer: 'a', jwks }] }, /option jwks: give it per entry/],
+    ['an issuers entry without a key source', { audience: 'api', issuers: [{ issuer: 'a' }] }, /option issuers\.0: one key source is required/],
+  ])('%s', (_name, options, message) => {
+    const err = configError(options)
+    expect(err.message).toMatch(message)
+  })
+
+  it('carries the ZodError as cause', () => {
+    expect(configError({ ...base }).cause).toBeInstanceOf(ZodError)
+  })
+
+  it('rejects a secret shorter than the hash (RFC 7518 §3.2)', () => {
+    expect(configError({ ...base, secret: 'x'.repeat(31) }).message).toMatch(/secret|HS256/)
+    expect(configError({ ...base, secret: 'x'.repeat(32), algorithms: ['HS512'] }).message).toMatch(/HS512 needs a secret of at least 64 bytes, got 32/)
+    expect(() => createVerifier({ ...base, secret: 'x'.repeat(64), algorithms: ['HS512'] })).not.toThrow()
+  })
+
+  it('rejects asymmetric algorithms with a shared secret', () => {
+    expect(configError({ ...base, secret: 'x'.repeat(32), algorithms: ['RS256'] }).message).toMatch(/RS256 cannot be used with a shared secret/)
+  })
+
+  it('rejects a local JWKS with no usable key, saying why each key was skipped', () => {
+    const err = configError({ ...base, jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }, { ...key.publicJwk, use: 'enc' }] } })
+    expect(err.message).toMatch(/keys\[0\]: symmetric \("oct"\) keys are not accepted/)
+    expect(err.message).toMatch(/keys\[1\]: "use" is "enc"/)
+  })
+
+  it('rejects the same issuer twice in issuers', () => {
+    expect(configError({ audience: 'api', issuers: [{ issuer: 'a', jwks }, { issuer: 'a', jwks }] }).message).toMatch(/issuers\.1\.issuer: listed twice/)
+  })
+})

@@ -1,0 +1,79 @@
+import { describe, expectTypeOf, it } from 'vitest'
+import { z } from 'zod'
+import { BearerError, createVerifier, verifyBearer, type BearerAuth, type BearerErrorReason, type VerifierOptions } from '../../src/index.js'
+
+const jwks = { keys: [] }
+
+describe('createVerifier types', () => {
+  it('infers auth.claims from the zod claims schema, beside the registered claims', async () => {
+    const verify = createVerifier({ issuer: 'i', audience: 'a', jwks, claims: z.object({ org: z.string(), roles: z.array(z.string()) }) })
+    const auth = await verify('Bearer x')
+    expectTypeOf(auth.claims.org).toEqualTypeOf<string>()
+    expectTypeOf(auth.claims.roles).toEqualTypeOf<string[]>()
+    expectTypeOf(auth.claims.exp).toEqualTypeOf<number>()
+    expectTypeOf(auth.claims.sub).toEqualTypeOf<string | undefined>()
+    expectTypeOf(auth.scopes).toEqualTypeOf<readonly string[]>()
+  })
+
+  it('types the isRevoked hook with the inferred claims', () => {
+    createVerifier({
+      issuer: 'i',
+      audience: 'a',
+      jwks,
+      claims: z.object({ sid: z.string() }),
+      isRevoked: (claims) => {
+        expectTypeOf(claims.sid).toEqualTypeOf<string>()
+        return false
+      },
+    })
+  })
+
+  it('without a schema, claims are the registered claims plus unknowns', async () => {
+    const auth = await createVerifier({ issuer: 'i', audience: 'a', jwks })('Bearer x')
+    expectTypeOf(auth).toEqualTypeOf<BearerAuth<object>>()
+    expectTypeOf(auth.claims.custom).toEqualTypeOf<unknown>()
+  })
+
+  it('makes illegal option states unrepresentable', () => {
+    // @ts-expect-error: two key sources
+    createVerifier({ issuer: 'i', audience: 'a', jwks, secret: 'x' })
+    // @ts-expect-error: no key source
+    createVerifier({ issuer: 'i', audience: 'a' })
+    // @ts-expect-error: audience is required (null opts out explicitly)
+    createVerifier({ issuer: 'i', jwks })
+    // @ts-expect-error: issuer is required
+    createVerifier({ audience: 'a', jwks })
+    // @ts-expect-error: issuers entries carry the key source, not the top level
+    createVerifier({ audience: 'a', jwks, issuers: [{ issuer: 'i', jwks }] })
+    // @ts-expect-error: none is not an algorithm
+    createVerifier({ issuer: 'i', audience: 'a', jwks, algorithms: ['none'] })
+    createVerifier({ issuer: null, audience: null, secret: 'x'.repeat(32) })
+    createVerifier({ audience: 'a', issuers: [{ issuer: 'i', jwks }, { issuer: 'j', secret: 's', audience: null }] })
+  })
+
+  it('takes per-call scope requirements', () => {
+    const verify = createVerifier({ issuer: 'i', audience: 'a', jwks })
+    void verify('Bearer x', { scopes: ['a'], scopeMode: 'any' })
+    // @ts-expect-error: unknown mode
+    void verify('Bearer x', { scopes: ['a'], scopeMode: 'some' })
+  })
+
+  it('one-shot verifyBearer carries the schema type too', async () => {
+    const auth = await verifyBearer('Bearer x', { issuer: 'i', audience: 'a', jwks, claims: z.object({ org: z.string() }), scopes: ['r'] })
+    expectTypeOf(auth.claims.org).toEqualTypeOf<string>()
+  })
+})
+
+describe('BearerError types', () => {
+  it('has a closed reason union, usable in an exhaustive switch', () => {
+    const err = new BearerError('token_expired')
+    expectTypeOf(err.reason).toEqualTypeOf<BearerErrorReason>()
+    expectTypeOf(err.status).toEqualTypeOf<400 | 401 | 403 | 503>()
+    // @ts-expect-error: not a reason
+    void new BearerError('expired')
+  })
+
+  it('VerifierOptions is exported and generic over the claims', () => {
+    expectTypeOf<VerifierOptions<{ org: string }>>().toHaveProperty('claims')
+  })
+})

@@ -1,0 +1,73 @@
+/**
+ * Runs Wycheproof JWS/JWK vectors through tokengate's signature layer: the same split,
+ * header policy, key loading, key selection and signature backend the pipeline uses.
+ * (The payloads are not JWT claim sets, so the full pipeline would reject every vector.)
+ */
+import { readFileSync } from 'node:fs'
+import { decodeBase64url } from '../../src/core/base64url.js'
+import { assertHeader, DEFAULT_TYPS } from '../../src/core/jws-header.js'
+import { splitJws } from '../../src/core/token.js'
+import { ASYMMETRIC_ALGORITHMS, isHmacAlgorithm, type Algorithm } from '../../src/keys/algorithms.js'
+import { buildKeySet, keyOrThrow, selectKey } from '../../src/keys/key-set.js'
+import type { KeySource } from '../../src/keys/key-source.js'
+import { secretKey } from '../../src/keys/secret.js'
+import type { SignatureBackend } from '../../src/signature/signature-backend.js'
+
+export interface Vector {
+  readonly file: string
+  readonly tcId: number
+  readonly comment: string
+  readonly flags: readonly string[]
+  readonly result: 'valid' | 'invalid' | 'acceptable'
+  readonly jws: string
+  readonly keys: Record<string, unknown>
+}
+
+export function loadVectors(dir: string, files: readonly string[]): Vector[] {
+  const out: Vector[] = []
+  for (const file of files) {
+    const doc = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'))
+    for (const group of doc.testGroups) {
+      for (const test of group.tests) {
+        if (typeof test.jws !== 'string') continue // JWE vectors in the crypto file
+        out.push({ file, tcId: test.tcId, comment: test.comment, flags: test.flags ?? [], result: test.result, jws: test.jws, keys: group.public ?? group.private })
+      }
+    }
+  }
+  return out
+}
+
+const noop = () => {}
+
+function keySourceFor(keys: Record<string, unknown>, kid: unknown): KeySource {
+  const ctx = (algorithms: ReadonlySet<Algorithm>) => ({ algorithms, realm: 'api', onEvent: noop, fetch, now: Date.now })
+  const list = (Array.isArray(keys.keys) ? keys.keys : [keys]) as Record<string, unknown>[]
+  if (list.every((k) => k.kty === 'oct')) {
+    // HMAC keys reach tokengate only through the `secret` source (a key set never supplies
+    // them): use the one the header names, pinned to its alg (throws on short secrets).
+    const named = list.length === 1 ? list : list.filter((k) => k.kid === kid)
+    if (named.length !== 1) throw new Error('no single secret with that kid')
+    const chosen = named[0]!
+    const alg = chosen.alg as string
+    if (!isHmacAlgorithm(alg)) throw new Error(`oct key with alg ${alg}`)
+    return secretKey(decodeBase64url(chosen.k as string) ?? new Uint8Array())(ctx(new Set([alg])))
+  }
+  const set = buildKeySet(Array.isArray(keys.keys) ? keys : { keys: [keys] }, new Set(ASYMMETRIC_ALGORITHMS))
+  if (typeof set === 'string') throw new Error(set)
+  return { symmetric: false, getKey: (header, alg) => keyOrThrow(selectKey(set, header.kid, alg), 'api') }
+}
+
+/** True when tokengate accepts the vector's JWS with its key. Any throw is a rejection. */
+export async function accepts(vector: Vector, backend: SignatureBackend): Promise<boolean> {
+  try {
+    const jws = splitJws(vector.jws, 'api')
+    if (decodeBase64url(jws.payloadB64) === undefined) return false
+    const source = keySourceFor(vector.keys, jws.header.kid)
+    const allowed = new Set<Algorithm>(source.symmetric ? ['HS256', 'HS384', 'HS512'] : ASYMMETRIC_ALGORITHMS)
+    const alg = assertHeader(jws.header, { algorithms: allowed, typs: DEFAULT_TYPS, typRequired: false }, 'api')
+    const key = await source.getKey(jws.header, alg)
+    return await backend.verify(key, alg, { ...jws, payload: {} })
+  } catch {
+    return false
+  }
+}
