@@ -7,9 +7,9 @@
 import type { BearerAuth } from '../core/result.js'
 import { authenticate, isPreflight, type ResolvedAdapter } from './options.js'
 
-/** True for a CORS preflight that the adapter hands on untouched (`preflight: 'pass'`). */
-export function passesPreflight(a: ResolvedAdapter<object>, request: Request): boolean {
-  return a.passPreflight && isPreflight(request.method, request.headers.get('access-control-request-method'))
+/** True for a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`). */
+export function isPreflightRequest(request: Request): boolean {
+  return isPreflight(request.method, request.headers.get('access-control-request-method'))
 }
 
 /**
