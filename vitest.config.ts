@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 20_000,
+    // Builds examples/next once per run for test/adapters/next.test.ts.
+    globalSetup: ['test/adapters/next-build.setup.ts'],
   },
 })

@@ -65,9 +65,10 @@ const settingsSchema = z.object({
 /** Keys the adapter consumes; everything else goes to `createVerifier`. */
 const OWN: ReadonlySet<string> = new Set(['scopes', 'scopeMode', 'credentialsRequired', 'preflight', 'verifier'])
 
-function configError(adapter: string, error: z.ZodError): TypeError {
+function configError(adapter: string, error: z.ZodError, prefix: readonly PropertyKey[] = []): TypeError {
   const issue = error.issues[0]!
-  const where = issue.path.length > 0 ? issue.path.join('.') : 'options'
+  const path = [...prefix, ...issue.path]
+  const where = path.length > 0 ? path.map(String).join('.') : 'options'
   return new TypeError(`tokengate/${adapter}: invalid option ${where}: ${issue.message}`, { cause: error })
 }
 
@@ -77,10 +78,13 @@ export function scopeRequirement(scopes: readonly string[] | undefined, mode: Sc
   return Object.freeze({ scopes: Object.freeze([...scopes]), scopeMode: mode ?? 'all' })
 }
 
-/** Validates the scopes given to `requireScopes` once; a mistake is a `TypeError`. */
-export function parseScopes(adapter: string, scopes: readonly string[], mode: ScopeMode): VerifyRequestOptions {
+/**
+ * Validates a route's scopes once (`requireScopes(...)` arguments, or a route's
+ * `config.scopes`); a mistake is a `TypeError` naming `where`.
+ */
+export function parseScopes(adapter: string, where: string, scopes: readonly string[], mode: ScopeMode): VerifyRequestOptions {
   const result = scopeList.min(1, 'name at least one scope').safeParse(scopes)
-  if (!result.success) throw configError(adapter, result.error)
+  if (!result.success) throw configError(adapter, result.error, [where])
   return scopeRequirement(result.data, mode)!
 }
 

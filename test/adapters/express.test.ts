@@ -108,6 +108,6 @@ describe('tokengate/express setup', () => {
     expect(() => bearer({ ...f.options, sendProblem: 'yes' as never })).toThrow('tokengate/express: invalid option sendProblem: expected a boolean')
     expect(() => bearer({ ...f.options, audience: undefined as never })).toThrow('tokengate: invalid verifier option audience')
     expect(() => bearer({ verifier: (() => {}) as never, issuer: 'x' } as never)).toThrow('tokengate/express: invalid option issuer')
-    expect(() => requireScopes()).toThrow('tokengate/express: invalid option options: name at least one scope')
+    expect(() => requireScopes()).toThrow('tokengate/express: invalid option requireScopes(): name at least one scope')
   })
 })

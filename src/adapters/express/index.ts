@@ -126,7 +126,7 @@ function scopeGuard(required: ReturnType<typeof parseScopes>): RequestHandler {
  * app.delete('/api/orders/:id', requireScopes('write:orders'), handler)
  */
 export function requireScopes(...scopes: string[]): RequestHandler {
-  return scopeGuard(parseScopes('express', scopes, 'all'))
+  return scopeGuard(parseScopes('express', 'requireScopes()', scopes, 'all'))
 }
 
 /**
@@ -138,5 +138,5 @@ export function requireScopes(...scopes: string[]): RequestHandler {
  * app.get('/api/reports', requireAnyScope('read:reports', 'admin'), handler)
  */
 export function requireAnyScope(...scopes: string[]): RequestHandler {
-  return scopeGuard(parseScopes('express', scopes, 'any'))
+  return scopeGuard(parseScopes('express', 'requireAnyScope()', scopes, 'any'))
 }

@@ -64,7 +64,7 @@ function routeRequirement(config: { scopes?: readonly string[]; scopeMode?: Scop
   if (!config || config.scopes === undefined) return null
   let requirement = routeScopes.get(config)
   if (requirement === undefined) {
-    requirement = parseScopes('fastify', config.scopes, config.scopeMode ?? 'all')
+    requirement = parseScopes('fastify', 'config.scopes', config.scopes, config.scopeMode ?? 'all')
     routeScopes.set(config, requirement)
   }
   return requirement
@@ -122,7 +122,10 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
     const config = route.config as { scopes?: readonly string[]; scopeMode?: ScopeMode } | undefined
     if (config?.scopes === undefined) return
     try {
-      parseScopes('fastify', config.scopes, config.scopeMode ?? 'all')
+      if (config.scopeMode !== undefined && config.scopeMode !== 'all' && config.scopeMode !== 'any') {
+        throw new TypeError("tokengate/fastify: invalid option config.scopeMode: expected 'all' or 'any'")
+      }
+      parseScopes('fastify', 'config.scopes', config.scopes, config.scopeMode ?? 'all')
     } catch (err) {
       throw new TypeError(`${(err as Error).message} (route ${route.method} ${route.url})`, { cause: err })
     }
@@ -167,7 +170,7 @@ function scopeGuard(required: VerifyRequestOptions): AuthenticateHook {
  * app.delete('/orders/:id', { onRequest: app.authenticate, preHandler: requireScopes('write:orders') }, handler)
  */
 export function requireScopes(...scopes: string[]): AuthenticateHook {
-  return scopeGuard(parseScopes('fastify', scopes, 'all'))
+  return scopeGuard(parseScopes('fastify', 'requireScopes()', scopes, 'all'))
 }
 
 /**
@@ -179,5 +182,5 @@ export function requireScopes(...scopes: string[]): AuthenticateHook {
  * app.get('/reports', { onRequest: app.authenticate, preHandler: requireAnyScope('read:reports', 'admin') }, handler)
  */
 export function requireAnyScope(...scopes: string[]): AuthenticateHook {
-  return scopeGuard(parseScopes('fastify', scopes, 'any'))
+  return scopeGuard(parseScopes('fastify', 'requireAnyScope()', scopes, 'any'))
 }

@@ -107,7 +107,7 @@ function scopeGuard(required: VerifyRequestOptions): MiddlewareHandler {
  * app.delete('/api/orders/:id', requireScopes('write:orders'), (c) => c.body(null, 204))
  */
 export function requireScopes(...scopes: string[]): MiddlewareHandler {
-  return scopeGuard(parseScopes('hono', scopes, 'all'))
+  return scopeGuard(parseScopes('hono', 'requireScopes()', scopes, 'all'))
 }
 
 /**
@@ -119,5 +119,5 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler {
  * app.get('/api/reports', requireAnyScope('read:reports', 'admin'), handler)
  */
 export function requireAnyScope(...scopes: string[]): MiddlewareHandler {
-  return scopeGuard(parseScopes('hono', scopes, 'any'))
+  return scopeGuard(parseScopes('hono', 'requireAnyScope()', scopes, 'any'))
 }
