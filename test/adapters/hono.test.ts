@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, requireAnyScope, requireScopes } from '../../src/adapters/hono/index.js'
 import { BearerError, type BearerAuth } from '../../src/index.js'
-import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, expectAnswer, failureCases, PREFLIGHT, SEEN, type AdapterFixture } from './fixtures.js'
+import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
 
 const seen = (a: BearerAuth | undefined) => ({ sub: a?.claims.sub, tenant: a?.claims.tenant, scopes: a?.scopes })
 const me = (c: Context) => c.json(seen(c.get('auth') as BearerAuth | undefined))
@@ -64,6 +64,11 @@ describe('tokengate/hono on Hono 4 (@hono/node-server)', () => {
   it.each(failureCases({} as AdapterFixture).map(([name]) => name))('answers %s', async (name) => {
     const [, path, init, expected] = failureCases(f).find(([n]) => n === name)!
     await expectAnswer(`${url}${path}`, init, expected)
+  })
+
+  it('rejects repeated Authorization fields, which arrive joined, with 400 header_malformed', async () => {
+    const res = await requestWithTwoAuthorizations(`${url}/api/me`, `Bearer ${f.valid}`, `Bearer ${f.valid}`)
+    expect(res).toEqual({ status: 400, wwwAuthenticate: CHALLENGE.twoTokens })
   })
 
   it("throws an HTTPException carrying the BearerError, for the app's own onError", async () => {
