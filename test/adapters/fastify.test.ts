@@ -147,6 +147,9 @@ describe('tokengate/fastify setup', () => {
     const app = Fastify()
     await app.register(bearer, f.options)
     expect(() => app.get('/x', { onRequest: app.authenticate, config: { scopes: ['a b'] } }, async () => 'x')).toThrow(/^tokengate\/fastify: invalid option config\.scopes\.0: .*\(route GET \/x\)$/)
+    expect(() => app.get('/y', { onRequest: app.authenticate, config: { scopes: ['a'], scopeMode: 'some' as never } }, async () => 'y')).toThrow(
+      "tokengate/fastify: invalid option config.scopeMode: expected 'all' or 'any' (route GET /y)",
+    )
     expect(() => requireScopes()).toThrow('tokengate/fastify: invalid option requireScopes(): name at least one scope')
     await app.close()
   })

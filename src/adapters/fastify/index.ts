@@ -6,13 +6,14 @@
  * whose `statusCode` and `headers` Fastify's error handler sends; or, with `sendProblem`,
  * answered here as `application/problem+json`. Fastify 5.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { BearerAuth, VerifyRequestOptions } from '../../core/result.js'
 import { BearerError } from '../../errors/bearer-error.js'
 import type { ScopeMode } from '../../scopes/require.js'
 import { assertRouteScopes, authenticate, isPreflight, parseScopes, resolveAdapter, type AdapterOptions } from '../options.js'
 import type { RegisteredClaims } from '../register.js'
+import { checkRouteScopes, routeRequirement } from './route-scopes.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../options.js'
@@ -57,19 +58,6 @@ interface PluginState {
 }
 
 const states = new WeakMap<FastifyRequest, PluginState>()
-// Route `config` objects (one per route) → their scope requirement, parsed on first use.
-const routeScopes = new WeakMap<object, VerifyRequestOptions | null>()
-
-function routeRequirement(config: { scopes?: readonly string[]; scopeMode?: ScopeMode } | undefined): VerifyRequestOptions | null {
-  if (!config || config.scopes === undefined) return null
-  let requirement = routeScopes.get(config)
-  if (requirement === undefined) {
-    requirement = parseScopes('fastify', 'config.scopes', config.scopes, config.scopeMode ?? 'all')
-    routeScopes.set(config, requirement)
-  }
-  return requirement
-}
-
 function preflight(request: FastifyRequest): boolean {
   return isPreflight(request.method, request.headers['access-control-request-method'])
 }
@@ -118,18 +106,7 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
   fastify.decorateRequest('auth', null)
   fastify.decorate('authenticate', authenticateHook)
   // Check route-level scopes when the route is declared, not on its first request.
-  fastify.addHook('onRoute', (route: RouteOptions) => {
-    const config = route.config as { scopes?: readonly string[]; scopeMode?: ScopeMode } | undefined
-    if (config?.scopes === undefined) return
-    try {
-      if (config.scopeMode !== undefined && config.scopeMode !== 'all' && config.scopeMode !== 'any') {
-        throw new TypeError("tokengate/fastify: invalid option config.scopeMode: expected 'all' or 'any'")
-      }
-      parseScopes('fastify', 'config.scopes', config.scopes, config.scopeMode ?? 'all')
-    } catch (err) {
-      throw new TypeError(`${(err as Error).message} (route ${route.method} ${route.url})`, { cause: err })
-    }
-  })
+  fastify.addHook('onRoute', checkRouteScopes)
   if (isGlobal) fastify.addHook('onRequest', authenticateHook)
 }
 
