@@ -2,15 +2,13 @@
  * The real Next.js app in examples/next (built by next-build.setup.ts), run with `next start`:
  * route handlers wrapped by withBearer, and middleware.ts on the edge runtime.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateSigningKey, type TestSigningKey } from '../../src/testing/keys.js'
 import { signToken } from '../../src/testing/tokens.js'
 import { bearer as auth, CHALLENGE, expectAnswer, listen, PREFLIGHT } from './fixtures.js'
-import { NEXT_APP, NEXT_BIN } from './next-build.setup.js'
+import { start } from '../../examples/next/start.js'
 
 const ISSUER = 'https://idp.example.com/'
 const AUDIENCE = 'https://api.example.com'
@@ -21,26 +19,12 @@ async function freePort(): Promise<number> {
   return Number(new URL(url).port)
 }
 
-async function waitUntilUp(url: string, child: ChildProcess, log: string[]): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${log.join('')}`)
-    try {
-      await fetch(url)
-      return
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-  throw new Error(`next start did not answer within 30s:\n${log.join('')}`)
-}
-
 describe('tokengate/next in a real Next.js app (next start)', () => {
   let key: TestSigningKey
   let jwksDown = true
   let jwks: { url: string; close(): Promise<void> }
-  let next: ChildProcess
+  let next: { url: string; close(): Promise<void> }
   let url: string
-  const log: string[] = []
   const sign = async (extra: Record<string, unknown> = {}, signer?: TestSigningKey) => {
     const t = Math.floor(Date.now() / 1000)
     return signToken(signer ?? key, { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', iat: t, exp: t + 600, scope: 'read:orders', ...extra })
@@ -54,24 +38,12 @@ describe('tokengate/next in a real Next.js app (next start)', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] }))
       }),
     )
-    const port = await freePort()
-    url = `http://127.0.0.1:${port}`
-    next = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-      cwd: NEXT_APP,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ISSUER, AUDIENCE, JWKS_URI: `${jwks.url}/jwks.json` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    next.stdout!.on('data', (chunk: Buffer) => log.push(chunk.toString()))
-    next.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()))
-    await waitUntilUp(url, next, log)
+    next = await start(await freePort(), { ISSUER, AUDIENCE, JWKS_URI: `${jwks.url}/jwks.json` })
+    url = next.url
   }, 60_000)
 
   afterAll(async () => {
-    if (next && next.exitCode === null) {
-      const exited = new Promise((resolve) => next.once('exit', resolve))
-      next.kill('SIGTERM')
-      await exited
-    }
+    await next?.close()
     await jwks?.close()
   })
 
@@ -122,7 +94,7 @@ describe('tokengate/next in a real Next.js app (next start)', () => {
   })
 
   it('runs middleware.ts on the edge runtime', () => {
-    const manifest = JSON.parse(readFileSync(join(NEXT_APP, '.next/server/middleware-manifest.json'), 'utf8')) as { middleware: Record<string, { name: string }> }
+    const manifest = JSON.parse(readFileSync(new URL('../../examples/next/.next/server/middleware-manifest.json', import.meta.url), 'utf8')) as { middleware: Record<string, { name: string }> }
     expect(Object.values(manifest.middleware).map((m) => m.name)).toEqual(['middleware'])
   })
 })
