@@ -1,14 +1,9 @@
 import type { NextConfig } from 'next'
 
-const config: NextConfig = {
-  // The repo's root `npm run typecheck` checks these files already.
+// This example imports tokengate's TypeScript sources (`./x.js` is `./x.ts`): webpack's
+// extensionAlias resolves them, and the root `npm run typecheck` checks them. An app that
+// imports the published 'tokengate/next' needs neither setting.
+export default {
   typescript: { ignoreBuildErrors: true },
-  // Only because this example imports tokengate's TypeScript sources (`./x.js` → `./x.ts`);
-  // an app importing the published 'tokengate/next' needs none of this.
-  webpack: (webpackConfig: { resolve: { extensionAlias?: Record<string, string[]> } }) => {
-    webpackConfig.resolve.extensionAlias = { '.js': ['.ts', '.js'] }
-    return webpackConfig
-  },
-}
-
-export default config
+  webpack: (config) => ({ ...config, resolve: { ...config.resolve, extensionAlias: { '.js': ['.ts', '.js'] } } }),
+} satisfies NextConfig
