@@ -5,6 +5,7 @@
  */
 import { DEFAULT_REALM } from '../errors/bearer-error.js'
 import { ASYMMETRIC_ALGORITHMS, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
+import { discoveryJwks } from '../keys/discovery.js'
 import type { KeySourceContext, KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
 import { localJwks, type JSONWebKeySet } from '../keys/local-jwks.js'
 import { remoteJwks } from '../keys/remote-jwks.js'
@@ -32,24 +33,20 @@ export interface Verifier<C extends object = object> {
 }
 
 type ParsedOptions = ReturnType<typeof parseOptions>
-type KeySourceInput = Pick<ParsedOptions, 'jwksUri' | 'jwks' | 'secret' | 'keys'>
+type KeySourceInput = Pick<ParsedOptions, 'jwksUri' | 'discovery' | 'jwks' | 'secret' | 'keys'>
 
 function toSet(value: string | readonly string[] | null | undefined): ReadonlySet<string> | null {
   if (value === null || value === undefined) return null
   return new Set(typeof value === 'string' ? [value] : value)
 }
 
-function keySourceFactory(input: KeySourceInput, o: ParsedOptions): KeySourceFactory {
+function keySourceFactory(input: KeySourceInput, o: ParsedOptions, issuer: ParsedOptions['issuer']): KeySourceFactory {
   if (input.secret !== undefined) return secretKey(input.secret)
   if (input.jwks !== undefined) return localJwks(input.jwks as JSONWebKeySet)
-  if (input.jwksUri !== undefined) {
-    const c = o.jwksCache ?? {}
-    return remoteJwks(input.jwksUri, {
-      ...(c.maxAge === undefined ? {} : { maxAge: toSeconds(c.maxAge) }),
-      ...(c.cooldown === undefined ? {} : { cooldown: toSeconds(c.cooldown) }),
-      ...(c.timeout === undefined ? {} : { timeout: toSeconds(c.timeout) }),
-      ...(c.maxBytes === undefined ? {} : { maxBytes: c.maxBytes }),
-    })
+  if (input.jwksUri !== undefined) return remoteJwks(input.jwksUri, o.jwksCache)
+  // The schema guarantees a single issuer string beside `discovery`.
+  if (input.discovery !== undefined) {
+    return discoveryJwks(issuer as string, { ...o.jwksCache, ...(input.discovery === true ? {} : { url: input.discovery }) })
   }
   return input.keys as KeySourceFactory
 }
@@ -109,7 +106,7 @@ export function createVerifier<C extends object = object>(options: VerifierOptio
     const allowed = allowList(input, algorithms, where)
     const context: KeySourceContext = { algorithms: allowed, realm, onEvent: emit, fetch: fetchImpl, now }
     return Object.freeze({
-      keys: keySourceFactory(input, o)(context),
+      keys: keySourceFactory(input, o, issuer)(context),
       header: Object.freeze({ algorithms: allowed, typs, typRequired: o.typ !== undefined }),
       claims: Object.freeze({ issuers: toSet(issuer), audiences: toSet(audience), requiredClaims }),
     })

@@ -7,33 +7,30 @@ import { z } from 'zod'
 import type { ClaimsSchema } from '../claims/schema.js'
 import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
 import type { KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
+import { JWKS_CACHE_DEFAULTS, type RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
-import { DURATION_PATTERN, type Duration } from './duration.js'
+import { DURATION_PATTERN, toSeconds, type Duration } from './duration.js'
 import type { JwtClaims } from './result.js'
 
-/** Remote JWKS cache settings (`jwksUri`). */
-export interface JwksCacheOptions {
-  /** How long a fetched key set is used before it is refreshed. Default `'10m'`. */
-  readonly maxAge?: Duration
-  /** Least time between refetches caused by unknown `kid`s. Default `'30s'`. */
-  readonly cooldown?: Duration
-  /** Request timeout. Default `'5s'`. */
-  readonly timeout?: Duration
-  /** Largest JWKS response body accepted, in bytes. Default 1 MiB. */
-  readonly maxBytes?: number
-}
+/** Remote JWKS cache settings (`jwksUri`, `discovery`); see `RemoteJwksOptions` for each default. */
+export type JwksCacheOptions = RemoteJwksOptions
 
 /** What the verifier reports through `onEvent`. */
 export type VerifierEvent = KeySourceEvent
 
-/** Exactly one key source: a remote JWKS, a local JWKS, a shared secret, or a custom source. */
+/**
+ * Exactly one key source: a remote JWKS, discovery, a local JWKS, a shared secret, or a
+ * custom source. `discovery: true` finds `jwks_uri` from the issuer's OIDC / RFC 8414
+ * metadata (a string is the metadata URL); it needs a single `issuer` string.
+ */
 export type KeySourceOptions =
-  | { readonly jwksUri: string | URL; readonly jwks?: never; readonly secret?: never; readonly keys?: never }
-  | { readonly jwks: JSONWebKeySet; readonly jwksUri?: never; readonly secret?: never; readonly keys?: never }
-  | { readonly secret: string | Uint8Array; readonly jwksUri?: never; readonly jwks?: never; readonly keys?: never }
-  | { readonly keys: KeySourceFactory; readonly jwksUri?: never; readonly jwks?: never; readonly secret?: never }
+  | { readonly jwksUri: string | URL; readonly discovery?: never; readonly jwks?: never; readonly secret?: never; readonly keys?: never }
+  | { readonly discovery: true | string | URL; readonly jwksUri?: never; readonly jwks?: never; readonly secret?: never; readonly keys?: never }
+  | { readonly jwks: JSONWebKeySet; readonly jwksUri?: never; readonly discovery?: never; readonly secret?: never; readonly keys?: never }
+  | { readonly secret: string | Uint8Array; readonly jwksUri?: never; readonly discovery?: never; readonly jwks?: never; readonly keys?: never }
+  | { readonly keys: KeySourceFactory; readonly jwksUri?: never; readonly discovery?: never; readonly jwks?: never; readonly secret?: never }
 
 /** One trusted issuer of a multi-issuer verifier, with its own key source. */
 export type IssuerEntry = {
@@ -73,11 +70,14 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly realm?: string
   /** Largest `Authorization` header accepted, in characters, checked before decoding. Default 8192. */
   readonly maxTokenSize?: number
-  /** `fetch` used for JWKS. Default `globalThis.fetch`. */
+  /** `fetch` used for JWKS and discovery documents. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch
   /** Remote JWKS cache settings. */
   readonly jwksCache?: JwksCacheOptions
-  /** Receives key-source events (fetches, failures, skipped keys, unknown kids). */
+  /**
+   * Receives key-source events: `jwks_fetch`, `jwks_error`, `jwks_stale`, `jwks_cooldown`,
+   * `kid_miss`, `key_skipped`, `discovery`. A throwing listener is ignored.
+   */
   readonly onEvent?: (event: VerifierEvent) => void
 }
 
@@ -99,6 +99,7 @@ export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C
         readonly audience: string | readonly string[] | null
         readonly issuer?: never
         readonly jwksUri?: never
+        readonly discovery?: never
         readonly jwks?: never
         readonly secret?: never
         readonly keys?: never
@@ -118,11 +119,12 @@ const url = z.union([
 
 const keySourceShape = {
   jwksUri: url.optional(),
+  discovery: z.union([z.literal(true), url]).optional(),
   jwks: z.object({ keys: z.array(z.unknown()) }).optional(),
   secret: z.union([z.string().min(1, 'an empty secret verifies nothing'), bytes.refine((b) => b.length > 0, 'an empty secret verifies nothing')]).optional(),
   keys: fn.optional(),
 }
-const KEY_SOURCES = ['jwksUri', 'jwks', 'secret', 'keys'] as const
+const KEY_SOURCES = ['jwksUri', 'discovery', 'jwks', 'secret', 'keys'] as const
 
 function exactlyOneKeySource(value: Record<string, unknown>, ctx: z.RefinementCtx, path: (string | number)[] = []): void {
   const given = KEY_SOURCES.filter((k) => value[k] !== undefined)
@@ -135,6 +137,17 @@ function exactlyOneKeySource(value: Record<string, unknown>, ctx: z.RefinementCt
   }
 }
 
+/** Discovery checks the metadata against one issuer, so it needs exactly one, as a URL when derived from it. */
+function discoveryNeedsIssuer(value: Record<string, unknown>, ctx: z.RefinementCtx, path: (string | number)[] = []): void {
+  if (value.discovery === undefined) return
+  const issuer = value.issuer
+  if (typeof issuer !== 'string') {
+    ctx.addIssue({ code: 'custom', path: [...path, 'discovery'], message: 'needs a single `issuer` string to check the metadata against' })
+  } else if (value.discovery === true && !(URL.canParse(issuer) && /^https?:$/.test(new URL(issuer).protocol) && !/[?#]/.test(issuer))) {
+    ctx.addIssue({ code: 'custom', path: [...path, 'issuer'], message: 'discovery: true needs an http(s) issuer URL without query or fragment' })
+  }
+}
+
 const algorithmList = z.array(z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]])).min(1)
 
 const issuerEntry = z
@@ -144,7 +157,10 @@ const issuerEntry = z
     algorithms: algorithmList.optional(),
     ...keySourceShape,
   })
-  .superRefine((v, ctx) => exactlyOneKeySource(v, ctx))
+  .superRefine((v, ctx) => {
+    exactlyOneKeySource(v, ctx)
+    discoveryNeedsIssuer(v, ctx)
+  })
 
 export const verifierOptionsSchema = z
   .strictObject({
@@ -164,7 +180,17 @@ export const verifierOptionsSchema = z
     maxTokenSize: z.number().int().min(64).optional(),
     fetch: fn.optional(),
     jwksCache: z
-      .strictObject({ maxAge: duration.optional(), cooldown: duration.optional(), timeout: duration.optional(), maxBytes: z.number().int().positive().optional() })
+      .strictObject({
+        maxAge: duration.optional(),
+        cooldown: duration.optional(),
+        staleIfError: duration.optional(),
+        timeout: duration.optional().refine((d) => d === undefined || toSeconds(d) > 0, 'must be more than 0'),
+        maxBytes: z.number().int().positive().optional(),
+        cacheControl: z
+          .union([z.literal(false), z.strictObject({ min: duration.optional(), max: duration.optional() })])
+          .optional()
+          .refine((b) => !b || toSeconds(b.min ?? JWKS_CACHE_DEFAULTS.cacheControl.min) <= toSeconds(b.max ?? JWKS_CACHE_DEFAULTS.cacheControl.max), 'min is greater than max'),
+      })
       .optional(),
     onEvent: fn.optional(),
   })
@@ -177,6 +203,7 @@ export const verifierOptionsSchema = z
       return
     }
     exactlyOneKeySource(v, ctx)
+    discoveryNeedsIssuer(v, ctx)
     for (const k of ['issuer', 'audience'] as const) {
       if (v[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'required (a string, a list, or null to skip the check)' })
     }

@@ -5,14 +5,29 @@
  */
 import type { JwsHeader } from '../core/token.js'
 import type { Algorithm } from './algorithms.js'
+import type { FetchFailureCode } from './fetch-json.js'
 import type { VerificationKey } from './verification-key.js'
 
-/** Events a key source reports through the verifier's `onEvent`. */
+/**
+ * Events a key source reports through the verifier's `onEvent`. Times are seconds.
+ * Per failed fetch: `jwks_error` (and `jwks_stale` when old keys stay in use); per request:
+ * `kid_miss` and `jwks_cooldown`, so an unknown-`kid` flood is visible without a fetch flood.
+ */
 export type KeySourceEvent =
+  /** A key in a set could not be used (wrong `kty`, `use: enc`, weak, `alg` not allowed, ...). */
   | { readonly type: 'key_skipped'; readonly source: string; readonly kid: string | undefined; readonly reason: string }
-  | { readonly type: 'jwks_fetch'; readonly uri: string; readonly status: number; readonly keys: number }
-  | { readonly type: 'jwks_error'; readonly uri: string; readonly error: string }
+  /** A key set was fetched; it is fresh for `maxAge` seconds. */
+  | { readonly type: 'jwks_fetch'; readonly uri: string; readonly status: number; readonly keys: number; readonly maxAge: number }
+  /** A key set or discovery document could not be fetched or used. */
+  | { readonly type: 'jwks_error'; readonly uri: string; readonly code: FetchFailureCode; readonly error: string }
+  /** A refresh failed and the last good set stays in use, `age` seconds old, for at most `remaining` more. */
+  | { readonly type: 'jwks_stale'; readonly uri: string; readonly age: number; readonly remaining: number }
+  /** No usable keys and a fetch just failed: answered 503 without asking again for `retryIn` seconds. */
+  | { readonly type: 'jwks_cooldown'; readonly uri: string; readonly retryIn: number }
+  /** A token named a `kid` not in the set; `refetch` is false during the cooldown. */
   | { readonly type: 'kid_miss'; readonly uri: string; readonly kid: string; readonly refetch: boolean }
+  /** Discovery found the issuer's `jwks_uri`. */
+  | { readonly type: 'discovery'; readonly uri: string; readonly issuer: string; readonly jwksUri: string }
 
 export interface KeySourceContext {
   /** The verifier's algorithm allow-list. */

@@ -1,0 +1,131 @@
+/**
+ * @module
+ * One bounded GET of a JSON document (a JWK Set or a discovery document): a deadline that
+ * covers headers and body, a byte cap that does not trust `Content-Length`, no redirects,
+ * and a stable `code` for every way it can fail.
+ */
+
+/** Why a key or discovery fetch failed: stable strings, reported in `jwks_error` events. */
+export type FetchFailureCode =
+  | 'timeout'
+  | 'network'
+  | 'http_status'
+  | 'too_large'
+  | 'not_json'
+  | 'not_jwks'
+  | 'no_usable_keys'
+  | 'discovery_invalid'
+  | 'issuer_mismatch'
+
+/** A failed fetch of a key set or discovery document. Kept as the `cause` of `jwks_unavailable`. */
+export class FetchFailure extends Error {
+  override readonly name = 'FetchFailure' as const
+  constructor(
+    readonly code: FetchFailureCode,
+    message: string,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+export interface FetchJsonOptions {
+  readonly fetch: typeof fetch
+  /** Milliseconds for the whole exchange, body included (a slow drip is a timeout too). */
+  readonly timeoutMs: number
+  readonly maxBytes: number
+  readonly accept: string
+}
+
+/** A parsed JSON body with the response headers (for freshness). */
+export interface FetchedJson {
+  readonly body: unknown
+  readonly headers: Headers
+  readonly status: number
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** GETs `url` and parses its body as JSON, or throws a `FetchFailure`. */
+export async function fetchJson(url: string, o: FetchJsonOptions): Promise<FetchedJson> {
+  // AbortSignal.timeout does not keep a Node process alive and exists on edge runtimes.
+  const signal = AbortSignal.timeout(o.timeoutMs)
+  let response: Response
+  try {
+    // Redirects are not followed: a key URL that points elsewhere is a configuration matter.
+    response = await beforeDeadline(o.fetch(url, { headers: { accept: o.accept }, redirect: 'manual', signal }), signal)
+  } catch (cause) {
+    throw networkFailure(url, cause, signal, o.timeoutMs)
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel().catch(() => {})
+    const what = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''
+    throw new FetchFailure('http_status', `HTTP ${response.status}${what}`, url)
+  }
+  const declared = Number(response.headers.get('content-length'))
+  if (declared > o.maxBytes) {
+    await response.body?.cancel().catch(() => {})
+    throw new FetchFailure('too_large', `Content-Length ${declared} exceeds ${o.maxBytes} bytes`, url)
+  }
+  const bytes = await readCapped(response, url, o, signal)
+  let body: unknown
+  try {
+    body = JSON.parse(utf8.decode(bytes))
+  } catch (cause) {
+    throw new FetchFailure('not_json', 'body is not UTF-8 JSON', url, { cause })
+  }
+  return { body, headers: response.headers, status: response.status }
+}
+
+/** Settles with `promise`, or rejects when `signal` aborts: an injected fetch may ignore the signal. */
+function beforeDeadline<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  let onAbort!: () => void
+  const deadline = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  return Promise.race([promise, deadline]).finally(() => signal.removeEventListener('abort', onAbort))
+}
+
+function networkFailure(url: string, cause: unknown, signal: AbortSignal, timeoutMs: number): FetchFailure {
+  if (signal.aborted) return new FetchFailure('timeout', `no complete response within ${timeoutMs} ms`, url, { cause })
+  const name = (cause as Error | undefined)?.name ?? 'Error'
+  return new FetchFailure('network', `fetch failed (${name})`, url, { cause })
+}
+
+/** Reads the body, failing as soon as it passes `maxBytes` or the deadline passes. */
+async function readCapped(response: Response, url: string, o: FetchJsonOptions, signal: AbortSignal): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array(0)
+  const reader = response.body.getReader()
+  // An injected fetch may ignore `signal` for the body: cancel the reader ourselves.
+  const onAbort = (): void => void reader.cancel().catch(() => {})
+  signal.addEventListener('abort', onAbort, { once: true })
+  const chunks: Uint8Array[] = []
+  let total = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (signal.aborted) throw new FetchFailure('timeout', `no complete response within ${o.timeoutMs} ms`, url)
+      if (done) break
+      total += value.byteLength
+      if (total > o.maxBytes) {
+        await reader.cancel().catch(() => {})
+        throw new FetchFailure('too_large', `body exceeds ${o.maxBytes} bytes`, url)
+      }
+      chunks.push(value)
+    }
+  } catch (cause) {
+    if (cause instanceof FetchFailure) throw cause
+    throw networkFailure(url, cause, signal, o.timeoutMs)
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+  const body = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}

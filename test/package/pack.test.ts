@@ -1,0 +1,111 @@
+/**
+ * The published package as a consumer sees it: build, `npm pack`, unpack into a throwaway
+ * project, then import every `exports` subpath from ESM and from CJS, and type-check a
+ * TypeScript consumer with `moduleResolution` node16 and bundler.
+ *
+ * The consumer lives under .tmp/ inside the repo, so the package's dependencies (and the
+ * optional framework peers) resolve from the repo's node_modules without a network install.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { entries } from '../../tsup.config.js'
+
+const root = new URL('../..', import.meta.url).pathname
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string
+  exports: Record<string, unknown>
+  bin?: Record<string, string>
+}
+const subpaths = Object.keys(pkg.exports).filter((s) => s !== './package.json')
+const specifier = (subpath: string) => (subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`)
+const consumer = join(root, '.tmp', 'consumer')
+
+function run(cmd: string, args: string[], cwd = root): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+beforeAll(() => {
+  run('npx', ['tsup', '--silent'])
+  rmSync(consumer, { recursive: true, force: true })
+  mkdirSync(join(consumer, 'node_modules'), { recursive: true })
+  const tarball = run('npm', ['pack', '--silent', '--pack-destination', consumer]).trim().split('\n').pop()!
+  run('tar', ['-xzf', join(consumer, tarball), '-C', join(consumer, 'node_modules')])
+  run('mv', [join(consumer, 'node_modules', 'package'), join(consumer, 'node_modules', pkg.name)])
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+}, 180_000)
+
+describe('the packed package', () => {
+  it('ships only dist, README, LICENSE and package.json', () => {
+    const files = run('npm', ['pack', '--dry-run', '--json']).trim()
+    const list = (JSON.parse(files) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path)
+    for (const file of list) expect(file).toMatch(/^(dist\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/)
+    expect(list.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false)
+  })
+
+  it.each(subpaths)('imports %s from ESM', (subpath) => {
+    const out = run('node', ['--input-type=module', '-e', `const m = await import('${specifier(subpath)}'); console.log(Object.keys(m).length)`], consumer)
+    expect(Number(out.trim())).toBeGreaterThan(0)
+  })
+
+  it.each(subpaths)('requires %s from CJS', (subpath) => {
+    const out = run('node', ['-e', `console.log(Object.keys(require('${specifier(subpath)}')).length)`], consumer)
+    expect(Number(out.trim())).toBeGreaterThan(0)
+  })
+
+  it('recognises a BearerError from the CJS copy in the ESM copy (BearerError.is)', () => {
+    const script = `
+      import { createRequire } from 'node:module'
+      import { BearerError } from '${pkg.name}'
+      const cjs = createRequire(import.meta.url)('${pkg.name}')
+      const err = new cjs.BearerError('token_expired')
+      console.log(err instanceof BearerError, BearerError.is(err))`
+    expect(run('node', ['--input-type=module', '-e', script], consumer).trim()).toBe('false true')
+  })
+
+  it.each(['node16', 'bundler'] as const)('type-checks a TypeScript consumer with moduleResolution %s', (resolution) => {
+    const imports = subpaths.map((s, i) => `import * as m${i} from '${specifier(s)}'\nvoid m${i}`).join('\n')
+    const usage = `
+import { createVerifier, BearerError, type BearerAuth } from '${pkg.name}'
+const verify = createVerifier({ issuer: 'i', audience: 'a', jwksUri: 'https://idp.example/jwks' })
+export async function handle(header: string | undefined): Promise<BearerAuth | Response> {
+  try { return await verify(header, { scopes: ['read'] }) } catch (err) { if (BearerError.is(err)) return err.toResponse(); throw err }
+}`
+    writeFileSync(join(consumer, 'consumer.mts'), `${imports}\n${usage}\n`)
+    const tsconfig = {
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        target: 'ES2022',
+        lib: ['ES2023', 'DOM'],
+        types: [],
+        module: resolution === 'node16' ? 'node16' : 'esnext',
+        moduleResolution: resolution,
+      },
+      files: ['consumer.mts'],
+    }
+    writeFileSync(join(consumer, `tsconfig.${resolution}.json`), JSON.stringify(tsconfig))
+    // Throws (failing the test) with tsc's diagnostics on any type error.
+    run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', `tsconfig.${resolution}.json`], consumer)
+  }, 60_000)
+})
+
+describe('exports map and build entries', () => {
+  it('agree: every subpath has a tsup entry and every entry a subpath', () => {
+    const fromExports = subpaths.map((s) => (s === '.' ? 'index' : s.slice(2))).sort()
+    const entryNames = Object.keys(entries).filter((e) => e !== 'cli').sort()
+    expect(fromExports).toEqual(entryNames)
+  })
+
+  it('point import/require/types at the files each entry builds', () => {
+    for (const subpath of subpaths) {
+      const name = subpath === '.' ? 'index' : subpath.slice(2)
+      expect(pkg.exports[subpath]).toEqual({
+        import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
+        require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
+      })
+    }
+  })
+})
