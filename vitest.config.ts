@@ -4,9 +4,13 @@ import { configDefaults, defineConfig } from 'vitest/config'
 // .ci/run sets VITEST_JSON_REPORT to get a machine-readable summary beside the usual output.
 const jsonReport = process.env.VITEST_JSON_REPORT
 const backend = (file: string) => ({ '#signature-backend': fileURLToPath(new URL(`./src/signature/${file}.ts`, import.meta.url)) })
+const include = ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts']
 
 export default defineConfig({
   test: {
+    // Builds the tokengate bin once for test/cli (spawned like users run it).
+    // Builds examples/next (next build, skipped while fresh) once per run for test/adapters/next.test.ts.
+    globalSetup: ['test/cli/build-cli.ts', 'test/adapters/next-build.setup.ts'],
     testTimeout: 20_000,
     ...(jsonReport ? { reporters: ['default', ['json', { outputFile: jsonReport }]] } : {}),
     // The whole suite runs once per signature backend (package.json "imports" picks one by
@@ -18,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'node',
           env: { TOKENGATE_BACKEND: 'node' },
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          include,
           typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },
       },
@@ -28,9 +32,10 @@ export default defineConfig({
         test: {
           name: 'web',
           env: { TOKENGATE_BACKEND: 'web' },
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          // The packed tarball picks its backend by export condition, not by this alias: once is enough.
-          exclude: [...configDefaults.exclude, 'test/package/**'],
+          include,
+          // Built artifacts pick their backend by export condition, not by this alias (the packed
+          // tarball, the bin, the Next.js app): running them once is enough.
+          exclude: [...configDefaults.exclude, 'test/package/**', 'test/cli/**', 'test/adapters/next.test.ts'],
         },
       },
     ],
