@@ -54,6 +54,16 @@ describe('verified-token cache', () => {
     expect(calls()).toBe(3)
   })
 
+  it('answers a one-value header list (Fastify headersDistinct) from the cache; two values stay 400 header_malformed', async () => {
+    const { f, verify, calls } = await setup()
+    const header = bearer(await f.sign())
+    await verify([header])
+    await verify(header)
+    await verify([header])
+    expect(calls()).toBe(1)
+    await expectReject(verify([header, header]), 'header_malformed', { status: 400 })
+  })
+
   it('verifies every time with cache: false', async () => {
     const { f, verify, calls } = await setup({ cache: false })
     const header = bearer(await f.sign())

@@ -73,8 +73,19 @@ function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
 }
 
 /** Step 0: a token verified before by this verifier, still within its cache lifetime. */
-function cachedToken(v: ResolvedVerifier, authorization: AuthorizationInput): VerifiedToken | undefined {
-  return v.cache !== undefined && typeof authorization === 'string' ? v.cache.get(authorization) : undefined
+function cachedToken(v: ResolvedVerifier, key: string | undefined): VerifiedToken | undefined {
+  return v.cache !== undefined && key !== undefined ? v.cache.get(key) : undefined
+}
+
+/**
+ * The header value a cache entry is stored under: the string, or the only element of a
+ * one-element list (what Fastify's `headersDistinct` gives), which the format step reads
+ * the same way. Several values never reach the cache: they are `header_malformed`.
+ */
+function cacheKey(authorization: AuthorizationInput): string | undefined {
+  if (typeof authorization === 'string') return authorization
+  if (Array.isArray(authorization) && authorization.length === 1 && typeof authorization[0] === 'string') return authorization[0]
+  return undefined
 }
 
 /** Step 3 on a cache hit: the same time check; an expired entry is dropped as it fails. */
@@ -102,17 +113,18 @@ export async function runPipeline(
   let auth: BearerAuth | undefined
   // 0. a token this verifier verified before: format, signature and claims are functions of the
   // token and the configuration, so they hold while its key does; everything else is re-checked.
-  const hit = cachedToken(v, authorization)
+  const entryKey = v.cache === undefined ? undefined : cacheKey(authorization)
+  const hit = cachedToken(v, entryKey)
   if (hit !== undefined) {
     // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
     // answers as it would for a new token (a new key object means verifying afresh).
     const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
     if ((isPromise(found) ? await found : found) === hit.key) {
       // 3. time
-      assertCachedTime(v, authorization as string, hit)
+      assertCachedTime(v, entryKey!, hit)
       auth = hit.auth
     } else {
-      v.cache!.delete(authorization as string)
+      v.cache!.delete(entryKey!)
     }
   }
   if (auth === undefined) {
@@ -135,8 +147,8 @@ export async function runPipeline(
     const scopes = parseScopes(token.payload, v.scopeClaims, realm)
     // Frozen: with the cache on, the same result answers every request bearing this token.
     auth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
-    if (v.cache !== undefined && typeof authorization === 'string') {
-      rememberToken(v.cache, authorization, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
+    if (entryKey !== undefined) {
+      rememberToken(v.cache!, entryKey, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
     }
   }
   // 5. scopes

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench:http`: autocannon against real servers on 127.0.0.1, one at a time: each
+ * tokengate adapter beside the same framework with no auth and with its usual JWT choice
+ * (express-oauth2-jwt-bearer, @fastify/jwt, hono/jwt), same route, same token. Each server
+ * runs in its own process (the load generator stays in this one). Prints requests/s, p99
+ * latency and the ratios. BENCH_HTTP_SECONDS (default 3) and BENCH_HTTP_CONNECTIONS (10);
+ * `npm run bench:http -- RS256` runs one algorithm.
+ */
+import autocannon from 'autocannon'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose'
+import type { HttpKey } from './http-server.js'
+
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3)
+const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 10)
+const ISSUER = 'https://idp.example.com/'
+const AUDIENCE = 'https://api.example.com'
+const FRAMEWORKS = ['express', 'fastify', 'hono'] as const
+const VARIANTS = ['none', 'tokengate', 'peer'] as const
+const PEER = { express: 'express-oauth2-jwt-bearer', fastify: '@fastify/jwt', hono: 'hono/jwt' } as const
+const ALGS = (['HS256', 'RS256'] as const).filter((a) => process.argv.length <= 2 || process.argv.includes(a))
+
+interface Result {
+  readonly rps: number
+  readonly p99: number
+}
+
+async function setup(alg: 'HS256' | 'RS256'): Promise<{ key: HttpKey; token: string; close(): void }> {
+  const now = Math.floor(Date.now() / 1000)
+  const claims = { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', iat: now, exp: now + 3600, scope: 'read:users' }
+  if (alg === 'HS256') {
+    const secret = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
+    const token = await new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).sign(new TextEncoder().encode(secret))
+    return { key: { alg, issuer: ISSUER, audience: AUDIENCE, secret }, token, close: () => {} }
+  }
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+  const publicJwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg, use: 'sig' }
+  const token = await new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT', kid: 'k1' }).sign(privateKey)
+  // express-oauth2-jwt-bearer only takes keys from a JWKS URL: serve one (fetched once, then cached).
+  const jwks = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [publicJwk] })))
+  jwks.listen(0, '127.0.0.1')
+  await once(jwks, 'listening')
+  const jwksUri = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`
+  return { key: { alg, issuer: ISSUER, audience: AUDIENCE, publicJwk, pem: await exportSPKI(publicKey), jwksUri }, token, close: () => jwks.close() }
+}
+
+async function run(framework: string, variant: string, key: HttpKey, token: string): Promise<Result> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/http-server.ts', framework, variant], {
+    env: { ...process.env, BENCH_HTTP_KEY: JSON.stringify(key), NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        const match = /READY (\d+)/.exec(chunk.toString())
+        if (match) resolve(Number(match[1]))
+      })
+      child.once('exit', (code) => reject(new Error(`${framework}/${variant} exited with ${code}`)))
+    })
+    const url = `http://127.0.0.1:${port}/api/me`
+    const headers = { authorization: `Bearer ${token}` }
+    // The token must pass and its absence must not, or the comparison means nothing.
+    const ok = await fetch(url, { headers })
+    if (ok.status !== 200) throw new Error(`${framework}/${variant}: the token got ${ok.status}`)
+    if (variant !== 'none' && (await fetch(url)).status !== 401) throw new Error(`${framework}/${variant}: no token was not a 401`)
+    await autocannon({ url, headers, connections: CONNECTIONS, duration: 1 }) // warm-up
+    const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS })
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${framework}/${variant}: ${r.non2xx} non-2xx, ${r.errors} errors`)
+    return { rps: r.requests.average, p99: r.latency.p99 }
+  } finally {
+    child.kill()
+  }
+}
+
+const targets: string[] = []
+for (const alg of ALGS) {
+  const { key, token, close } = await setup(alg)
+  console.log(`\n${alg}: ${CONNECTIONS} connections, ${SECONDS} s per server, one server at a time`)
+  console.log(`${'framework'.padEnd(10)}${'variant'.padEnd(28)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'× no auth'.padStart(11)}`)
+  for (const framework of FRAMEWORKS) {
+    const results = new Map<string, Result>()
+    for (const variant of VARIANTS) {
+      const r = await run(framework, variant, key, token)
+      results.set(variant, r)
+      const name = variant === 'peer' ? PEER[framework] : variant === 'none' ? 'no auth' : 'tokengate (cache on)'
+      console.log(`${framework.padEnd(10)}${name.padEnd(28)}${r.rps.toFixed(0).padStart(9)}${r.p99.toFixed(1).padStart(9)}${(r.rps / results.get('none')!.rps).toFixed(2).padStart(11)}`)
+    }
+    const tg = results.get('tokengate')!.rps
+    const vsNone = tg / results.get('none')!.rps
+    const vsPeer = tg / results.get('peer')!.rps
+    targets.push(
+      `${alg} ${framework.padEnd(8)} tokengate ÷ no auth ${vsNone.toFixed(2)}${vsNone >= 0.9 ? ' ok' : ' --'}   tokengate ÷ ${PEER[framework]} ${vsPeer.toFixed(2)}${vsPeer >= 1 ? ' ok' : ' --'}`,
+    )
+  }
+  close()
+}
+console.log(`\nTargets (≥ 0.90× no auth, ≥ 1.0× the framework's usual JWT choice):\n${targets.join('\n')}`)
+console.log(`node ${process.version}; autocannon in this process, each server in its own.`)
