@@ -103,57 +103,81 @@ function rememberToken(cache: VerifiedTokenCache, authorization: string, verifie
   cache.set(authorization, verified, (verified.payload.exp as number) + tolerance - nowS)
 }
 
-/** Runs every step in order; resolves with the verified token or rejects with a `BearerError`. */
-export async function runPipeline(
+/**
+ * Runs every step in order; resolves with the verified token or rejects with a `BearerError`.
+ * A cache hit and a fresh verification are separate functions, so V8 optimises each for its
+ * own path (one function for both made the fresh path up to 25% slower after hits).
+ */
+export function runPipeline(
   v: ResolvedVerifier,
   authorization: AuthorizationInput,
   request: VerifyRequestOptions = NO_REQUIREMENTS,
 ): Promise<BearerAuth> {
-  const realm = v.realm
-  let auth: BearerAuth | undefined
   // 0. a token this verifier verified before: format, signature and claims are functions of the
   // token and the configuration, so they hold while its key does; everything else is re-checked.
   const entryKey = v.cache === undefined ? undefined : cacheKey(authorization)
   const hit = cachedToken(v, entryKey)
-  if (hit !== undefined) {
-    // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
-    // answers as it would for a new token (a new key object means verifying afresh).
-    const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
-    if ((isPromise(found) ? await found : found) === hit.key) {
-      // 3. time
-      assertCachedTime(v, entryKey!, hit)
-      auth = hit.auth
-    } else {
-      v.cache!.delete(entryKey!)
-    }
+  return hit === undefined ? verifyFresh(v, authorization, entryKey, request) : answerFromCache(v, authorization, entryKey!, hit, request)
+}
+
+/** Steps 2, 3, 5 and 6 for a cached token; a key that changed sends it through every step. */
+async function answerFromCache(
+  v: ResolvedVerifier,
+  authorization: AuthorizationInput,
+  entryKey: string,
+  hit: VerifiedToken,
+  request: VerifyRequestOptions,
+): Promise<BearerAuth> {
+  // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
+  // answers as it would for a new token (a new key object means verifying afresh).
+  const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
+  if ((isPromise(found) ? await found : found) !== hit.key) {
+    v.cache!.delete(entryKey)
+    return verifyFresh(v, authorization, entryKey, request)
   }
-  if (auth === undefined) {
-    // 1. format
-    const token = parseBearerToken(v, authorization)
-    // 2. header policy, key and signature: nothing below runs on an unverified token
-    const tenant = selectTenant(v, token)
-    const alg = assertHeader(token.header, tenant.header, realm)
-    const found = resolveKey(tenant.keys, token.header, alg)
-    const key = isPromise(found) ? await found : found
-    const checking = assertSignature(v.signature, key, alg, token, realm)
-    if (checking !== undefined) await checking
-    // 3. time
-    const nowS = v.now() / 1000
-    assertTime(token.payload, nowS, v.clockTolerance, realm)
-    // 4. iss / aud / registered claim types / required claims / custom schema
-    assertRegisteredClaims(token.payload, tenant.claims, realm)
-    const claims = (v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload, realm) : token.payload) as JwtClaims
-    // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
-    const scopes = parseScopes(token.payload, v.scopeClaims, realm)
-    // Frozen: with the cache on, the same result answers every request bearing this token.
-    auth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
-    if (entryKey !== undefined) {
-      rememberToken(v.cache!, entryKey, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
-    }
+  // 3. time
+  assertCachedTime(v, entryKey, hit)
+  return finish(v, hit.auth, request)
+}
+
+/** Every step, for a token not in the cache; remembers it when it passes steps 1–4. */
+async function verifyFresh(
+  v: ResolvedVerifier,
+  authorization: AuthorizationInput,
+  entryKey: string | undefined,
+  request: VerifyRequestOptions,
+): Promise<BearerAuth> {
+  const realm = v.realm
+  // 1. format
+  const token = parseBearerToken(v, authorization)
+  // 2. header policy, key and signature: nothing below runs on an unverified token
+  const tenant = selectTenant(v, token)
+  const alg = assertHeader(token.header, tenant.header, realm)
+  const found = resolveKey(tenant.keys, token.header, alg)
+  const key = isPromise(found) ? await found : found
+  const checking = assertSignature(v.signature, key, alg, token, realm)
+  if (checking !== undefined) await checking
+  // 3. time
+  const nowS = v.now() / 1000
+  assertTime(token.payload, nowS, v.clockTolerance, realm)
+  // 4. iss / aud / registered claim types / required claims / custom schema
+  assertRegisteredClaims(token.payload, tenant.claims, realm)
+  const claims = (v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload, realm) : token.payload) as JwtClaims
+  // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
+  const scopes = parseScopes(token.payload, v.scopeClaims, realm)
+  // Frozen: with the cache on, the same result answers every request bearing this token.
+  const auth: BearerAuth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
+  if (entryKey !== undefined) {
+    rememberToken(v.cache!, entryKey, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
   }
+  return finish(v, auth, request)
+}
+
+/** Steps 5 and 6. Synchronous unless there is a revocation hook. */
+function finish(v: ResolvedVerifier, auth: BearerAuth, request: VerifyRequestOptions): BearerAuth | Promise<BearerAuth> {
   // 5. scopes
-  if (request.scopes) assertScopes(auth.scopes, request.scopes, request.scopeMode ?? 'all', realm)
+  if (request.scopes) assertScopes(auth.scopes, request.scopes, request.scopeMode ?? 'all', v.realm)
   // 6. revocation
-  if (v.isRevoked) await assertNotRevoked(v.isRevoked, auth.claims, { token: auth.token, header: auth.header }, realm)
-  return auth
+  if (!v.isRevoked) return auth
+  return assertNotRevoked(v.isRevoked, auth.claims, { token: auth.token, header: auth.header }, v.realm).then(() => auth)
 }
