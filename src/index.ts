@@ -10,6 +10,7 @@ export type {
   IssuerEntry,
   JwksCacheOptions,
   KeySourceOptions,
+  VerifiedTokenCacheOptions,
   VerifierEvent,
   VerifierOptions,
 } from './core/options.js'
