@@ -10,7 +10,7 @@ function childVitest(): Promise<{ code: number | null; output: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS'))
   const bin = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url))
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'run', '--config', 'test/setup/fixtures/vitest.fixture.config.ts', '--reporter', 'verbose'], { cwd: ROOT, env: { ...env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [bin, 'run', '--config', 'test/setup/fixtures/vitest.fixture.config.ts', '--reporter', 'verbose'], { cwd: ROOT, env: { ...env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d))
     child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d))
