@@ -7,10 +7,11 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /** Runs a child vitest on the fixture; its environment is stripped of this run's VITEST_* variables. */
 function childVitest(): Promise<{ code: number | null; output: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS'))
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' }
+  for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'NODE_OPTIONS') delete env[k]
   const bin = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url))
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'run', '--config', 'test/setup/fixtures/vitest.fixture.config.ts', '--reporter', 'verbose'], { cwd: ROOT, env: { ...env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [bin, 'run', '--config', 'test/setup/fixtures/vitest.fixture.config.ts', '--reporter', 'verbose'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d))
     child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d))
@@ -37,7 +38,7 @@ describe('no unhandled promise rejections (test/setup/unhandled-rejections.ts)',
     }
     const seen = takeUnhandledRejections()
     expect(seen).toEqual([probe])
-    unhandledRejectionListener(probe, Promise.resolve())
+    unhandledRejectionListener(probe)
     expect(() => assertNoUnhandledRejections('during this test')).toThrow('1 unhandled promise rejection(s) during this test:\nError: probe')
     expect(() => assertNoUnhandledRejections('during this test')).not.toThrow()
   })
