@@ -4,7 +4,7 @@
  * failure paths are driven with known secret material; every text they expose is scanned
  * (whole values and 16-character windows: test/security/secret-scan.ts).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose'
@@ -262,6 +262,7 @@ describe('secrets never leak', () => {
       writeFileSync(join(dir, 'rsa.jwk'), JSON.stringify(keys.rsa.privateJwk))
       writeFileSync(join(dir, 'public.jwk'), JSON.stringify(keys.rsa.key.publicJwk))
     })
+    afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
     async function cli(args: string[]): Promise<void> {
       let output = ''
