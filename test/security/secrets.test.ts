@@ -15,6 +15,7 @@ import { REASONS } from '../../src/errors/reasons.js'
 import { createIssuer, memoryStore, type IssuerEvent, type IssuerStore } from '../../src/issuer/index.js'
 import { run } from '../../src/cli/run.js'
 import { encodeSegment, signToken, signTokenRaw, unsignedToken } from '../../src/testing/tokens.js'
+import { flipSignatureBit } from '../../src/testing/hostile-tokens.js'
 import type { TestSigningKey } from '../../src/testing/keys.js'
 import { AUDIENCE, ISSUER, NOW_S, now } from '../helpers/setup.js'
 import { drop, json, startKeyServer, status, type KeyServer } from '../jwks/jwks-server.js'
@@ -49,7 +50,7 @@ async function asymmetric(alg: 'RS256' | 'ES256' | 'EdDSA', kid: string) {
 }
 
 beforeAll(async () => {
-  const secretText = `hmac-secret-${Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64url')}`
+  const secretText = Buffer.from(crypto.getRandomValues(new Uint8Array(33))).toString('base64url')
   const secretBytes = crypto.getRandomValues(new Uint8Array(32))
   scan.bytes('HMAC secret (text)', utf8.encode(secretText), secretText)
   scan.bytes('HMAC secret (bytes)', secretBytes)
@@ -155,7 +156,7 @@ describe('secrets never leak', () => {
     await failWith(verify, 'alg_not_allowed', `Bearer ${await sign(keys.rsa.key, {}, { kid: 'ec' })}`)
     await failWith(verify, 'alg_not_allowed', `Bearer ${await sign(keys.hsText)}`)
     await failWith(verify, 'signature_invalid', `Bearer ${h}.${encodeSegment(claims({ sub: 'admin' }))}.${s}`)
-    await failWith(verify, 'signature_invalid', `Bearer ${await sign(keys.ed.key, {}, { kid: 'ed' })}`.replace(/.$/, 'A'))
+    await failWith(verify, 'signature_invalid', `Bearer ${flipSignatureBit(await sign(keys.ed.key, {}, { kid: 'ed' }))}`)
     for (const e of events) scan.event('verifier event', e)
     expectNoLeak(20)
   })
@@ -292,7 +293,7 @@ describe('secrets never leak', () => {
     // corrupted key file quotes ~10 characters around the error, which may be part of "d".
     // When the message stops quoting the file, this fails: turn `it.fails` into `it`.
     it.fails('of a corrupted private JWK file', async () => {
-      const text = JSON.stringify(keys.rsa.privateJwk).replace(`"d":"`, `"d":`)
+      const text = JSON.stringify(keys.rsa.privateJwk).replace(`"d":"`, `"d":x`)
       writeFileSync(join(dir, 'corrupt.jwk'), text)
       await cli(['mint', '--key', join(dir, 'corrupt.jwk')])
       expectNoLeak(1)
