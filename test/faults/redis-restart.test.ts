@@ -81,6 +81,7 @@ describe.skipIf(missing !== undefined)('Redis stops and restarts mid-load (persi
     const store = redisStore({ client, prefix: 'tg:', timeout: '250ms' })
 
     const load = startLoad(createIssuer({ issuer: ISSUER, audience: AUDIENCE, store }), 3)
+    onTestFinished(async () => void (await load.stop())) // also when an assertion fails midway
     const clock = new Clock()
     const events: IssuerEvent[] = []
     const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, store, now: clock.now, onEvent: (e) => events.push(e) })
