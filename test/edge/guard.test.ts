@@ -1,0 +1,46 @@
+/**
+ * The edge-import guard (scripts/check-edge-imports.ts) over the built package, and over
+ * modules that must fail it.
+ */
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { checkEdgeImports, checkModule, NODE_IMPORT } from '../../scripts/check-edge-imports.js'
+import { ROOT, stagePackage, type StagedPackage } from '../../scripts/edge-bundle.js'
+import { HERE } from './harness.js'
+
+let staged: StagedPackage
+
+beforeAll(async () => {
+  staged = await stagePackage(join(ROOT, '.tmp', 'edge', 'guard-test'))
+}, 60_000)
+
+describe('the edge-import guard', () => {
+  it('finds no Node import reachable from the edge entry points under workerd and edge-light conditions', async () => {
+    const report = await checkEdgeImports(staged)
+    expect(report.violations).toEqual([])
+    expect(report.checked).toEqual(expect.arrayContaining(['tokengate under workerd', 'tokengate under edge-light']))
+  })
+
+  it('names node: imports, bare builtins and Node-only packages, under every platform', async () => {
+    const report = await checkModule(staged, 'fixture', `export * from 'node:crypto'; export * from 'buffer'; export * from 'fs/promises'; export * from 'express'`)
+    const found = report.violations.map((v) => `${v.platform} ${v.specifier}`)
+    expect(found).toEqual([
+      ...['node:crypto', 'buffer', 'fs/promises', 'express'].map((s) => `workerd ${s}`),
+      ...['node:crypto', 'buffer', 'fs/promises', 'express'].map((s) => `edge-light ${s}`),
+    ])
+  })
+
+  it('finds a Node import deep in the graph and names the file that makes it', async () => {
+    const report = await checkModule(staged, 'fixture', `export { digest } from ${JSON.stringify(join(HERE, 'fixtures', 'node-user.ts'))}`)
+    expect(report.violations.map((v) => [v.importer, v.specifier])).toEqual([
+      ['test/edge/fixtures/node-user.ts', 'node:crypto'],
+      ['test/edge/fixtures/node-user.ts', 'node:crypto'],
+    ])
+  })
+
+  it('matches builtins and Node-only packages by name, not by prefix', () => {
+    const matched = ['node:test', 'crypto', 'fs/promises', 'string_decoder', '@hono/node-server', 'fs-extra', 'cryptography', 'hono', 'jose', 'zod']
+      .filter((s) => NODE_IMPORT.test(s))
+    expect(matched).toEqual(['node:test', 'crypto', 'fs/promises', 'string_decoder', '@hono/node-server'])
+  })
+})
