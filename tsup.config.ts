@@ -1,19 +1,50 @@
-import { defineConfig } from 'tsup'
+import { readFileSync } from 'node:fs'
+import { defineConfig, type Options } from 'tsup'
 
 /** One entry per public subpath; `test/package/exports.test.ts` checks these against package.json. */
 export const entries = {
   index: 'src/index.ts',
+  issuer: 'src/issuer/index.ts',
+  redis: 'src/redis/index.ts',
+  testing: 'src/testing/index.ts',
 }
 
-export default defineConfig({
-  entry: entries,
-  format: ['esm', 'cjs'],
-  dts: true,
-  splitting: true,
-  sourcemap: true,
+const external = ['jose', 'zod', 'lru-cache', 'ioredis', /^node:/]
+const version = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+/**
+ * The `tokengate` bin: one ESM file for Node with a shebang (tsup makes it executable).
+ * A separate build, so it is not a subpath and adds no CJS or .d.ts files; test/cli's global
+ * setup builds it from this same object.
+ */
+export const cliBuild: Options = {
+  entry: { tokengate: 'src/cli/bin.ts' },
+  outDir: 'dist/bin',
+  format: ['esm'],
+  platform: 'node',
+  target: 'node20',
+  banner: { js: '#!/usr/bin/env node' },
+  define: { __TOKENGATE_VERSION__: JSON.stringify(version) },
+  external,
   clean: true,
-  treeshake: true,
-  target: 'es2022',
-  platform: 'neutral',
-  external: ['jose', 'zod', 'lru-cache'],
-})
+  dts: false,
+  sourcemap: false,
+  splitting: false,
+}
+
+export default defineConfig([
+  {
+    entry: entries,
+    format: ['esm', 'cjs'],
+    dts: true,
+    splitting: true,
+    sourcemap: true,
+    // dist/bin belongs to the CLI build, which runs in parallel.
+    clean: ['!bin/**'],
+    treeshake: true,
+    target: 'es2022',
+    platform: 'neutral',
+    external,
+  },
+  cliBuild,
+])

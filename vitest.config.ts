@@ -1,9 +1,15 @@
 import { defineConfig } from 'vitest/config'
 
+// .ci/run sets VITEST_JSON_REPORT to get a machine-readable summary beside the usual output.
+const jsonReport = process.env.VITEST_JSON_REPORT
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
+    // Builds the tokengate bin once for test/cli (spawned like users run it).
+    globalSetup: ['test/cli/build-cli.ts'],
     typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 20_000,
+    ...(jsonReport ? { reporters: ['default', ['json', { outputFile: jsonReport }]] } : {}),
   },
 })

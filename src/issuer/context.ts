@@ -1,0 +1,62 @@
+/**
+ * @module
+ * What every issuer operation shares, resolved once at construction: settings, the key
+ * ring, the store behind a guard that turns store failures into 503s with an event.
+ */
+import { IssuerError } from './errors.js'
+import type { KeyRing } from './key-ring.js'
+import type { IssuerEvent, IssuerOperation } from './options.js'
+import type { IssuerStore } from './store.js'
+
+/**
+ * Seconds revocation entries and retired keys outlive the tokens they cover: verifiers
+ * accept a token up to their clock tolerance past `exp` (tokengate's default is 5 s).
+ */
+export const LEEWAY = 60
+
+export interface IssuerContext {
+  readonly issuer: string
+  readonly audience: string | readonly string[]
+  /** Seconds. */
+  readonly accessTtl: number
+  readonly refreshTtl: number
+  readonly ring: KeyRing
+  readonly store: IssuerStore
+  readonly failOpen: boolean
+  /** Milliseconds, like `Date.now`. */
+  readonly nowMs: () => number
+  emit(event: IssuerEvent): void
+}
+
+/** What store calls need: enough for a verify-only service's revocation check too. */
+export type StoreContext = Pick<IssuerContext, 'issuer' | 'store' | 'failOpen' | 'nowMs' | 'emit'>
+
+/** Seconds since the epoch on the issuer's clock (a whole NumericDate). */
+export const nowSeconds = (ctx: StoreContext): number => Math.floor(ctx.nowMs() / 1000)
+
+/**
+ * How long a family revocation issued now must last: until its newest refresh token expires,
+ * or its newest access token plus `LEEWAY`, whichever is later.
+ */
+export function familyExpiry(ctx: IssuerContext, now: number): number {
+  return now + Math.max(ctx.refreshTtl, ctx.accessTtl + LEEWAY)
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
+
+/**
+ * Runs one store call. A failure emits `store_error` and becomes 503 `store_unavailable`
+ * (the original error as `cause`), unless `failOpen` is given for this operation, in which
+ * case `fallback` is returned.
+ */
+export async function guard<T>(ctx: StoreContext, operation: IssuerOperation, call: () => Promise<T>, fallback?: { value: T }): Promise<T> {
+  try {
+    return await call()
+  } catch (cause) {
+    ctx.emit({ type: 'store_error', operation, failOpen: fallback !== undefined, error: describe(cause) })
+    if (fallback) return fallback.value
+    throw new IssuerError('store_unavailable', { cause })
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * @module
+ * `createIssuer`: validate options once, load keys, and return the issuer: mint pairs,
+ * rotate refresh tokens, revoke, and publish what `createVerifier` needs.
+ */
+import { createVerifier } from '../core/create-verifier.js'
+import { toSeconds } from '../core/duration.js'
+import type { JwtClaims } from '../core/result.js'
+import type { Algorithm } from '../keys/algorithms.js'
+import type { KeySourceFactory } from '../keys/key-source.js'
+import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import { secretBytes, secretKey } from '../keys/secret.js'
+import { LEEWAY, type IssuerContext } from './context.js'
+import { KeyRing } from './key-ring.js'
+import { issue, type IssueInput } from './mint.js'
+import { parseIssuerOptions, type IssuerEvent, type IssuerOptions } from './options.js'
+import { isRevokedHook, revoke, revokeFamily, revokeSubject } from './revocation.js'
+import { refresh } from './rotation.js'
+import { secretSigningKey, type IssuerKey } from './signing-key.js'
+import { memoryStore } from './stores/memory-store.js'
+import type { TokenPair } from './token-response.js'
+
+/** A configured issuer. Every method is safe to call concurrently. */
+export interface Issuer {
+  /** Mints an access token and a refresh token that starts a new family (login session). */
+  issue(input: IssueInput): Promise<TokenPair>
+  /**
+   * Exchanges a refresh token for a new pair; the old one is spent. Reuse of a spent token
+   * revokes the family and throws `refresh_token_reused`. Failures are `IssuerError`s.
+   */
+  refresh(refreshToken: string): Promise<TokenPair>
+  /** Revokes a refresh token (with its family) or an access token. `false` when it is not a live token of ours. */
+  revoke(token: string): Promise<boolean>
+  /** Revokes a family (the `sid` claim of its access tokens). `false` when unknown or expired. */
+  revokeFamily(familyId: string): Promise<boolean>
+  /** Revokes every token issued to `sub` until now (after a password change, say). */
+  revokeSubject(sub: string): Promise<void>
+  /** The `isRevoked` hook for `createVerifier`. */
+  readonly isRevoked: (claims: JwtClaims) => Promise<boolean>
+  /** The public JWK Set to serve at `/.well-known/jwks.json`; `{ keys: [] }` with a shared secret. */
+  jwks(): Promise<JSONWebKeySet>
+  /** A key source for `createVerifier({ keys })` that follows key rotation (a `secret` source with a shared secret). */
+  keySource(): KeySourceFactory
+  /**
+   * Makes `key` (or a freshly generated key of the same algorithm) the signing key. The old
+   * key stays in `jwks()` until its last token expires (`accessTtl` + `LEEWAY`). Returns the new `kid`.
+   */
+  rotateKeys(key?: IssuerKey): Promise<string>
+}
+
+/**
+ * Builds an issuer. Options are validated once (a mistake throws a `TypeError` naming the
+ * option); keys load in the background and every method waits for them.
+ *
+ * Import from `tokengate/issuer`.
+ *
+ * @example
+ * const issuer = createIssuer({ issuer: 'https://auth.example.com/', audience: 'https://api.example.com' })
+ * const pair = await issuer.issue({ sub: user.id, scopes: ['read:orders'] })
+ * const verifyBearer = createVerifier({
+ *   issuer: 'https://auth.example.com/', audience: 'https://api.example.com',
+ *   keys: issuer.keySource(), isRevoked: issuer.isRevoked,
+ * })
+ */
+export function createIssuer(options: IssuerOptions): Issuer {
+  const o = parseIssuerOptions(options)
+  const nowMs = (o.now as (() => number) | undefined) ?? Date.now
+  const onEvent = o.onEvent as ((event: IssuerEvent) => void) | undefined
+  const algorithm: Algorithm = o.algorithm ?? (o.secret === undefined ? 'ES256' : 'HS256')
+  const accessTtl = Math.floor(toSeconds(o.accessTtl ?? '15m'))
+  const refreshTtl = Math.floor(toSeconds(o.refreshTtl ?? '7d'))
+  const secret = o.secret === undefined ? undefined : secretBytes(o.secret).slice()
+  const ring = new KeyRing(
+    { algorithm, keys: o.keys as readonly IssuerKey[] | undefined, activeKid: o.activeKid, retireAfter: accessTtl + LEEWAY, now: () => Math.floor(nowMs() / 1000) },
+    secret ? secretSigningKey(secret, algorithm) : undefined,
+  )
+  const ctx: IssuerContext = Object.freeze({
+    issuer: o.issuer,
+    audience: Object.freeze(typeof o.audience === 'string' ? o.audience : [...o.audience]),
+    accessTtl,
+    refreshTtl,
+    ring,
+    store: (o.store as IssuerOptions['store']) ?? memoryStore(),
+    failOpen: o.failOpen ?? false,
+    nowMs,
+    emit(event: IssuerEvent) {
+      try {
+        onEvent?.(event)
+      } catch {
+        // A throwing listener must not break issuing or verification.
+      }
+    },
+  })
+  const keySource = (): KeySourceFactory => (secret ? secretKey(secret) : ring.keySource())
+  // Our own verifier, to accept only genuine, unexpired access tokens in `revoke()`.
+  const verifyOwn = createVerifier({
+    issuer: o.issuer,
+    audience: ctx.audience,
+    ...(secret ? { secret } : { keys: ring.keySource() }),
+    typ: 'at+jwt',
+    requiredClaims: ['jti'],
+    now: nowMs,
+  })
+
+  return Object.freeze({
+    issue: (input: IssueInput) => issue(ctx, input),
+    refresh: (refreshToken: string) => refresh(ctx, refreshToken),
+    revoke: (token: string) => revoke(ctx, verifyOwn, token),
+    revokeFamily: (familyId: string) => revokeFamily(ctx, familyId),
+    revokeSubject: (sub: string) => revokeSubject(ctx, sub),
+    isRevoked: isRevokedHook(ctx),
+    jwks: () => ring.jwks(),
+    keySource,
+    rotateKeys: (key?: IssuerKey) => ring.rotate(key),
+  })
+}
+

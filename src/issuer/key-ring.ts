@@ -1,0 +1,129 @@
+/**
+ * @module
+ * The issuer's keys: one active key signs; retiring keys stay published until every token
+ * they signed has expired; `jwks()` and `keySource()` expose only public halves.
+ */
+import type { JWK } from 'jose'
+import type { AsymmetricAlgorithm, Algorithm } from '../keys/algorithms.js'
+import { buildKeySet, keyOrThrow, selectKey, type KeySet } from '../keys/key-set.js'
+import type { KeySourceFactory } from '../keys/key-source.js'
+import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import { generateIssuerKey, loadSigningKey, type IssuerKey, type SigningKey } from './signing-key.js'
+
+interface Published {
+  readonly key: SigningKey
+  /** NumericDate after which the key is no longer published; `undefined`: while configured. */
+  readonly retiresAt: number | undefined
+}
+
+export interface KeyRingConfig {
+  readonly algorithm: Algorithm
+  readonly keys: readonly IssuerKey[] | undefined
+  readonly activeKid: string | undefined
+  /** Seconds a retired key stays published: the access-token lifetime plus leeway. */
+  readonly retireAfter: number
+  /** Issuer clock, seconds. */
+  readonly now: () => number
+}
+
+/** Active and published keys. Methods wait for the keys to load (import and generation are async). */
+export class KeyRing {
+  readonly #config: KeyRingConfig
+  readonly #ready: Promise<void>
+  #active!: SigningKey
+  #others: Published[] = []
+  /** Memoised public view, rebuilt when a key is added or retires. */
+  #view: { readonly jwks: JSONWebKeySet; readonly until: number } | undefined
+
+  constructor(config: KeyRingConfig, secret?: SigningKey) {
+    this.#config = config
+    this.#ready = secret ? Promise.resolve().then(() => void (this.#active = secret)) : this.#load()
+    this.#ready.catch(() => {}) // surfaced by every method that awaits it
+  }
+
+  async #load(): Promise<void> {
+    const { keys, activeKid, algorithm } = this.#config
+    if (!keys) {
+      this.#active = await generateIssuerKey(algorithm as AsymmetricAlgorithm)
+      return
+    }
+    const loaded = await Promise.all(keys.map((k, i) => loadSigningKey(k, algorithm, `keys.${i}`)))
+    const kids = new Set<string | undefined>()
+    loaded.forEach((k, i) => {
+      if (kids.has(k.kid)) throw new TypeError(`tokengate: invalid issuer option keys.${i}.kid: ${JSON.stringify(k.kid)} is listed twice`)
+      kids.add(k.kid)
+    })
+    const active = activeKid === undefined ? loaded[0] : loaded.find((k) => k.kid === activeKid)
+    if (!active) throw new TypeError(`tokengate: invalid issuer option activeKid: no key has kid ${JSON.stringify(activeKid)}`)
+    this.#active = active
+    this.#others = loaded.filter((k) => k !== active).map((key) => ({ key, retiresAt: undefined }))
+  }
+
+  /** The key that signs now. */
+  async active(): Promise<SigningKey> {
+    await this.#ready
+    return this.#active
+  }
+
+  /** The public JWK Set at this moment (loaded keys only; call after `ready`). */
+  #publicSet(): JSONWebKeySet {
+    const now = this.#config.now()
+    if (this.#view && now < this.#view.until) return this.#view.jwks
+    this.#others = this.#others.filter((p) => p.retiresAt === undefined || p.retiresAt > now)
+    const keys = [this.#active, ...this.#others.map((p) => p.key)].flatMap((k) => (k.publicJwk ? [k.publicJwk] : []))
+    const until = Math.min(Infinity, ...this.#others.map((p) => p.retiresAt ?? Infinity))
+    this.#view = { jwks: Object.freeze({ keys: Object.freeze(keys) }), until }
+    return this.#view.jwks
+  }
+
+  /** The public JWK Set to serve at `/.well-known/jwks.json`. Empty for a shared secret. */
+  async jwks(): Promise<JSONWebKeySet> {
+    await this.#ready
+    const set = this.#publicSet()
+    return { keys: set.keys.map((k) => ({ ...(k as JWK) })) }
+  }
+
+  /**
+   * Makes `next` (or a fresh key of the active key's algorithm) the signing key; the
+   * previous one stays published for `retireAfter` seconds. Returns the new `kid`.
+   */
+  async rotate(next?: IssuerKey): Promise<string> {
+    await this.#ready
+    const previous = this.#active
+    if (!previous.publicJwk) throw new TypeError('tokengate: rotateKeys() needs asymmetric keys; rotate a shared secret by deploying a new one')
+    const key = next ? await loadSigningKey(next, previous.alg, 'rotateKeys()') : await generateIssuerKey(previous.alg as AsymmetricAlgorithm)
+    if (key.kid === previous.kid || this.#others.some((p) => p.key.kid === key.kid)) {
+      throw new TypeError(`tokengate: rotateKeys(): kid ${JSON.stringify(key.kid)} is already in use`)
+    }
+    this.#others.push({ key: previous, retiresAt: this.#config.now() + this.#config.retireAfter })
+    this.#active = key
+    this.#view = undefined
+    return key.kid!
+  }
+
+  /**
+   * A verifier key source over the published keys: `createVerifier({ keys: ring.keySource() })`
+   * follows rotations and retirements without being rebuilt.
+   */
+  keySource(): KeySourceFactory {
+    return (ctx) => {
+      let seen: JSONWebKeySet | undefined
+      let set: KeySet | undefined
+      const current = (): KeySet => {
+        const jwks = this.#publicSet()
+        if (jwks !== seen) {
+          const built = buildKeySet(jwks, ctx.algorithms)
+          if (typeof built === 'string') throw new TypeError(built)
+          seen = jwks
+          set = built
+        }
+        return set!
+      }
+      return {
+        symmetric: false,
+        getKey: (header, alg) => this.#ready.then(() => keyOrThrow(selectKey(current(), header.kid, alg), ctx.realm)),
+        warm: () => this.#ready,
+      }
+    }
+  }
+}

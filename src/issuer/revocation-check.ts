@@ -1,0 +1,69 @@
+/**
+ * @module
+ * `createRevocationCheck`: the `isRevoked` hook without an issuer, for services that only
+ * verify. They share the issuer's store (Redis) and need no signing key.
+ */
+import { z } from 'zod'
+import type { JwtClaims } from '../core/result.js'
+import type { StoreContext } from './context.js'
+import { storeSchema, type IssuerEvent } from './options.js'
+import { isRevokedHook } from './revocation.js'
+import type { IssuerStore } from './store.js'
+
+/** Options of `createRevocationCheck`. */
+export interface RevocationCheckOptions {
+  /** The issuer whose revocations count (`iss` must match exactly); others are never revoked here. */
+  readonly issuer: string
+  /** The issuer's store, e.g. `redisStore({ client })` with the issuer's `prefix`. */
+  readonly store: IssuerStore
+  /** Answer "not revoked" when the store fails, instead of 503. Default `false`. */
+  readonly failOpen?: boolean
+  /** Receives `store_error` events. */
+  readonly onEvent?: (event: IssuerEvent) => void
+  /** Clock in milliseconds, like `Date.now`. For tests. */
+  readonly now?: () => number
+}
+
+const schema = z.strictObject({
+  issuer: z.string().min(1),
+  store: storeSchema,
+  failOpen: z.boolean().optional(),
+  onEvent: z.custom<(e: IssuerEvent) => void>((v) => typeof v === 'function', 'expected a function').optional(),
+  now: z.custom<() => number>((v) => typeof v === 'function', 'expected a function').optional(),
+})
+
+/**
+ * The verifier's `isRevoked` hook over an issuer's store, for APIs that verify tokens minted
+ * elsewhere. Same semantics as `issuer.isRevoked`.
+ *
+ * Import from `tokengate/issuer`.
+ *
+ * @example
+ * const verifyBearer = createVerifier({
+ *   issuer: 'https://auth.example.com/', audience: 'https://api.example.com',
+ *   jwksUri: 'https://auth.example.com/.well-known/jwks.json',
+ *   isRevoked: createRevocationCheck({ issuer: 'https://auth.example.com/', store: redisStore({ client }) }),
+ * })
+ */
+export function createRevocationCheck(options: RevocationCheckOptions): (claims: JwtClaims) => Promise<boolean> {
+  const result = schema.safeParse(options)
+  if (!result.success) {
+    const issue = result.error.issues[0]!
+    throw new TypeError(`tokengate: invalid revocation check option ${issue.path.join('.') || 'options'}: ${issue.message}`, { cause: result.error })
+  }
+  const o = result.data
+  const ctx: StoreContext = {
+    issuer: o.issuer,
+    store: o.store,
+    failOpen: o.failOpen ?? false,
+    nowMs: o.now ?? Date.now,
+    emit: (event) => {
+      try {
+        o.onEvent?.(event)
+      } catch {
+        // A throwing listener must not break verification.
+      }
+    },
+  }
+  return isRevokedHook(ctx)
+}

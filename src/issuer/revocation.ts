@@ -1,0 +1,69 @@
+/**
+ * @module
+ * Revocation: one token, a family, everything of a subject; and `isRevoked`, the verifier's
+ * hook. Entries last exactly as long as the tokens they cover.
+ */
+import type { Verifier } from '../core/create-verifier.js'
+import type { JwtClaims } from '../core/result.js'
+import { BearerError } from '../errors/bearer-error.js'
+import { guard, LEEWAY, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
+import { hashRefreshToken, isRefreshTokenShape } from './opaque-token.js'
+
+/**
+ * Revokes a refresh token (its whole family, and so the access tokens minted from it:
+ * RFC 7009 §2.1) or one access token (its `jti`). A token that is not ours, malformed or
+ * already expired is not an error (RFC 7009 §2.2): the result is `false`.
+ */
+export async function revoke(ctx: IssuerContext, verifyOwn: Verifier, token: string): Promise<boolean> {
+  if (typeof token !== 'string') return false
+  const now = nowSeconds(ctx)
+  if (isRefreshTokenShape(token)) {
+    const hash = await hashRefreshToken(token)
+    const record = await guard(ctx, 'revoke', () => ctx.store.findRefreshToken(hash, now))
+    return record ? guard(ctx, 'revoke', () => ctx.store.revokeFamily(record.familyId, now)) : false
+  }
+  let claims: JwtClaims
+  try {
+    claims = (await verifyOwn(`Bearer ${token}`)).claims
+  } catch (err) {
+    if (BearerError.is(err)) return false
+    throw err
+  }
+  await guard(ctx, 'revoke', () => ctx.store.revokeToken(claims.jti!, claims.exp + LEEWAY, now))
+  return true
+}
+
+/** Revokes a family (the `sid` claim of its access tokens); `false` when unknown or expired. */
+export async function revokeFamily(ctx: IssuerContext, familyId: string): Promise<boolean> {
+  if (typeof familyId !== 'string' || familyId === '') throw new TypeError('tokengate: revokeFamily(): familyId must be a non-empty string')
+  return guard(ctx, 'revokeFamily', () => ctx.store.revokeFamily(familyId, nowSeconds(ctx)))
+}
+
+/**
+ * Revokes every token issued to `sub` before now. Resolves at the next whole second (at most
+ * 1 s later): `iat` counts whole seconds, so tokens issued after it resolves stay valid.
+ */
+export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<void> {
+  if (typeof sub !== 'string' || sub === '') throw new TypeError('tokengate: revokeSubject(): sub must be a non-empty string')
+  const nowMs = ctx.nowMs()
+  const cutoff = Math.ceil(nowMs / 1000)
+  const expiresAt = cutoff + Math.max(ctx.accessTtl + LEEWAY, ctx.refreshTtl)
+  await guard(ctx, 'revokeSubject', () => ctx.store.revokeSubject(sub, cutoff, expiresAt, Math.floor(nowMs / 1000)))
+  const wait = cutoff * 1000 - nowMs
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+}
+
+/**
+ * The verifier's `isRevoked` hook: a token is revoked when its `jti`, its family (`sid`)
+ * or its subject (for tokens issued before the cutoff) is. Tokens of other issuers are
+ * never revoked here. On a store failure: throws (the verifier answers 503
+ * `revocation_unavailable`), or with `failOpen` answers `false`; a `store_error` event either way.
+ */
+export function isRevokedHook(ctx: StoreContext): (claims: JwtClaims) => Promise<boolean> {
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+  return async (claims) => {
+    if (claims.iss !== ctx.issuer) return false
+    const query = { jti: str(claims.jti), familyId: str(claims.sid), sub: str(claims.sub), issuedAt: typeof claims.iat === 'number' ? claims.iat : undefined }
+    return guard(ctx, 'isRevoked', () => ctx.store.isRevoked(query, nowSeconds(ctx)), ctx.failOpen ? { value: false } : undefined)
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * @module
+ * Lua scripts: each runs atomically in Redis, which is what makes rotation safe across
+ * processes. Keys (under the store's prefix):
+ *   rt:<sha256>      hash: fam sub scope cid claims iat exp used — one refresh token
+ *   fam:<id>         NumericDate the family's last token expires
+ *   rv:fam:<id>      revoked family: NumericDate the revocation ends
+ *   rv:jti:<jti>     revoked access token: NumericDate the revocation ends
+ *   rv:sub:<sub>     "<cutoff>:<end>": tokens of sub with iat below cutoff are revoked until end
+ * Times are NumericDates on the issuer's clock (ARGV), compared in the scripts, so an
+ * injected clock drives Redis too; TTLs are relative, so clock skew between the app and
+ * Redis neither shortens nor stretches them.
+ */
+
+/** KEYS: rt, fam. ARGV: fam sub scope cid claims iat exp ttl famExp famTtl. */
+export const CREATE_FAMILY = `
+redis.call('HSET', KEYS[1], 'fam', ARGV[1], 'sub', ARGV[2], 'scope', ARGV[3], 'cid', ARGV[4], 'claims', ARGV[5], 'iat', ARGV[6], 'exp', ARGV[7], 'used', '0')
+redis.call('EXPIRE', KEYS[1], ARGV[8])
+redis.call('SET', KEYS[2], ARGV[9], 'EX', ARGV[10])
+return 1
+`
+
+/**
+ * KEYS: old rt, new rt. ARGV: prefix now newIat newExp famExp.
+ * Returns {'rotated', fam, sub, scope, cid, claims, iat, exp} | {'reused'|'revoked'|'expired', fam, sub} | {'invalid'}.
+ */
+export const ROTATE = `
+local p, now = ARGV[1], tonumber(ARGV[2])
+local r = redis.call('HMGET', KEYS[1], 'fam', 'sub', 'scope', 'cid', 'claims', 'iat', 'exp', 'used')
+if not r[1] then return {'invalid'} end
+local fam, sub = r[1], r[2]
+if tonumber(r[7]) <= now then return {'expired', fam, sub} end
+local famKey, revKey = p .. 'fam:' .. fam, p .. 'rv:fam:' .. fam
+local revoked = tonumber(redis.call('GET', revKey) or '0')
+if r[8] == '1' then
+  -- reuse: revoke the family until its last token would have expired
+  local till = math.max(tonumber(redis.call('GET', famKey) or '0'), tonumber(r[7]))
+  if till > revoked then redis.call('SET', revKey, string.format('%d', till), 'EX', till - now) end
+  return {'reused', fam, sub}
+end
+if revoked > now then return {'revoked', fam, sub} end
+local cutoff, cend = string.match(redis.call('GET', p .. 'rv:sub:' .. sub) or '0:0', '^(%d+):(%d+)$')
+if tonumber(cend) > now and tonumber(r[6]) < tonumber(cutoff) then return {'revoked', fam, sub} end
+local famExp = redis.call('GET', famKey)
+if not famExp or tonumber(famExp) <= now then return {'invalid'} end
+redis.call('HSET', KEYS[1], 'used', '1')
+redis.call('HSET', KEYS[2], 'fam', fam, 'sub', sub, 'scope', r[3], 'cid', r[4] or '', 'claims', r[5] or '', 'iat', ARGV[3], 'exp', ARGV[4], 'used', '0')
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]) - now)
+famExp = math.max(tonumber(famExp), tonumber(ARGV[5]))
+redis.call('SET', famKey, string.format('%d', famExp), 'EX', famExp - now)
+return {'rotated', fam, sub, r[3], r[4] or '', r[5] or '', r[6], r[7]}
+`
+
+/** KEYS: fam, rv:fam. ARGV: now. Returns 1 when revoked, 0 when the family is unknown or expired. */
+export const REVOKE_FAMILY = `
+local exp = redis.call('GET', KEYS[1])
+if not exp then return 0 end
+local now, till = tonumber(ARGV[1]), tonumber(exp)
+if till <= now then return 0 end
+if till > tonumber(redis.call('GET', KEYS[2]) or '0') then redis.call('SET', KEYS[2], exp, 'EX', till - now) end
+return 1
+`
+
+/** KEYS: rv:sub. ARGV: now cutoff end. Keeps the later cutoff and the later end. */
+export const REVOKE_SUBJECT = `
+local now = tonumber(ARGV[1])
+local c, e = string.match(redis.call('GET', KEYS[1]) or '0:0', '^(%d+):(%d+)$')
+local cutoff, till = math.max(tonumber(c), tonumber(ARGV[2])), math.max(tonumber(e), tonumber(ARGV[3]))
+if till <= now then return 0 end
+redis.call('SET', KEYS[1], string.format('%d:%d', cutoff, till), 'EX', till - now)
+return 1
+`
+
+/** KEYS: rv:jti, rv:fam, rv:sub (missing parts as ''). ARGV: now iat (or ''). Returns 1 when revoked. */
+export const IS_REVOKED = `
+local now = tonumber(ARGV[1])
+if KEYS[1] ~= '' and tonumber(redis.call('GET', KEYS[1]) or '0') > now then return 1 end
+if KEYS[2] ~= '' and tonumber(redis.call('GET', KEYS[2]) or '0') > now then return 1 end
+if KEYS[3] == '' then return 0 end
+local c, e = string.match(redis.call('GET', KEYS[3]) or '0:0', '^(%d+):(%d+)$')
+if tonumber(e) <= now then return 0 end
+if ARGV[2] == '' or tonumber(ARGV[2]) < tonumber(c) then return 1 end
+return 0
+`
