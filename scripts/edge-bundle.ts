@@ -57,7 +57,8 @@ export async function stagePackage(dir: string): Promise<StagedPackage> {
   const packageDir = join(dir, 'node_modules', pkg.name)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(packageDir, { recursive: true })
-  const configs = (Array.isArray(config) ? config : [config]) as Options[]
+  // Node-only builds (the CLI bin) are not what an edge platform loads.
+  const configs = ((Array.isArray(config) ? config : [config]) as Options[]).filter((c) => c.platform !== 'node')
   for (const c of configs) {
     const entry = c.entry && !Array.isArray(c.entry) ? Object.fromEntries(Object.entries(c.entry).map(([k, v]) => [k, resolve(ROOT, v)])) : c.entry
     await tsup({ ...c, entry, config: false, format: ['esm'], dts: false, sourcemap: false, silent: true, clean: false, outDir: join(packageDir, c.outDir ?? 'dist') })
