@@ -13,7 +13,7 @@ import type { Plugin } from 'esbuild'
 import { builtinModules } from 'node:module'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { bundle, bundledInputs, PLATFORMS, publicEntries, ROOT, specifier, stagePackage, type Platform, type StagedPackage } from './edge-bundle.js'
+import { bundle, bundledInputs, PLATFORMS, publicEntries, ROOT, sizeOf, specifier, stagePackage, type Platform, type StagedPackage } from './edge-bundle.js'
 
 /** Public subpaths that must run on edge runtimes: the core, the issuer, the Fetch-API adapters. */
 export const EDGE_SUBPATHS = ['.', './issuer', './hono', './next'] as const
@@ -78,23 +78,28 @@ export interface GuardReport {
   readonly violations: Violation[]
   /** Files each bundle inlined, by `checked` label. */
   readonly inputs: Map<string, string[]>
+  /** Each bundle's code, by `checked` label. */
+  readonly code: Map<string, string>
 }
+
+const emptyReport = (): GuardReport => ({ checked: [], absent: [], violations: [], inputs: new Map(), code: new Map() })
 
 /** Bundles `contents` for every edge platform and lists its Node imports. */
 export async function checkModule(staged: StagedPackage, label: string, contents: string): Promise<GuardReport> {
-  const report: GuardReport = { checked: [], absent: [], violations: [], inputs: new Map() }
+  const report = emptyReport()
   for (const platform of Object.keys(PLATFORMS) as Platform[]) {
     const b = await bundle({ staged, platform, entry: { contents }, plugins: [recorder(staged, label, platform, report.violations)] })
     const name = `${label} under ${platform}`
     report.checked.push(name)
     report.inputs.set(name, bundledInputs(b, staged))
+    report.code.set(name, b.code)
   }
   return report
 }
 
 /** Checks every edge subpath the package exports, under every edge platform's conditions. */
 export async function checkEdgeImports(staged: StagedPackage): Promise<GuardReport> {
-  const report: GuardReport = { checked: [], absent: [], violations: [], inputs: new Map() }
+  const report = emptyReport()
   const exported = publicEntries()
   for (const subpath of EDGE_SUBPATHS) {
     if (!exported.has(subpath)) {
@@ -105,14 +110,20 @@ export async function checkEdgeImports(staged: StagedPackage): Promise<GuardRepo
     report.checked.push(...one.checked)
     report.violations.push(...one.violations)
     for (const [k, v] of one.inputs) report.inputs.set(k, v)
+    for (const [k, v] of one.code) report.code.set(k, v)
   }
   return report
 }
 
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`
+
 async function main(): Promise<void> {
   const staged = await stagePackage(join(ROOT, '.tmp', 'edge', 'guard'))
   const report = await checkEdgeImports(staged)
-  for (const name of report.checked) console.log(`checked ${name}`)
+  for (const name of report.checked) {
+    const size = await sizeOf(report.code.get(name)!)
+    console.log(`checked ${name}: ${kb(size.bytes)} bundled, ${kb(size.minified)} minified, ${kb(size.gzip)} minified+gzip`)
+  }
   for (const subpath of report.absent) console.log(`not exported (skipped): ${specifier(subpath)}`)
   for (const v of report.violations) console.error(`${v.entry} under ${v.platform}: ${v.importer} imports "${v.specifier}" (${v.kind})`)
   if (report.violations.length > 0) {

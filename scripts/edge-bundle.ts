@@ -6,7 +6,8 @@
  * platform's export conditions, everything inlined. Shared by the edge-import guard
  * (`scripts/check-edge-imports.ts`) and the edge suites (`test/edge/`).
  */
-import { build as esbuild, type Metafile, type Plugin } from 'esbuild'
+import { build as esbuild, transform, type Metafile, type Plugin } from 'esbuild'
+import { gzipSync } from 'node:zlib'
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -141,4 +142,10 @@ export function bundledInputs(b: EdgeBundle, staged: StagedPackage): string[] {
     const abs = resolve(ROOT, input)
     return abs.startsWith(staged.packageDir) ? relative(staged.packageDir, abs) : relative(ROOT, abs)
   })
+}
+
+/** A bundle's size as shipped: bytes, minified, minified and gzipped (what Workers' size limit counts). */
+export async function sizeOf(code: string): Promise<{ bytes: number; minified: number; gzip: number }> {
+  const { code: min } = await transform(code, { minify: true, format: 'esm', target: 'es2022' })
+  return { bytes: Buffer.byteLength(code), minified: Buffer.byteLength(min), gzip: gzipSync(min).byteLength }
 }
