@@ -4,12 +4,16 @@ import { defineConfig, type Options } from 'tsup'
 /** One entry per public subpath; `test/package/exports.test.ts` checks these against package.json. */
 export const entries = {
   index: 'src/index.ts',
+  express: 'src/adapters/express/index.ts',
+  fastify: 'src/adapters/fastify/index.ts',
+  hono: 'src/adapters/hono/index.ts',
+  next: 'src/adapters/next/index.ts',
   issuer: 'src/issuer/index.ts',
   redis: 'src/redis/index.ts',
   testing: 'src/testing/index.ts',
 }
 
-const external = ['jose', 'zod', 'lru-cache', 'ioredis', /^node:/]
+const external = ['jose', 'zod', 'lru-cache', 'ioredis', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next']
 const version = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 /**

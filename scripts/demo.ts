@@ -1,47 +1,96 @@
 /**
- * `npm run demo`: mints real tokens with a local key and runs them through the real
- * pipeline, printing header → outcome. (The adapters issue grows this into real servers.)
+ * `npm run demo`: the embedded issuer and example APIs on 127.0.0.1, real tokens over real
+ * HTTP, and a table per API of what each request got. Exits 0 with everything stopped.
  */
-import { BearerError, createVerifier } from '../src/index.js'
-import { generateSigningKey } from '../src/testing/keys.js'
-import { signToken, unsignedToken } from '../src/testing/tokens.js'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { BearerError, createVerifier, type VerifierOptions } from '../src/index.js'
+import { startAuthServer, type AuthServer } from './demo/auth-server.js'
+import { prepare, type ApiRequest } from './demo/scenarios.js'
+import { printTable } from './demo/table.js'
 
-const issuer = 'https://demo.tokengate.local/'
-const audience = 'https://api.demo.local'
-const key = await generateSigningKey('ES256', { kid: 'demo-1' })
-const stranger = await generateSigningKey('ES256', { kid: 'demo-1' })
-const t = Math.floor(Date.now() / 1000)
-const claims = (extra: Record<string, unknown> = {}) => ({ iss: issuer, aud: audience, sub: 'alice', iat: t, exp: t + 600, scope: 'read:orders', ...extra })
+const ISSUER = 'https://auth.demo.local/'
+const AUDIENCE = 'https://api.demo.local'
 
-const verify = createVerifier({ issuer, audience, jwks: { keys: [key.publicJwk!] }, isRevoked: (c) => c.jti === 'revoked' })
-
-const cases: [string, string | undefined, string[]?][] = [
-  ['valid token', `Bearer ${await signToken(key, claims())}`],
-  ['valid token, scope read:orders required', `Bearer ${await signToken(key, claims())}`, ['read:orders']],
-  ['no Authorization header', undefined],
-  ['Basic credentials', 'Basic YWxpY2U6c2VjcmV0'],
-  ['"Bearer" with no token', 'Bearer'],
-  ['not a JWT', 'Bearer not-a-jwt'],
-  ['expired', `Bearer ${await signToken(key, claims({ exp: t - 60 }))}`],
-  ['forged (untrusted key, same kid)', `Bearer ${await signToken(stranger, claims())}`],
-  ['alg none', `Bearer ${unsignedToken({ alg: 'none' }, claims())}`],
-  ['wrong audience', `Bearer ${await signToken(key, claims({ aud: 'https://other.example' }))}`],
-  ['missing scope write:orders', `Bearer ${await signToken(key, claims())}`, ['write:orders']],
-  ['revoked', `Bearer ${await signToken(key, claims({ jti: 'revoked' }))}`],
-]
-
-const rows: string[][] = [['request', 'status', 'reason', 'WWW-Authenticate']]
-for (const [name, header, scopes] of cases) {
-  try {
-    const auth = await verify(header, scopes ? { scopes } : undefined)
-    rows.push([name, '200', `sub=${String(auth.claims.sub)}`, ''])
-  } catch (err) {
-    if (!BearerError.is(err)) throw err
-    rows.push([name, String(err.status), err.reason, err.wwwAuthenticate ?? ''])
-  }
+interface Running {
+  readonly url: string
+  close(): Promise<void>
 }
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
-for (const [i, row] of rows.entries()) {
-  console.log(row.map((cell, j) => cell.padEnd(widths[j]!)).join('  ').trimEnd())
-  if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+interface Target {
+  readonly name: string
+  start(auth: AuthServer): Promise<Running>
+}
+
+const verifierOptions = (auth: AuthServer): VerifierOptions => ({
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  typ: 'at+jwt',
+  jwksUri: auth.jwksUri,
+  isRevoked: auth.issuer.isRevoked,
+})
+
+/** No framework: the core verifier in a plain node:http server. */
+const plainNode: Target = {
+  name: 'plain node:http + createVerifier',
+  async start(auth) {
+    const verify = createVerifier(verifierOptions(auth))
+    const server = createServer(async (req, res) => {
+      try {
+        const scopes = req.url === '/api/orders' ? ['read:orders'] : []
+        const authResult = await verify(req.headers.authorization, { scopes })
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub: authResult.claims.sub }))
+      } catch (err) {
+        if (!BearerError.is(err)) throw err
+        res.writeHead(err.status, { ...err.headers, 'content-type': 'application/problem+json' }).end(JSON.stringify(err.toProblem()))
+      }
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    }
+  },
+}
+
+const targets: Target[] = [plainNode]
+
+async function send(base: string, request: ApiRequest): Promise<string[]> {
+  const res = await fetch(`${base}${request.path}`, { headers: request.authorization ? { authorization: request.authorization } : {} })
+  const text = await res.text()
+  let reason = ''
+  try {
+    reason = (JSON.parse(text) as { reason?: string }).reason ?? ''
+  } catch {
+    // not JSON: no reason to show
+  }
+  return [request.name, String(res.status), reason, res.headers.get('www-authenticate') ?? '']
+}
+
+const started: Running[] = []
+let auth: AuthServer | undefined
+try {
+  process.stdout.write('starting the auth server (embedded issuer) on 127.0.0.1 ... ')
+  auth = await startAuthServer({ issuer: ISSUER, audience: AUDIENCE })
+  console.log(auth.url)
+  const apis: { name: string; running: Running }[] = []
+  for (const target of targets) {
+    process.stdout.write(`starting ${target.name} ... `)
+    const running = await target.start(auth)
+    started.push(running)
+    apis.push({ name: target.name, running })
+    console.log(running.url)
+  }
+  const { phase1, calls, reuse } = await prepare(auth)
+  const rows = new Map<string, string[][]>(apis.map((a) => [a.name, []]))
+  for (const api of apis) for (const request of phase1) rows.get(api.name)!.push(await send(api.running.url, request))
+  const phase2 = await reuse()
+  for (const api of apis) for (const request of phase2) rows.get(api.name)!.push(await send(api.running.url, request))
+
+  printTable(`auth server ${auth.url}`, [['call', 'status', 'result'], ...calls.map((c) => [c.name, String(c.status), c.result])])
+  for (const api of apis) {
+    printTable(`${api.name} — ${api.running.url}`, [['request', 'status', 'reason', 'WWW-Authenticate'], ...rows.get(api.name)!])
+  }
+} finally {
+  await Promise.all(started.map((s) => s.close()))
+  await auth?.close()
 }

@@ -1,0 +1,14 @@
+/**
+ * The one module that talks to tokengate: a verifier built once and shared by every route
+ * (one JWKS cache). In your app: import from 'tokengate' and 'tokengate/next'.
+ * Configured at run time: ISSUER, AUDIENCE, JWKS_URI (the fallbacks only let `next build` run).
+ */
+import { createVerifier } from '../../../src/index.js'
+
+export { bearerMiddleware, withBearer } from '../../../src/adapters/next/index.js'
+
+export const verifier = createVerifier({
+  issuer: process.env.ISSUER ?? 'https://idp.example.com/',
+  audience: process.env.AUDIENCE ?? 'https://api.example.com',
+  jwksUri: process.env.JWKS_URI ?? 'https://idp.example.com/.well-known/jwks.json',
+})

@@ -1,0 +1,80 @@
+/**
+ * The requests the demo sends, with tokens from the embedded issuer over HTTP.
+ */
+import { decodeProtectedHeader, decodeJwt } from 'jose'
+import { generateSigningKey } from '../../src/testing/keys.js'
+import { signToken } from '../../src/testing/tokens.js'
+import type { AuthServer } from './auth-server.js'
+
+export interface ApiRequest {
+  readonly name: string
+  readonly path: string
+  readonly authorization?: string
+}
+
+interface TokenBody {
+  readonly access_token?: string
+  readonly refresh_token?: string
+  readonly reason?: string
+  readonly error?: string
+}
+
+export interface AuthCall {
+  readonly name: string
+  readonly status: number
+  readonly result: string
+}
+
+async function post(auth: AuthServer, path: string, form: Record<string, string>): Promise<{ status: number; body: TokenBody }> {
+  const res = await fetch(`${auth.url}${path}`, { method: 'POST', body: new URLSearchParams(form) })
+  return { status: res.status, body: (await res.json()) as TokenBody }
+}
+
+const login = async (auth: AuthServer, scope: string) => (await post(auth, '/token', { grant_type: 'password', username: 'alice', scope })).body
+
+/**
+ * Mints every token the tables need. Returns the requests for every API (phase 1), the
+ * auth-server calls made on the way, and `reuse()`, which replays a used refresh token
+ * and returns the requests that show its consequence (phase 2).
+ */
+export async function prepare(auth: AuthServer) {
+  const calls: AuthCall[] = []
+  const bearer = (token: string | undefined) => `Bearer ${token}`
+
+  const valid = await login(auth, 'read:orders profile')
+  calls.push({ name: 'login (read:orders profile)', status: 200, result: 'access + refresh token' })
+  const narrow = await login(auth, 'profile')
+  auth.shiftClock(-3600)
+  const stale = await login(auth, 'read:orders')
+  auth.shiftClock(0)
+  const revoked = await login(auth, 'read:orders')
+  await post(auth, '/revoke', { token: revoked.access_token! })
+  calls.push({ name: 'revoke an access token', status: 200, result: 'revoked' })
+
+  // A forgery: the real token's claims and kid, signed by a key the issuer never had.
+  const attacker = await generateSigningKey('ES256', { kid: decodeProtectedHeader(valid.access_token!).kid! })
+  const forged = await signToken(attacker, decodeJwt(valid.access_token!), { typ: 'at+jwt' })
+
+  const first = await login(auth, 'read:orders')
+  const rotated = await post(auth, '/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token! })
+  calls.push({ name: 'refresh (rotation)', status: rotated.status, result: 'new pair; the old refresh token is spent' })
+
+  const phase1: ApiRequest[] = [
+    { name: 'valid token', path: '/api/orders', authorization: bearer(valid.access_token) },
+    { name: 'no Authorization header', path: '/api/orders' },
+    { name: '"Bearer" with no token', path: '/api/orders', authorization: 'Bearer' },
+    { name: 'not a JWT', path: '/api/orders', authorization: 'Bearer not-a-jwt' },
+    { name: 'expired', path: '/api/orders', authorization: bearer(stale.access_token) },
+    { name: 'forged (unknown key, real kid)', path: '/api/orders', authorization: bearer(forged) },
+    { name: 'scope profile, route needs read:orders', path: '/api/orders', authorization: bearer(narrow.access_token) },
+    { name: 'revoked', path: '/api/orders', authorization: bearer(revoked.access_token) },
+    { name: 'after refresh rotation', path: '/api/orders', authorization: bearer(rotated.body.access_token) },
+  ]
+
+  async function reuse(): Promise<ApiRequest[]> {
+    const replay = await post(auth, '/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token! })
+    calls.push({ name: 'refresh again with the spent token', status: replay.status, result: replay.body.reason ?? replay.body.error ?? '' })
+    return [{ name: 'rotated token, after refresh reuse', path: '/api/orders', authorization: bearer(rotated.body.access_token) }]
+  }
+  return { phase1, calls, reuse }
+}

@@ -1,0 +1,163 @@
+/**
+ * @module
+ * `tokengate/fastify`: a `fastify-plugin` plugin that decorates `request.auth` and
+ * `fastify.authenticate` (an `onRequest`/`preHandler` hook), honours route-level
+ * `config: { scopes }`, and exports `requireScopes`. Failures are thrown as `BearerError`s,
+ * whose `statusCode` and `headers` Fastify's error handler sends; or, with `sendProblem`,
+ * answered here as `application/problem+json`. Fastify 5.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { BearerAuth, VerifyRequestOptions } from '../../core/result.js'
+import { BearerError } from '../../errors/bearer-error.js'
+import type { ScopeMode } from '../../scopes/require.js'
+import { assertRouteScopes, authenticate, isPreflight, parseScopes, resolveAdapter, type AdapterOptions } from '../options.js'
+import type { RegisteredClaims } from '../register.js'
+import { checkRouteScopes, routeRequirement } from './route-scopes.js'
+
+export type { Register, RegisteredClaims } from '../register.js'
+export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../options.js'
+
+/** A hook that authenticates the request: use it as `onRequest` or `preHandler`. */
+export type AuthenticateHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified token, set by `fastify.authenticate` (tokengate); `null` until then, or without credentials when they are optional. */
+    auth: BearerAuth<RegisteredClaims> | null
+  }
+  interface FastifyInstance {
+    /** tokengate's hook: verifies the `Authorization` header and sets `request.auth`. */
+    authenticate: AuthenticateHook
+  }
+  interface FastifyContextConfig {
+    /** Scopes this route requires, checked by `fastify.authenticate` (tokengate). */
+    scopes?: readonly string[]
+    /** `all` (default) or `any` of the route's `scopes`. */
+    scopeMode?: ScopeMode
+  }
+}
+
+/** Answers a failure your way: send a reply, or throw to use Fastify's error handler. */
+export type FastifyErrorHandler = (err: BearerError, request: FastifyRequest, reply: FastifyReply) => unknown
+
+/** Options of the `tokengate/fastify` plugin. */
+export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> & {
+  /** Add `authenticate` as an `onRequest` hook for every route in the registering scope. Default `false`. */
+  readonly global?: boolean
+  /** Answer failures with an RFC 9457 `application/problem+json` body instead of throwing to the error handler. Default `false`. */
+  readonly sendProblem?: boolean
+  /** Customises failure responses (takes precedence over `sendProblem`). If it sends nothing, the error is thrown. */
+  readonly onError?: FastifyErrorHandler
+}
+
+interface PluginState {
+  readonly realm: string
+  readonly passPreflight: boolean
+  fail(err: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>
+}
+
+const states = new WeakMap<FastifyRequest, PluginState>()
+function preflight(request: FastifyRequest): boolean {
+  return isPreflight(request.method, request.headers['access-control-request-method'])
+}
+
+async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerOptions): Promise<void> {
+  const { onError, sendProblem, global: isGlobal, ...rest } = options
+  if (onError !== undefined && typeof onError !== 'function') throw new TypeError('tokengate/fastify: invalid option onError: expected a function')
+  for (const [name, value] of Object.entries({ sendProblem, global: isGlobal })) {
+    if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`tokengate/fastify: invalid option ${name}: expected a boolean`)
+  }
+  // Fastify passes its own register options (prefix, logLevel, ...) along; they are not ours.
+  const { prefix: _prefix, logLevel: _logLevel, logSerializers: _logSerializers, ...adapterOptions } = rest as AdapterOptions & Record<string, unknown>
+  const a = resolveAdapter('fastify', adapterOptions as AdapterOptions)
+
+  const state: PluginState = {
+    realm: a.realm,
+    passPreflight: a.passPreflight,
+    async fail(err, request, reply) {
+      if (!BearerError.is(err)) throw err
+      if (onError) {
+        await onError(err, request, reply)
+        if (reply.sent) return reply
+      } else if (sendProblem) {
+        return reply
+          .code(err.status)
+          .headers({ ...err.headers, 'content-type': 'application/problem+json', 'cache-control': 'no-store' })
+          .send(JSON.stringify(err.toProblem()))
+      }
+      throw err
+    },
+  }
+
+  const authenticateHook: AuthenticateHook = async function authenticate_(request, reply) {
+    states.set(request, state)
+    if (a.passPreflight && preflight(request)) return
+    try {
+      const auth = await authenticate(a, request.raw.headersDistinct?.authorization ?? request.headers.authorization)
+      request.auth = (auth ?? null) as BearerAuth<RegisteredClaims> | null
+      const required = routeRequirement(request.routeOptions.config)
+      if (required) assertRouteScopes(auth, a.realm, required)
+    } catch (err) {
+      return state.fail(err, request, reply)
+    }
+  }
+
+  fastify.decorateRequest('auth', null)
+  fastify.decorate('authenticate', authenticateHook)
+  // Check route-level scopes when the route is declared, not on its first request.
+  fastify.addHook('onRoute', checkRouteScopes)
+  if (isGlobal) fastify.addHook('onRequest', authenticateHook)
+}
+
+/**
+ * The Fastify plugin (also the default export). Register it, then protect routes with
+ * `onRequest: fastify.authenticate` (or `global: true`), and read `request.auth`.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * await app.register(bearer, { issuer, audience, jwksUri })
+ * app.get('/orders', { onRequest: app.authenticate, config: { scopes: ['read:orders'] } },
+ *   async (request) => request.auth!.claims)
+ */
+export const bearer = fp(tokengatePlugin, { fastify: '5.x', name: 'tokengate' })
+export default bearer
+
+function scopeGuard(required: VerifyRequestOptions): AuthenticateHook {
+  return async function tokengateRequireScopes(request, reply) {
+    const state = states.get(request)
+    if (!state) throw new Error('tokengate/fastify: requireScopes() must run after fastify.authenticate')
+    if (state.passPreflight && preflight(request)) return
+    try {
+      assertRouteScopes(request.auth ?? undefined, state.realm, required)
+    } catch (err) {
+      return state.fail(err, request, reply)
+    }
+  }
+}
+
+/**
+ * A `preHandler` hook, after `fastify.authenticate`: every listed scope is required, else
+ * 403 `insufficient_scope` naming them.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.delete('/orders/:id', { onRequest: app.authenticate, preHandler: requireScopes('write:orders') }, handler)
+ */
+export function requireScopes(...scopes: string[]): AuthenticateHook {
+  return scopeGuard(parseScopes('fastify', 'requireScopes()', scopes, 'all'))
+}
+
+/**
+ * Like `requireScopes`, but one of the listed scopes is enough.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.get('/reports', { onRequest: app.authenticate, preHandler: requireAnyScope('read:reports', 'admin') }, handler)
+ */
+export function requireAnyScope(...scopes: string[]): AuthenticateHook {
+  return scopeGuard(parseScopes('fastify', 'requireAnyScope()', scopes, 'any'))
+}

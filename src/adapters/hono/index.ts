@@ -1,0 +1,123 @@
+/**
+ * @module
+ * `tokengate/hono`: `app.use('/api/*', bearer(options))`, `c.get('auth')` typed through the
+ * middleware's Env, `requireScopes(...)` per route. Failures are thrown as `HTTPException`s
+ * carrying the problem+json response, which Hono's error handling returns as is. Built on
+ * the Fetch `Request`, so it runs on Node, Workers, Deno, Bun and Vercel Edge alike.
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { HTTPException } from 'hono/http-exception'
+import type { BearerAuth, VerifyRequestOptions } from '../../core/result.js'
+import { BearerError } from '../../errors/bearer-error.js'
+import { assertRouteScopes, parseScopes, resolveAdapter, type AdapterOptions } from '../options.js'
+import { authenticateRequest, isPreflightRequest } from '../web.js'
+
+export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../options.js'
+
+/** Answers a failure your way: return the `Response` to send. */
+export type HonoErrorHandler = (err: BearerError, c: Context) => Response | Promise<Response>
+
+/** Options of `bearer()` from `tokengate/hono`. */
+export type HonoBearerOptions<C extends object = object> = AdapterOptions<C> & {
+  /** Customises failure responses. Default: throw an `HTTPException` whose response is `err.toResponse()`. */
+  readonly onError?: HonoErrorHandler
+}
+
+/** The Env `bearer()` adds: `c.get('auth')`. */
+export type BearerEnv<C extends object = object> = { Variables: { auth: BearerAuth<C> } }
+/** The Env of optional authentication (`credentialsRequired: false`): `auth` may be `undefined`. */
+export type OptionalBearerEnv<C extends object = object> = { Variables: { auth: BearerAuth<C> | undefined } }
+
+interface RouteState {
+  readonly realm: string
+  readonly passPreflight: boolean
+  fail(err: unknown, c: Context): Promise<Response>
+}
+
+// What `requireScopes` needs of the `bearer()` that ran before it on this request.
+const states = new WeakMap<Request, RouteState>()
+
+/** The `HTTPException` tokengate throws: its response is the problem+json answer; `cause` is the `BearerError`. */
+export function toHTTPException(err: BearerError): HTTPException {
+  return new HTTPException(err.status, { res: err.toResponse(), message: err.message, cause: err })
+}
+
+/**
+ * Hono middleware that verifies the `Authorization` header and sets `c.get('auth')`. The
+ * verifier is built once, here; CORS preflights pass untouched unless `preflight: 'verify'`.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.use('/api/*', bearer({ issuer, audience, jwksUri }))
+ * app.get('/api/me', (c) => c.json(c.get('auth').claims))
+ */
+export function bearer<C extends object = object>(options: HonoBearerOptions<C> & { readonly credentialsRequired: false }): MiddlewareHandler<OptionalBearerEnv<C>>
+export function bearer<C extends object = object>(options: HonoBearerOptions<C>): MiddlewareHandler<BearerEnv<C>>
+export function bearer<C extends object = object>(options: HonoBearerOptions<C>): MiddlewareHandler<BearerEnv<C>> | MiddlewareHandler<OptionalBearerEnv<C>> {
+  const { onError, ...rest } = options ?? ({} as HonoBearerOptions<C>)
+  if (onError !== undefined && typeof onError !== 'function') throw new TypeError('tokengate/hono: invalid option onError: expected a function')
+  const a = resolveAdapter('hono', rest as AdapterOptions<C>)
+  const state: RouteState = {
+    realm: a.realm,
+    passPreflight: a.passPreflight,
+    async fail(err, c) {
+      if (!BearerError.is(err)) throw err
+      if (onError) return onError(err, c)
+      throw toHTTPException(err)
+    },
+  }
+
+  return createMiddleware<BearerEnv<C>>(async (c, next) => {
+    states.set(c.req.raw, state)
+    if (a.passPreflight && isPreflightRequest(c.req.raw)) return next()
+    let auth: BearerAuth<C> | undefined
+    try {
+      auth = await authenticateRequest(a, c.req.raw)
+    } catch (err) {
+      return state.fail(err, c)
+    }
+    c.set('auth', auth as BearerAuth<C>)
+    await next()
+  })
+}
+
+function scopeGuard(required: VerifyRequestOptions): MiddlewareHandler {
+  return createMiddleware(async (c, next) => {
+    const state = states.get(c.req.raw)
+    if (!state) throw new Error('tokengate/hono: requireScopes() must run after bearer()')
+    if (state.passPreflight && isPreflightRequest(c.req.raw)) return next()
+    try {
+      assertRouteScopes(c.get('auth') as BearerAuth | undefined, state.realm, required)
+    } catch (err) {
+      return state.fail(err, c)
+    }
+    await next()
+  })
+}
+
+/**
+ * Route middleware, after `bearer()`: every listed scope is required, else 403
+ * `insufficient_scope` naming them.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.delete('/api/orders/:id', requireScopes('write:orders'), (c) => c.body(null, 204))
+ */
+export function requireScopes(...scopes: string[]): MiddlewareHandler {
+  return scopeGuard(parseScopes('hono', 'requireScopes()', scopes, 'all'))
+}
+
+/**
+ * Like `requireScopes`, but one of the listed scopes is enough.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.get('/api/reports', requireAnyScope('read:reports', 'admin'), handler)
+ */
+export function requireAnyScope(...scopes: string[]): MiddlewareHandler {
+  return scopeGuard(parseScopes('hono', 'requireAnyScope()', scopes, 'any'))
+}

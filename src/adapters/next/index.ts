@@ -1,0 +1,119 @@
+/**
+ * @module
+ * `tokengate/next`: `withBearer(handler, options)` wraps an App Router route handler and
+ * passes it `auth`; `bearerMiddleware(options)` guards paths from `middleware.ts` (edge
+ * runtime) or `proxy.ts`. Only the Fetch `Request`/`Response`: nothing from `next` is imported.
+ */
+import type { BearerAuth } from '../../core/result.js'
+import { BearerError } from '../../errors/bearer-error.js'
+import { resolveAdapter, type AdapterOptions } from '../options.js'
+import { authenticateRequest, isPreflightRequest } from '../web.js'
+
+export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../options.js'
+
+/** Answers a failure your way: return the `Response` to send. */
+export type NextErrorHandler = (err: BearerError, request: Request) => Response | Promise<Response>
+
+/** Options of `withBearer` and `bearerMiddleware` from `tokengate/next`. */
+export type NextBearerOptions<C extends object = object> = AdapterOptions<C> & {
+  /** Customises failure responses. Default `err.toResponse()`: RFC 9457 problem+json with `WWW-Authenticate`. */
+  readonly onError?: NextErrorHandler
+}
+
+/** The route handler's context with the verified token added. */
+export type AuthContext<Ctx, A> = Ctx & { readonly auth: A }
+
+/** The context Next passes a route handler (`params` is a Promise since Next 15). */
+export type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> }
+
+type Handler<Req, Ctx, A> = (request: Req, context: AuthContext<Ctx, A>) => Response | Promise<Response>
+
+function split<C extends object>(options: NextBearerOptions<C>) {
+  const { onError, ...rest } = options ?? ({} as NextBearerOptions<C>)
+  if (onError !== undefined && typeof onError !== 'function') throw new TypeError('tokengate/next: invalid option onError: expected a function')
+  const a = resolveAdapter('next', rest as AdapterOptions<C>)
+  const fail = (err: unknown, request: Request): Response | Promise<Response> => {
+    if (!BearerError.is(err)) throw err
+    return onError ? onError(err, request) : err.toResponse()
+  }
+  return { a, fail }
+}
+
+/**
+ * Wraps an App Router route handler: the request is verified before the handler runs, and
+ * the handler gets `auth` beside `params`. Failures answer with problem+json and the
+ * `WWW-Authenticate` challenge. Build the options once per module (or share a verifier).
+ *
+ * Import from `tokengate/next`.
+ *
+ * @example
+ * // app/api/orders/route.ts
+ * export const GET = withBearer(async (req, { auth }) => Response.json({ sub: auth.claims.sub }),
+ *   { issuer, audience, jwksUri, scopes: ['read:orders'] })
+ */
+export function withBearer<C extends object = object, Ctx = RouteContext, Req extends Request = Request>(
+  handler: Handler<Req, Ctx, BearerAuth<C> | undefined>,
+  options: NextBearerOptions<C> & { readonly credentialsRequired: false },
+): (request: Req, context: Ctx) => Promise<Response>
+export function withBearer<C extends object = object, Ctx = RouteContext, Req extends Request = Request>(
+  handler: Handler<Req, Ctx, BearerAuth<C>>,
+  options: NextBearerOptions<C>,
+): (request: Req, context: Ctx) => Promise<Response>
+export function withBearer<C extends object, Ctx, Req extends Request>(
+  handler: Handler<Req, Ctx, BearerAuth<C> | undefined>,
+  options: NextBearerOptions<C>,
+): (request: Req, context: Ctx) => Promise<Response> {
+  if (typeof handler !== 'function') throw new TypeError('tokengate/next: withBearer(handler, options): handler must be a function')
+  const { a, fail } = split(options)
+  return async function tokengateRoute(request, context) {
+    let auth: BearerAuth<C> | undefined
+    // A CORS preflight reaches an OPTIONS handler untouched, with no auth.
+    if (!(a.passPreflight && isPreflightRequest(request))) {
+      try {
+        auth = await authenticateRequest(a, request)
+      } catch (err) {
+        return fail(err, request)
+      }
+    }
+    return handler(request, { ...context, auth } as AuthContext<Ctx, BearerAuth<C> | undefined>)
+  }
+}
+
+/** Options of `bearerMiddleware`. */
+export type NextMiddlewareOptions<C extends object = object> = NextBearerOptions<C> & {
+  /**
+   * Runs after a successful check. Return a `Response` (for instance
+   * `NextResponse.next({ request: { headers } })` to forward claims as headers) or nothing
+   * to let the request continue.
+   */
+  readonly onAuthenticated?: (auth: BearerAuth<C> | undefined, request: Request) => Response | undefined | Promise<Response | undefined>
+}
+
+/**
+ * A Next.js `middleware.ts` (edge runtime) or `proxy.ts` function: answers failures with
+ * problem+json and lets verified requests continue. Scope its paths with `config.matcher`.
+ *
+ * Import from `tokengate/next`.
+ *
+ * @example
+ * // middleware.ts
+ * export const middleware = bearerMiddleware({ issuer, audience, jwksUri })
+ * export const config = { matcher: '/api/:path*' }
+ */
+export function bearerMiddleware<C extends object = object>(options: NextMiddlewareOptions<C>): (request: Request) => Promise<Response | undefined> {
+  const { onAuthenticated, ...rest } = options ?? ({} as NextMiddlewareOptions<C>)
+  if (onAuthenticated !== undefined && typeof onAuthenticated !== 'function') {
+    throw new TypeError('tokengate/next: invalid option onAuthenticated: expected a function')
+  }
+  const { a, fail } = split(rest as NextBearerOptions<C>)
+  return async function tokengateMiddleware(request) {
+    if (a.passPreflight && isPreflightRequest(request)) return undefined
+    let auth: BearerAuth<C> | undefined
+    try {
+      auth = await authenticateRequest(a, request)
+    } catch (err) {
+      return fail(err, request)
+    }
+    return onAuthenticated ? onAuthenticated(auth, request) : undefined
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * @module
+ * The Fetch-API side shared by Hono and Next: a standard `Request` in, `auth` or a
+ * `BearerError` out. Nothing framework-specific, nothing from `node:`, so it runs on edge
+ * runtimes unchanged.
+ */
+import type { BearerAuth } from '../core/result.js'
+import { authenticate, isPreflight, type ResolvedAdapter } from './options.js'
+
+/** True for a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`). */
+export function isPreflightRequest(request: Request): boolean {
+  return isPreflight(request.method, request.headers.get('access-control-request-method'))
+}
+
+/**
+ * Verifies the request's `Authorization` header — the only place a token is read from
+ * (no query string, no form body: RFC 6750 §2.2 and §2.3 are off). Several `Authorization`
+ * fields arrive joined by `, ` and fail as `header_malformed`.
+ */
+export function authenticateRequest<C extends object>(a: ResolvedAdapter<C>, request: Request): Promise<BearerAuth<C> | undefined> {
+  return authenticate(a, request.headers.get('authorization'))
+}

@@ -1,0 +1,32 @@
+/** The Express, Fastify and Hono examples stay runnable: started as the demo starts them. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { start as startExpress } from '../../examples/express/server.js'
+import { start as startFastify } from '../../examples/fastify/server.js'
+import { start as startHono } from '../../examples/hono/server.js'
+import { adapterFixture, bearer as auth, CHALLENGE, expectAnswer, type AdapterFixture } from './fixtures.js'
+
+describe.each([
+  ['express', startExpress],
+  ['fastify', startFastify],
+  ['hono', startHono],
+])('examples/%s/server.ts', (_name, start) => {
+  let f: AdapterFixture
+  let server: { url: string; close(): Promise<void> }
+
+  beforeAll(async () => {
+    f = await adapterFixture()
+    server = await start(0, f.options)
+  })
+  afterAll(async () => {
+    await server.close()
+    await f.close()
+  })
+
+  it('answers 200 with the caller, 401 without a token, 403 without read:orders', async () => {
+    const res = await expectAnswer(`${server.url}/api/me`, auth(f.valid), { status: 200 })
+    expect(await res.json()).toEqual({ sub: 'user-1', scopes: ['read:orders'] })
+    await expectAnswer(`${server.url}/api/orders`, auth(f.valid), { status: 200 })
+    await expectAnswer(`${server.url}/api/me`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing })
+    await expectAnswer(`${server.url}/api/orders`, auth(f.noScope), { status: 403, wwwAuthenticate: CHALLENGE.scope })
+  })
+})

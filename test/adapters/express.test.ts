@@ -1,0 +1,113 @@
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express'
+import express4 from 'express4'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, requireAnyScope, requireScopes } from '../../src/adapters/express/index.js'
+import { BearerError, type BearerAuth } from '../../src/index.js'
+import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, expectAnswer, failureCases, listen, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
+import { createServer } from 'node:http'
+
+const seen = (a: BearerAuth | undefined) => ({ sub: a?.claims.sub, tenant: a?.claims.tenant, scopes: a?.scopes })
+
+function buildApp(createApp: typeof express, f: AdapterFixture): express.Express {
+  const app = createApp()
+  const options = appOptions(f)
+  const me = (req: Request, res: Response) => void res.json(seen(req.auth))
+  app.use('/api', bearer({ ...options, sendProblem: true }))
+  app.options('/api/me', (_req, res) => void res.sendStatus(204))
+  app.get('/api/me', me)
+  app.get('/api/orders', requireScopes('read:orders'), me)
+  app.get('/api/any', requireAnyScope('admin', 'read:orders'), me)
+  app.get('/down/me', bearer({ ...downOptions(f), sendProblem: true }), me)
+  app.get('/plain/me', bearer(options), me)
+  app.get('/own-handler/me', bearer(options), me)
+  app.get('/optional/me', bearer({ ...options, credentialsRequired: false, sendProblem: true }), me)
+  app.get('/custom/me', bearer({ ...options, onError: (err, _req, res) => void res.status(err.status).json({ custom: err.reason }) }), me)
+  app.options('/verify/me', bearer({ ...options, preflight: 'verify', sendProblem: true }), (_req, res) => void res.sendStatus(204))
+  app.get('/unguarded', requireScopes('read:orders'), me)
+  // A user's own error handler, reading what BearerError carries.
+  const ownHandler: ErrorRequestHandler = (err, req, res, next) => {
+    if (!req.path.startsWith('/own-handler') || !BearerError.is(err)) return next(err)
+    res.status(err.status).set(err.headers).json({ mine: err.reason })
+  }
+  app.use(ownHandler)
+  return app
+}
+
+describe.each([
+  ['Express 5', express],
+  ['Express 4', express4],
+])('tokengate/express on %s', (_name, createApp) => {
+  let f: AdapterFixture
+  let url: string
+  let close: () => Promise<void>
+
+  beforeAll(async () => {
+    f = await adapterFixture()
+    ;({ url, close } = await listen(createServer(buildApp(createApp, f))))
+  })
+  afterAll(async () => {
+    await close()
+    await f.close()
+  })
+
+  it('passes a valid token through with the claims the handler saw', async () => {
+    const res = await expectAnswer(`${url}/api/me`, auth(f.valid), { status: 200 })
+    expect(await res.json()).toEqual(SEEN)
+    await expectAnswer(`${url}/api/orders`, auth(f.valid), { status: 200 })
+    await expectAnswer(`${url}/api/any`, auth(f.valid), { status: 200 })
+  })
+
+  it.each(failureCases({} as AdapterFixture).map(([name]) => name))('answers %s', async (name) => {
+    const [, path, init, expected] = failureCases(f).find(([n]) => n === name)!
+    await expectAnswer(`${url}${path}`, init, expected)
+  })
+
+  it('rejects repeated Authorization fields with 400 header_malformed', async () => {
+    const res = await requestWithTwoAuthorizations(`${url}/api/me`, `Bearer ${f.valid}`, `Bearer ${f.valid}`)
+    expect(res.status).toBe(400)
+    expect(res.wwwAuthenticate).toBe(CHALLENGE.repeated)
+  })
+
+  it("hands failures to next(err): Express's finalhandler sends status and WWW-Authenticate", async () => {
+    await expectAnswer(`${url}/plain/me`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing })
+    await expectAnswer(`${url}/plain/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired })
+  })
+
+  it("hands failures to the user's error handler as a BearerError", async () => {
+    const res = await expectAnswer(`${url}/own-handler/me`, auth(f.forged), { status: 401, wwwAuthenticate: CHALLENGE.forged })
+    expect(await res.json()).toEqual({ mine: 'signature_invalid' })
+  })
+
+  it('lets onError answer failures', async () => {
+    const res = await expectAnswer(`${url}/custom/me`, auth(f.expired), { status: 401 })
+    expect(await res.json()).toEqual({ custom: 'token_expired' })
+  })
+
+  it('with credentialsRequired: false, passes a request without credentials with no auth, but still rejects a bad token', async () => {
+    const res = await expectAnswer(`${url}/optional/me`, {}, { status: 200 })
+    expect(await res.json()).toEqual({})
+    expect(await (await expectAnswer(`${url}/optional/me`, auth(f.valid), { status: 200 })).json()).toEqual(SEEN)
+    await expectAnswer(`${url}/optional/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired, reason: 'token_expired' })
+  })
+
+  it('passes a CORS preflight untouched by default, and verifies it with preflight: verify', async () => {
+    await expectAnswer(`${url}/api/me`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+    await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
+  })
+
+  it('fails closed with a 500 when requireScopes runs without bearer()', async () => {
+    await expectAnswer(`${url}/unguarded`, auth(f.valid), { status: 500 })
+  })
+})
+
+describe('tokengate/express setup', () => {
+  it('rejects bad options at setup with a TypeError naming the option', async () => {
+    const f = await adapterFixture()
+    await f.close()
+    expect(() => bearer({ ...f.options, scopes: ['read orders'] })).toThrow(/^tokengate\/express: invalid option scopes\.0: /)
+    expect(() => bearer({ ...f.options, sendProblem: 'yes' as never })).toThrow('tokengate/express: invalid option sendProblem: expected a boolean')
+    expect(() => bearer({ ...f.options, audience: undefined as never })).toThrow('tokengate: invalid verifier option audience')
+    expect(() => bearer({ verifier: (() => {}) as never, issuer: 'x' } as never)).toThrow('tokengate/express: invalid option issuer')
+    expect(() => requireScopes()).toThrow('tokengate/express: invalid option requireScopes(): name at least one scope')
+  })
+})

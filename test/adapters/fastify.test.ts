@@ -1,0 +1,156 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import tokengate, { bearer, requireAnyScope, requireScopes } from '../../src/adapters/fastify/index.js'
+import { BearerError } from '../../src/index.js'
+import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
+
+const me = async (request: FastifyRequest) => ({ sub: request.auth?.claims.sub, tenant: request.auth?.claims.tenant, scopes: request.auth?.scopes })
+
+async function buildApp(f: AdapterFixture): Promise<FastifyInstance> {
+  const app = Fastify()
+  const options = appOptions(f)
+  // Each configuration lives in its own encapsulated scope, as it would in an app.
+  await app.register(
+    async (api) => {
+      await api.register(tokengate, { ...options, sendProblem: true })
+      api.options('/me', { onRequest: api.authenticate }, async (_request, reply) => reply.code(204).send())
+      api.get('/me', { onRequest: api.authenticate }, me)
+      api.get('/orders', { onRequest: api.authenticate, config: { scopes: ['read:orders'] } }, me)
+      api.get('/any', { onRequest: api.authenticate, preHandler: requireAnyScope('admin', 'read:orders') }, me)
+      api.get('/scoped', { onRequest: api.authenticate, preHandler: requireScopes('read:orders') }, me)
+    },
+    { prefix: '/api' },
+  )
+  await app.register(
+    async (down) => {
+      await down.register(bearer, { ...downOptions(f), sendProblem: true, global: true })
+      down.get('/me', me)
+    },
+    { prefix: '/down' },
+  )
+  await app.register(
+    async (plain) => {
+      await plain.register(bearer, { ...options, global: true })
+      plain.get('/me', me)
+    },
+    { prefix: '/plain' },
+  )
+  await app.register(
+    async (own) => {
+      await own.register(bearer, { ...options, global: true })
+      own.setErrorHandler((err, _request, reply) => {
+        if (!BearerError.is(err)) throw err
+        return reply.code(err.status).headers(err.headers).send({ mine: err.reason })
+      })
+      own.get('/me', me)
+    },
+    { prefix: '/own-handler' },
+  )
+  await app.register(
+    async (optional) => {
+      await optional.register(bearer, { ...options, credentialsRequired: false, sendProblem: true, global: true })
+      optional.get('/me', me)
+    },
+    { prefix: '/optional' },
+  )
+  await app.register(
+    async (custom) => {
+      await custom.register(bearer, { ...options, global: true, onError: (err, _request, reply) => reply.code(err.status).send({ custom: err.reason }) })
+      custom.get('/me', me)
+    },
+    { prefix: '/custom' },
+  )
+  await app.register(
+    async (verify) => {
+      await verify.register(bearer, { ...options, preflight: 'verify', sendProblem: true, global: true })
+      verify.options('/me', async (_request, reply) => reply.code(204).send())
+    },
+    { prefix: '/verify' },
+  )
+  app.get('/unguarded', { preHandler: requireScopes('read:orders') }, me)
+  return app
+}
+
+describe('tokengate/fastify on Fastify 5', () => {
+  let f: AdapterFixture
+  let app: FastifyInstance
+  let url: string
+
+  beforeAll(async () => {
+    f = await adapterFixture()
+    app = await buildApp(f)
+    url = await app.listen({ port: 0, host: '127.0.0.1' })
+  })
+  afterAll(async () => {
+    await app.close()
+    await f.close()
+  })
+
+  it('passes a valid token through with the claims the handler saw', async () => {
+    const res = await expectAnswer(`${url}/api/me`, auth(f.valid), { status: 200 })
+    expect(await res.json()).toEqual(SEEN)
+    for (const path of ['/api/orders', '/api/any', '/api/scoped', '/plain/me']) await expectAnswer(`${url}${path}`, auth(f.valid), { status: 200 })
+  })
+
+  it.each(failureCases({} as AdapterFixture).map(([name]) => name))('answers %s', async (name) => {
+    const [, path, init, expected] = failureCases(f).find(([n]) => n === name)!
+    await expectAnswer(`${url}${path}`, init, expected)
+  })
+
+  it('answers a missing scope from requireScopes with 403 insufficient_scope', async () => {
+    await expectAnswer(`${url}/api/scoped`, auth(f.noScope), { status: 403, wwwAuthenticate: CHALLENGE.scope, reason: 'insufficient_scope' })
+  })
+
+  it('rejects repeated Authorization fields with 400 header_malformed', async () => {
+    const res = await requestWithTwoAuthorizations(`${url}/api/me`, `Bearer ${f.valid}`, `Bearer ${f.valid}`)
+    expect(res).toEqual({ status: 400, wwwAuthenticate: CHALLENGE.repeated })
+  })
+
+  it("throws failures to Fastify's error handler, which sends status and WWW-Authenticate", async () => {
+    const res = await expectAnswer(`${url}/plain/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired })
+    expect(await res.json()).toMatchObject({ statusCode: 401, code: 'invalid_token', error: 'Unauthorized' })
+    await expectAnswer(`${url}/plain/me`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing })
+  })
+
+  it("hands failures to the scope's own error handler as a BearerError", async () => {
+    const res = await expectAnswer(`${url}/own-handler/me`, auth(f.forged), { status: 401, wwwAuthenticate: CHALLENGE.forged })
+    expect(await res.json()).toEqual({ mine: 'signature_invalid' })
+  })
+
+  it('lets onError answer failures', async () => {
+    const res = await expectAnswer(`${url}/custom/me`, auth(f.expired), { status: 401 })
+    expect(await res.json()).toEqual({ custom: 'token_expired' })
+  })
+
+  it('with credentialsRequired: false, passes a request without credentials with auth null, but still rejects a bad token', async () => {
+    expect(await (await expectAnswer(`${url}/optional/me`, {}, { status: 200 })).json()).toEqual({})
+    expect(await (await expectAnswer(`${url}/optional/me`, auth(f.valid), { status: 200 })).json()).toEqual(SEEN)
+    await expectAnswer(`${url}/optional/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired, reason: 'token_expired' })
+  })
+
+  it('passes a CORS preflight untouched by default, and verifies it with preflight: verify', async () => {
+    await expectAnswer(`${url}/api/me`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+    await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
+  })
+
+  it('fails closed with a 500 when requireScopes runs without fastify.authenticate', async () => {
+    await expectAnswer(`${url}/unguarded`, auth(f.valid), { status: 500 })
+  })
+})
+
+describe('tokengate/fastify setup', () => {
+  it('rejects bad options and bad route scopes at setup with a TypeError naming them', async () => {
+    const f = await adapterFixture()
+    await f.close()
+    await expect(Fastify().register(bearer, { ...f.options, scopes: ['read orders'] })).rejects.toThrow(/^tokengate\/fastify: invalid option scopes\.0: /)
+    await expect(Fastify().register(bearer, { ...f.options, global: 1 as never })).rejects.toThrow('tokengate/fastify: invalid option global: expected a boolean')
+    const app = Fastify()
+    await app.register(bearer, f.options)
+    expect(() => app.get('/x', { onRequest: app.authenticate, config: { scopes: ['a b'] } }, async () => 'x')).toThrow(/^tokengate\/fastify: invalid option config\.scopes\.0: .*\(route GET \/x\)$/)
+    expect(() => app.get('/y', { onRequest: app.authenticate, config: { scopes: ['a'], scopeMode: 'some' as never } }, async () => 'y')).toThrow(
+      "tokengate/fastify: invalid option config.scopeMode: expected 'all' or 'any' (route GET /y)",
+    )
+    expect(() => requireScopes()).toThrow('tokengate/fastify: invalid option requireScopes(): name at least one scope')
+    await app.close()
+  })
+})

@@ -1,0 +1,117 @@
+import { serve } from '@hono/node-server'
+import { Hono, type Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, requireAnyScope, requireScopes } from '../../src/adapters/hono/index.js'
+import { BearerError, type BearerAuth } from '../../src/index.js'
+import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
+
+const seen = (a: BearerAuth | undefined) => ({ sub: a?.claims.sub, tenant: a?.claims.tenant, scopes: a?.scopes })
+const me = (c: Context) => c.json(seen(c.get('auth') as BearerAuth | undefined))
+
+function buildApp(f: AdapterFixture): Hono {
+  const options = appOptions(f)
+  const app = new Hono()
+  app.use('/api/*', bearer(options))
+  app.options('/api/me', (c) => c.body(null, 204))
+  app.get('/api/me', me)
+  app.get('/api/orders', requireScopes('read:orders'), me)
+  app.get('/api/any', requireAnyScope('admin', 'read:orders'), me)
+  app.get('/down/me', bearer(downOptions(f)), me)
+  app.get('/own-handler/me', bearer(options), me)
+  app.get('/optional/me', bearer({ ...options, credentialsRequired: false }), me)
+  app.get('/custom/me', bearer({ ...options, onError: (err, c) => c.json({ custom: err.reason }, err.status) }), me)
+  app.options('/verify/me', bearer({ ...options, preflight: 'verify' }), (c) => c.body(null, 204))
+  app.get('/unguarded', requireScopes('read:orders'), me)
+  // A user's own error handler: the HTTPException's cause is the BearerError.
+  app.onError((err, c) => {
+    if (c.req.path.startsWith('/own-handler') && err instanceof HTTPException && BearerError.is(err.cause)) {
+      return c.json({ mine: err.cause.reason }, err.cause.status, err.cause.headers)
+    }
+    return err instanceof HTTPException ? err.getResponse() : c.text('internal error', 500)
+  })
+  return app
+}
+
+describe('tokengate/hono on Hono 4 (@hono/node-server)', () => {
+  let f: AdapterFixture
+  let url: string
+  let close: () => Promise<void>
+
+  beforeAll(async () => {
+    f = await adapterFixture()
+    await new Promise<void>((resolve) => {
+      const server = serve({ fetch: buildApp(f).fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+        url = `http://127.0.0.1:${info.port}`
+        close = () => new Promise((done) => server.close(() => done()))
+        resolve()
+      })
+    })
+  })
+  afterAll(async () => {
+    await close()
+    await f.close()
+  })
+
+  it('passes a valid token through with the claims the handler saw', async () => {
+    const res = await expectAnswer(`${url}/api/me`, auth(f.valid), { status: 200 })
+    expect(await res.json()).toEqual(SEEN)
+    await expectAnswer(`${url}/api/orders`, auth(f.valid), { status: 200 })
+    await expectAnswer(`${url}/api/any`, auth(f.valid), { status: 200 })
+  })
+
+  it.each(failureCases({} as AdapterFixture).map(([name]) => name))('answers %s', async (name) => {
+    const [, path, init, expected] = failureCases(f).find(([n]) => n === name)!
+    await expectAnswer(`${url}${path}`, init, expected)
+  })
+
+  it('rejects repeated Authorization fields, which arrive joined, with 400 header_malformed', async () => {
+    const res = await requestWithTwoAuthorizations(`${url}/api/me`, `Bearer ${f.valid}`, `Bearer ${f.valid}`)
+    expect(res).toEqual({ status: 400, wwwAuthenticate: CHALLENGE.twoTokens })
+  })
+
+  it("throws an HTTPException carrying the BearerError, for the app's own onError", async () => {
+    const res = await expectAnswer(`${url}/own-handler/me`, auth(f.forged), { status: 401, wwwAuthenticate: CHALLENGE.forged })
+    expect(await res.json()).toEqual({ mine: 'signature_invalid' })
+  })
+
+  it('lets onError answer failures', async () => {
+    const res = await expectAnswer(`${url}/custom/me`, auth(f.expired), { status: 401 })
+    expect(await res.json()).toEqual({ custom: 'token_expired' })
+  })
+
+  it('with credentialsRequired: false, passes a request without credentials with no auth, but still rejects a bad token', async () => {
+    expect(await (await expectAnswer(`${url}/optional/me`, {}, { status: 200 })).json()).toEqual({})
+    expect(await (await expectAnswer(`${url}/optional/me`, auth(f.valid), { status: 200 })).json()).toEqual(SEEN)
+    await expectAnswer(`${url}/optional/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired, reason: 'token_expired' })
+  })
+
+  it('passes a CORS preflight untouched by default, and verifies it with preflight: verify', async () => {
+    await expectAnswer(`${url}/api/me`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+    await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
+  })
+
+  it('fails closed with a 500 when requireScopes runs without bearer()', async () => {
+    await expectAnswer(`${url}/unguarded`, auth(f.valid), { status: 500 })
+  })
+
+  it('runs on the Fetch API alone: app.fetch with a Request, no Node server', async () => {
+    const app = buildApp(f)
+    const ok = await app.fetch(new Request('http://edge.local/api/me', auth(f.valid)))
+    expect(ok.status).toBe(200)
+    const denied = await app.fetch(new Request('http://edge.local/api/orders', auth(f.noScope)))
+    expect(denied.status).toBe(403)
+    expect(denied.headers.get('www-authenticate')).toBe(CHALLENGE.scope)
+  })
+})
+
+describe('tokengate/hono setup', () => {
+  it('rejects bad options at setup with a TypeError naming the option', async () => {
+    const f = await adapterFixture()
+    await f.close()
+    expect(() => bearer({ ...f.options, preflight: 'skip' as never })).toThrow(/^tokengate\/hono: invalid option preflight: /)
+    expect(() => bearer({ ...f.options, onError: 'x' as never })).toThrow('tokengate/hono: invalid option onError: expected a function')
+    expect(() => requireAnyScope('ok', 'not ok')).toThrow(/^tokengate\/hono: invalid option requireAnyScope\(\)\.1: /)
+  })
+})

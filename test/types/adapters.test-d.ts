@@ -1,0 +1,96 @@
+import express from 'express'
+import Fastify from 'fastify'
+import { Hono } from 'hono'
+import { describe, expectTypeOf, it } from 'vitest'
+import { z } from 'zod'
+import { bearer as expressBearer, requireScopes as expressRequireScopes } from '../../src/adapters/express/index.js'
+import fastifyBearer from '../../src/adapters/fastify/index.js'
+import { bearer as honoBearer, requireScopes as honoRequireScopes } from '../../src/adapters/hono/index.js'
+import { bearerMiddleware, withBearer, type RouteContext } from '../../src/adapters/next/index.js'
+import { createVerifier, type BearerAuth } from '../../src/index.js'
+
+const Claims = z.object({ tenant: z.string(), roles: z.array(z.string()) })
+type Claims = z.output<typeof Claims>
+const options = { issuer: 'https://idp.example.com/', audience: 'https://api.example.com', jwksUri: 'https://idp.example.com/jwks.json', claims: Claims }
+
+// Express and Fastify attach `auth` to a shared request type: the claims type is registered once.
+declare module '../../src/adapters/express/index.js' {
+  interface Register {
+    claims: Claims
+  }
+}
+
+describe('adapter types: the claims type inferred from the zod schema reaches the handler', () => {
+  it('Express: req.auth after registering the schema output', () => {
+    const app = express()
+    app.get('/', expressBearer(options), expressRequireScopes('read'), (req, res) => {
+      expectTypeOf(req.auth).toEqualTypeOf<BearerAuth<Claims> | undefined>()
+      expectTypeOf(req.auth!.claims.tenant).toEqualTypeOf<string>()
+      expectTypeOf(req.auth!.claims.roles).toEqualTypeOf<string[]>()
+      expectTypeOf(req.auth!.claims.exp).toEqualTypeOf<number>()
+      res.end()
+    })
+  })
+
+  it('Fastify: request.auth, one registration shared with Express', async () => {
+    const app = Fastify()
+    await app.register(fastifyBearer, options)
+    app.get('/', { onRequest: app.authenticate, config: { scopes: ['read'] } }, async (request) => {
+      expectTypeOf(request.auth).toEqualTypeOf<BearerAuth<Claims> | null>()
+      expectTypeOf(request.auth!.claims.tenant).toEqualTypeOf<string>()
+      return 'ok'
+    })
+  })
+
+  it("Hono: c.get('auth') through the middleware's Env, with no registration", () => {
+    new Hono().get('/', honoBearer(options), honoRequireScopes('read'), (c) => {
+      expectTypeOf(c.get('auth')).toEqualTypeOf<BearerAuth<Claims>>()
+      expectTypeOf(c.get('auth').claims.roles).toEqualTypeOf<string[]>()
+      return c.text(c.get('auth').claims.tenant)
+    })
+    new Hono().get('/', honoBearer({ ...options, credentialsRequired: false }), (c) => {
+      expectTypeOf(c.get('auth')).toEqualTypeOf<BearerAuth<Claims> | undefined>()
+      return c.text('ok')
+    })
+  })
+
+  it("Next: the route handler's auth, from options or from a shared verifier", () => {
+    const GET = withBearer(async (request, { auth, params }) => {
+      expectTypeOf(request).toEqualTypeOf<Request>()
+      expectTypeOf(params).toEqualTypeOf<RouteContext['params']>()
+      expectTypeOf(auth).toEqualTypeOf<BearerAuth<Claims>>()
+      return Response.json(auth.claims.tenant)
+    }, options)
+    expectTypeOf(GET).toEqualTypeOf<(request: Request, context: RouteContext) => Promise<Response>>()
+
+    const verifier = createVerifier(options)
+    withBearer(async (_request, { auth }) => {
+      expectTypeOf(auth.claims.roles).toEqualTypeOf<string[]>()
+      return new Response()
+    }, { verifier, scopes: ['read'] })
+
+    withBearer(async (_request, { auth }) => {
+      expectTypeOf(auth).toEqualTypeOf<BearerAuth<Claims> | undefined>()
+      return new Response()
+    }, { ...options, credentialsRequired: false })
+
+    bearerMiddleware({
+      verifier,
+      onAuthenticated: (auth) => {
+        expectTypeOf(auth).toEqualTypeOf<BearerAuth<Claims> | undefined>()
+        return undefined
+      },
+    })
+  })
+
+  it('rejects ill-typed options', () => {
+    // @ts-expect-error: scopes is a list
+    expressBearer({ ...options, scopes: 'read' })
+    // @ts-expect-error: sendProblem is a boolean
+    expressBearer({ ...options, sendProblem: 'yes' })
+    // @ts-expect-error: no key source
+    honoBearer({ issuer: 'i', audience: 'a' })
+    // @ts-expect-error: the handler must return a Response
+    withBearer(async () => 'ok', options)
+  })
+})
