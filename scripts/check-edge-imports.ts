@@ -13,7 +13,7 @@ import type { Plugin } from 'esbuild'
 import { builtinModules } from 'node:module'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { bundle, bundledInputs, PLATFORMS, publicEntries, ROOT, sizeOf, specifier, stagePackage, type Platform, type StagedPackage } from './edge-bundle.js'
+import { bundle, bundledInputs, bytesByPackage, PLATFORMS, publicEntries, ROOT, sizeOf, specifier, stagePackage, type Platform, type StagedPackage } from './edge-bundle.js'
 
 /** Public subpaths that must run on edge runtimes: the core, the issuer, the Fetch-API adapters. */
 export const EDGE_SUBPATHS = ['.', './issuer', './hono', './next'] as const
@@ -80,9 +80,11 @@ export interface GuardReport {
   readonly inputs: Map<string, string[]>
   /** Each bundle's code, by `checked` label. */
   readonly code: Map<string, string>
+  /** Bytes per package in each bundle, by `checked` label. */
+  readonly parts: Map<string, [string, number][]>
 }
 
-const emptyReport = (): GuardReport => ({ checked: [], absent: [], violations: [], inputs: new Map(), code: new Map() })
+const emptyReport = (): GuardReport => ({ checked: [], absent: [], violations: [], inputs: new Map(), code: new Map(), parts: new Map() })
 
 /** Bundles `contents` for every edge platform and lists its Node imports. */
 export async function checkModule(staged: StagedPackage, label: string, contents: string): Promise<GuardReport> {
@@ -93,6 +95,7 @@ export async function checkModule(staged: StagedPackage, label: string, contents
     report.checked.push(name)
     report.inputs.set(name, bundledInputs(b, staged))
     report.code.set(name, b.code)
+    report.parts.set(name, bytesByPackage(b))
   }
   return report
 }
@@ -111,6 +114,7 @@ export async function checkEdgeImports(staged: StagedPackage): Promise<GuardRepo
     report.violations.push(...one.violations)
     for (const [k, v] of one.inputs) report.inputs.set(k, v)
     for (const [k, v] of one.code) report.code.set(k, v)
+    for (const [k, v] of one.parts) report.parts.set(k, v)
   }
   return report
 }
@@ -122,7 +126,10 @@ async function main(): Promise<void> {
   const report = await checkEdgeImports(staged)
   for (const name of report.checked) {
     const size = await sizeOf(report.code.get(name)!)
-    console.log(`checked ${name}: ${kb(size.bytes)} bundled, ${kb(size.minified)} minified, ${kb(size.gzip)} minified+gzip`)
+    const parts = report.parts.get(name)!
+    const total = parts.reduce((sum, [, n]) => sum + n, 0)
+    const share = parts.filter(([, n]) => n * 100 >= total).map(([pkg, n]) => `${pkg} ${Math.round((100 * n) / total)}%`).join(', ')
+    console.log(`checked ${name}: ${kb(size.bytes)} bundled, ${kb(size.minified)} minified, ${kb(size.gzip)} minified+gzip (${share})`)
   }
   for (const subpath of report.absent) console.log(`not exported (skipped): ${specifier(subpath)}`)
   for (const v of report.violations) console.error(`${v.entry} under ${v.platform}: ${v.importer} imports "${v.specifier}" (${v.kind})`)

@@ -149,3 +149,17 @@ export async function sizeOf(code: string): Promise<{ bytes: number; minified: n
   const { code: min } = await transform(code, { minify: true, format: 'esm', target: 'es2022' })
   return { bytes: Buffer.byteLength(code), minified: Buffer.byteLength(min), gzip: gzipSync(min).byteLength }
 }
+
+/** Bytes each package contributes to a bundle (`tokengate` for the staged package itself), largest first. */
+export function bytesByPackage(b: EdgeBundle): [string, number][] {
+  const totals = new Map<string, number>()
+  for (const output of Object.values(b.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const path = input.split('node_modules/').pop()!
+      const parts = path.split('/')
+      const name = input.includes('node_modules/') ? (parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!) : 'app'
+      totals.set(name, (totals.get(name) ?? 0) + bytesInOutput)
+    }
+  }
+  return [...totals].sort((a, b) => b[1] - a[1])
+}
