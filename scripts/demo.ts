@@ -4,6 +4,10 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { start as startExpress } from '../examples/express/server.js'
+import { start as startFastify } from '../examples/fastify/server.js'
+import { start as startHono } from '../examples/hono/server.js'
+import { build as buildNext, start as startNext } from '../examples/next/start.js'
 import { BearerError, createVerifier, type VerifierOptions } from '../src/index.js'
 import { startAuthServer, type AuthServer } from './demo/auth-server.js'
 import { prepare, type ApiRequest } from './demo/scenarios.js'
@@ -52,7 +56,41 @@ const plainNode: Target = {
   },
 }
 
-const targets: Target[] = [plainNode]
+/** A free port on 127.0.0.1, for servers that take a port rather than 0. */
+async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
+
+const targets: Target[] = [
+  { name: 'Express (tokengate/express)', start: (auth) => startExpress(0, verifierOptions(auth)) },
+  { name: 'Fastify (tokengate/fastify)', start: (auth) => startFastify(0, verifierOptions(auth)) },
+  { name: 'Hono on @hono/node-server (tokengate/hono)', start: (auth) => startHono(0, verifierOptions(auth)) },
+  {
+    name: 'Next.js App Router, next start (tokengate/next)',
+    async start(auth) {
+      process.stdout.write('(next build when stale: ~30 s on a cold clone) ')
+      await buildNext()
+      // Its own process: keys from the JWKS URL, revocation from the auth service over HTTP.
+      return startNext(await freePort(), {
+        ISSUER,
+        AUDIENCE,
+        JWKS_URI: auth.jwksUri,
+        REVOCATION_URL: `${auth.url}/revocation-status`,
+      } as Parameters<typeof startNext>[1])
+    },
+  },
+  plainNode,
+]
+
+let mismatches = 0
+const mark = (ok: boolean) => {
+  if (!ok) mismatches++
+  return ok ? 'ok' : 'WRONG'
+}
 
 async function send(base: string, request: ApiRequest): Promise<string[]> {
   const res = await fetch(`${base}${request.path}`, { headers: request.authorization ? { authorization: request.authorization } : {} })
@@ -63,7 +101,8 @@ async function send(base: string, request: ApiRequest): Promise<string[]> {
   } catch {
     // not JSON: no reason to show
   }
-  return [request.name, String(res.status), reason, res.headers.get('www-authenticate') ?? '']
+  const ok = res.status === request.expect[0] && reason === request.expect[1]
+  return [mark(ok), request.name, String(res.status), reason, res.headers.get('www-authenticate') ?? '']
 }
 
 const started: Running[] = []
@@ -86,11 +125,14 @@ try {
   const phase2 = await reuse()
   for (const api of apis) for (const request of phase2) rows.get(api.name)!.push(await send(api.running.url, request))
 
-  printTable(`auth server ${auth.url}`, [['call', 'status', 'result'], ...calls.map((c) => [c.name, String(c.status), c.result])])
+  printTable(`auth server ${auth.url}`, [['', 'call', 'status', 'result'], ...calls.map((c) => [mark(c.status === c.expect), c.name, String(c.status), c.result])])
   for (const api of apis) {
-    printTable(`${api.name} — ${api.running.url}`, [['request', 'status', 'reason', 'WWW-Authenticate'], ...rows.get(api.name)!])
+    printTable(`${api.name} — ${api.running.url}`, [['', 'request', 'status', 'reason', 'WWW-Authenticate'], ...rows.get(api.name)!])
   }
+  const total = calls.length + apis.length * (phase1.length + phase2.length)
+  console.log(`\ndemo: ${total - mismatches} of ${total} answers as expected; every server stopped.`)
 } finally {
   await Promise.all(started.map((s) => s.close()))
   await auth?.close()
 }
+if (mismatches > 0) process.exitCode = 1

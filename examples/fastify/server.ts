@@ -9,7 +9,7 @@ import type { VerifierOptions } from '../../src/index.js'
 
 export async function createApp(options: VerifierOptions): Promise<FastifyInstance> {
   const app = Fastify()
-  await app.register(tokengate, options) // adds request.auth and app.authenticate
+  await app.register(tokengate, { ...options, sendProblem: true }) // adds request.auth and app.authenticate
   app.get('/api/me', { onRequest: app.authenticate }, async (request) => ({
     sub: request.auth!.claims.sub,
     scopes: request.auth!.scopes,

@@ -41,6 +41,12 @@ export async function startAuthServer(options: { issuer: string; audience: strin
         const pair = await issuer.issue({ sub: form.username ?? 'alice', scopes: (form.scope ?? '').split(' ').filter(Boolean) })
         return send(res, 200, toTokenResponse(pair))
       }
+      if (req.method === 'POST' && req.url === '/revocation-status') {
+        // For APIs in other processes (the Next.js example): the same check as `issuer.isRevoked`.
+        let text = ''
+        for await (const chunk of req) text += chunk
+        return send(res, 200, { revoked: await issuer.isRevoked(JSON.parse(text)) })
+      }
       if (req.method === 'POST' && req.url === '/revoke') {
         await issuer.revoke((await body(req)).token ?? '') // RFC 7009: 200 whatever the token was
         return send(res, 200, {})

@@ -10,6 +10,8 @@ export interface ApiRequest {
   readonly name: string
   readonly path: string
   readonly authorization?: string
+  /** What a correct API answers: status and reason (empty for 200). */
+  readonly expect: readonly [number, string]
 }
 
 interface TokenBody {
@@ -23,6 +25,7 @@ export interface AuthCall {
   readonly name: string
   readonly status: number
   readonly result: string
+  readonly expect: number
 }
 
 async function post(auth: AuthServer, path: string, form: Record<string, string>): Promise<{ status: number; body: TokenBody }> {
@@ -42,14 +45,14 @@ export async function prepare(auth: AuthServer) {
   const bearer = (token: string | undefined) => `Bearer ${token}`
 
   const valid = await login(auth, 'read:orders profile')
-  calls.push({ name: 'login (read:orders profile)', status: 200, result: 'access + refresh token' })
+  calls.push({ name: 'login (read:orders profile)', status: valid.access_token ? 200 : 0, result: 'access + refresh token', expect: 200 })
   const narrow = await login(auth, 'profile')
   auth.shiftClock(-3600)
   const stale = await login(auth, 'read:orders')
   auth.shiftClock(0)
   const revoked = await login(auth, 'read:orders')
-  await post(auth, '/revoke', { token: revoked.access_token! })
-  calls.push({ name: 'revoke an access token', status: 200, result: 'revoked' })
+  const revokeCall = await post(auth, '/revoke', { token: revoked.access_token! })
+  calls.push({ name: 'revoke an access token', status: revokeCall.status, result: 'revoked', expect: 200 })
 
   // A forgery: the real token's claims and kid, signed by a key the issuer never had.
   const attacker = await generateSigningKey('ES256', { kid: decodeProtectedHeader(valid.access_token!).kid! })
@@ -57,24 +60,24 @@ export async function prepare(auth: AuthServer) {
 
   const first = await login(auth, 'read:orders')
   const rotated = await post(auth, '/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token! })
-  calls.push({ name: 'refresh (rotation)', status: rotated.status, result: 'new pair; the old refresh token is spent' })
+  calls.push({ name: 'refresh (rotation)', status: rotated.status, result: 'new pair; the old refresh token is spent', expect: 200 })
 
   const phase1: ApiRequest[] = [
-    { name: 'valid token', path: '/api/orders', authorization: bearer(valid.access_token) },
-    { name: 'no Authorization header', path: '/api/orders' },
-    { name: '"Bearer" with no token', path: '/api/orders', authorization: 'Bearer' },
-    { name: 'not a JWT', path: '/api/orders', authorization: 'Bearer not-a-jwt' },
-    { name: 'expired', path: '/api/orders', authorization: bearer(stale.access_token) },
-    { name: 'forged (unknown key, real kid)', path: '/api/orders', authorization: bearer(forged) },
-    { name: 'scope profile, route needs read:orders', path: '/api/orders', authorization: bearer(narrow.access_token) },
-    { name: 'revoked', path: '/api/orders', authorization: bearer(revoked.access_token) },
-    { name: 'after refresh rotation', path: '/api/orders', authorization: bearer(rotated.body.access_token) },
+    { name: 'valid token', path: '/api/orders', authorization: bearer(valid.access_token), expect: [200, ''] },
+    { name: 'no Authorization header', path: '/api/orders', expect: [401, 'token_missing'] },
+    { name: '"Bearer" with no token', path: '/api/orders', authorization: 'Bearer', expect: [400, 'header_malformed'] },
+    { name: 'not a JWT', path: '/api/orders', authorization: 'Bearer not-a-jwt', expect: [401, 'token_malformed'] },
+    { name: 'expired', path: '/api/orders', authorization: bearer(stale.access_token), expect: [401, 'token_expired'] },
+    { name: 'forged (unknown key, real kid)', path: '/api/orders', authorization: bearer(forged), expect: [401, 'signature_invalid'] },
+    { name: 'scope profile, route needs read:orders', path: '/api/orders', authorization: bearer(narrow.access_token), expect: [403, 'insufficient_scope'] },
+    { name: 'revoked', path: '/api/orders', authorization: bearer(revoked.access_token), expect: [401, 'token_revoked'] },
+    { name: 'after refresh rotation', path: '/api/orders', authorization: bearer(rotated.body.access_token), expect: [200, ''] },
   ]
 
   async function reuse(): Promise<ApiRequest[]> {
     const replay = await post(auth, '/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token! })
-    calls.push({ name: 'refresh again with the spent token', status: replay.status, result: replay.body.reason ?? replay.body.error ?? '' })
-    return [{ name: 'rotated token, after refresh reuse', path: '/api/orders', authorization: bearer(rotated.body.access_token) }]
+    calls.push({ name: 'refresh again with the spent token', status: replay.status, result: replay.body.reason ?? replay.body.error ?? '', expect: 400 })
+    return [{ name: 'rotated token, after refresh reuse', path: '/api/orders', authorization: bearer(rotated.body.access_token), expect: [401, 'token_revoked'] }]
   }
   return { phase1, calls, reuse }
 }
