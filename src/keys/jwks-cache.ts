@@ -3,7 +3,8 @@
  * The remote key cache: one set per source, fresh for its lifetime, refreshed by one request
  * however many callers wait (single flight), refetched for unknown `kid`s at most once per
  * cooldown, and served stale up to a bound while refreshes fail. Time comes from the
- * verifier's clock and is compared on access: no timers, so nothing keeps a process alive.
+ * verifier's clock and is compared on access: no timer drives expiry. The only timers bound a
+ * wait on a fetch in progress, and are cleared when it settles, so none outlives a request.
  */
 import { BearerError } from '../errors/bearer-error.js'
 import { freshnessLifetime } from './cache-control.js'
