@@ -5,6 +5,7 @@
  * adds the isolate's own counters at `/__edge/stats`, and an assertion on responses.
  */
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 import { generateSigningKey } from '../../src/testing/keys.js'
 import { signToken } from '../../src/testing/tokens.js'
@@ -14,7 +15,7 @@ export const ISSUER = 'https://idp.example.com/'
 export const AUDIENCE = 'https://api.example.com'
 /** The scope the edge apps require. */
 export const SCOPE = 'read:items'
-export const HERE = new URL('.', import.meta.url).pathname
+export const HERE = fileURLToPath(new URL('.', import.meta.url))
 
 /** The exact `WWW-Authenticate` challenges of the cases every edge suite sends. */
 export const CHALLENGE = {
