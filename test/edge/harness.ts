@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 import { generateSigningKey } from '../../src/testing/keys.js'
 import { signToken } from '../../src/testing/tokens.js'
+import type { Behaviour } from '../jwks/jwks-server.js'
 import type { IsolateStats } from './workers/instrument.js'
 
 export const ISSUER = 'https://idp.example.com/'
@@ -53,13 +54,25 @@ export async function edgeKey(): Promise<EdgeKey> {
  */
 export function withStats(file: string, handler: string): string {
   return [
-    `import { isolateStats } from ${JSON.stringify(join(HERE, 'workers', 'instrument.ts'))}`,
+    `import { inside, isolateStats } from ${JSON.stringify(join(HERE, 'workers', 'instrument.ts'))}`,
     `import * as app from ${JSON.stringify(file)}`,
     `const handle = ${handler}`,
     `export const stats = () => Response.json(isolateStats())`,
     `export const isStats = (request) => new URL(request.url).pathname === '/__edge/stats'`,
-    `export default { fetch: (request, env, ctx) => (isStats(request) ? stats() : handle(request, env, ctx)) }`,
+    `export default { fetch: (request, env, ctx) => (isStats(request) ? stats() : inside(() => handle(request, env, ctx))) }`,
   ].join('\n')
+}
+
+/** A JWKS behaviour that answers only once `ready()` says so (polled every 10 ms, for at most 10 s). */
+export function when(ready: () => Promise<boolean>, then: Behaviour): Behaviour {
+  return (req, res) => {
+    const deadline = Date.now() + 10_000
+    const poll = async (): Promise<void> => {
+      if ((await ready()) || Date.now() > deadline) return then(req, res)
+      setTimeout(() => void poll(), 10)
+    }
+    void poll()
+  }
 }
 
 /** What a response must be: status, and for failures the problem `reason` and exact challenge. */

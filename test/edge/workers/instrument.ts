@@ -1,9 +1,9 @@
 /**
  * @module
  * Test-only instrumentation, bundled into the Worker and the edge middleware and evaluated
- * before them: counts WebCrypto key imports in this isolate and tracks every timer still
- * pending (`setTimeout`, `setInterval`, `AbortSignal.timeout`), so the suites can ask the
- * isolate itself what a request left behind.
+ * before them: counts WebCrypto key imports and requests at once in this isolate, and tracks
+ * every timer still pending (`setTimeout`, `setInterval`, `AbortSignal.timeout`), so the
+ * suites can ask the isolate itself what a request left behind.
  */
 
 /** What the isolate reports at `/__edge/stats`. */
@@ -12,6 +12,22 @@ export interface IsolateStats {
   readonly importKey: number
   /** Timers scheduled and neither fired nor cleared, with what scheduled them. */
   readonly pendingTimers: readonly string[]
+  /** Requests in the app now, and the most there have been at once. */
+  readonly active: number
+  readonly peak: number
+}
+
+let active = 0
+let peak = 0
+
+/** Counts a request in the app while `handle` runs. */
+export async function inside<T>(handle: () => T | Promise<T>): Promise<T> {
+  peak = Math.max(peak, ++active)
+  try {
+    return await handle()
+  } finally {
+    active--
+  }
 }
 
 const pending = new Map<unknown, string>()
@@ -82,5 +98,5 @@ if (globalThis.crypto !== view) throw new Error('instrument: could not install t
 
 /** The isolate's counters now. */
 export function isolateStats(): IsolateStats {
-  return { importKey: imports, pendingTimers: [...pending.values()] }
+  return { importKey: imports, pendingTimers: [...pending.values()], active, peak }
 }
