@@ -1,6 +1,8 @@
 /**
- * @module
- * tokengate: bearer-token validation for any Node or edge backend.
+ * Bearer-token validation for any Node or edge backend: `createVerifier`, `verifyBearer`,
+ * `BearerError`, key sources and types.
+ *
+ * @module tokengate
  */
 export { createVerifier, DEFAULT_CLOCK_TOLERANCE, type Verifier } from './core/create-verifier.js'
 export { verifyBearer, type VerifyBearerOptions } from './core/verify-bearer.js'

@@ -6,6 +6,7 @@ import { BearerError } from '../errors/bearer-error.js'
 
 /** What tokengate needs of a claims schema: zod's `safeParse`. */
 export interface ClaimsSchema<T> {
+  /** Parses without throwing: the claims on success, the error (a `ZodError`) otherwise. */
   safeParse(value: unknown): { success: true; data: T } | { success: false; error: unknown }
 }
 

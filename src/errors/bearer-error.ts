@@ -11,6 +11,7 @@ const BRAND = Symbol.for('tokengate.BearerError')
 /** The realm used in `WWW-Authenticate` when none is configured. */
 export const DEFAULT_REALM = 'api'
 
+/** Options of `new BearerError(reason, options)`; status and code come from the reason. */
 export interface BearerErrorOptions {
   /** Human message; defaults to the reason's message. Must never contain the token. */
   readonly message?: string

@@ -9,7 +9,9 @@ export const RSA_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS5
 export const EC_ALGORITHMS = ['ES256', 'ES384', 'ES512'] as const
 export const OKP_ALGORITHMS = ['EdDSA', 'Ed25519'] as const
 
+/** HS256, HS384, HS512: only ever with a shared `secret`. */
 export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number]
+/** RS*, PS*, ES256/384/512, EdDSA / Ed25519: only ever with public keys. */
 export type AsymmetricAlgorithm =
   | (typeof RSA_ALGORITHMS)[number]
   | (typeof EC_ALGORITHMS)[number]
@@ -22,6 +24,7 @@ export const ASYMMETRIC_ALGORITHMS: readonly AsymmetricAlgorithm[] = [
   ...EC_ALGORITHMS,
   ...OKP_ALGORITHMS,
 ]
+/** Every algorithm tokengate verifies (`none` is never one). */
 export const ALGORITHMS: readonly Algorithm[] = [...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS]
 
 /** RFC 7518 §3.2: an HMAC key must be at least as long as the hash output. */

@@ -29,11 +29,14 @@ export type KeySourceEvent =
   /** Discovery found the issuer's `jwks_uri`. */
   | { readonly type: 'discovery'; readonly uri: string; readonly issuer: string; readonly jwksUri: string }
 
+/** What a key source gets from the verifier that builds it. */
 export interface KeySourceContext {
   /** The verifier's algorithm allow-list. */
   readonly algorithms: ReadonlySet<Algorithm>
   readonly realm: string
+  /** Reports key-source events to the verifier's `onEvent` (a throwing listener is ignored). */
   readonly onEvent: (event: KeySourceEvent) => void
+  /** The verifier's `fetch` (injectable for tests and custom transports). */
   readonly fetch: typeof fetch
   /** The verifier's clock (milliseconds), so caches age under an injected clock too. */
   readonly now: () => number
@@ -47,6 +50,7 @@ export interface KeySourceContext {
 export interface KeySource {
   /** True when the source holds shared secrets (HS*), false for public keys. */
   readonly symmetric: boolean
+  /** The key for this header and (already allow-listed) algorithm, or a thrown `BearerError`. */
   getKey(header: JwsHeader, alg: Algorithm): VerificationKey | Promise<VerificationKey>
   /** Loads keys ahead of the first request (remote sources). */
   warm?(): Promise<void>

@@ -131,6 +131,10 @@ export async function buildFixtures(kit: TestKit, options: FixtureOptions = {}):
 /**
  * Writes a fixture set to `dir`. Refuses a non-empty directory that is not a fixture
  * directory; in one, replaces the previous tokens.
+ *
+ * @example
+ * const manifest = await writeFixtures('fixtures/', await createTestKit(), { ttl: '3650d' })
+ * // fixtures/jwks.json, fixtures/tokens/*.jwt, fixtures/manifest.json (expected status and reason per token)
  */
 export async function writeFixtures(dir: string, kit: TestKit, options: FixtureOptions = {}): Promise<FixtureManifest> {
   const existing = await readdir(dir).catch(() => [] as string[])
@@ -147,7 +151,12 @@ export async function writeFixtures(dir: string, kit: TestKit, options: FixtureO
   return manifest
 }
 
-/** Reads and checks `manifest.json` of a fixture directory. */
+/**
+ * Reads and checks `manifest.json` of a fixture directory.
+ *
+ * @example
+ * for (const c of (await readFixtureManifest('fixtures/')).cases) console.log(c.file, c.expected)
+ */
 export async function readFixtureManifest(dir: string): Promise<FixtureManifest> {
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as FixtureManifest
   if (manifest?.generator !== 'tokengate' || manifest.version !== FIXTURE_MANIFEST_VERSION || !Array.isArray(manifest.cases)) {

@@ -14,6 +14,7 @@ import type { JSONWebKeySet } from '../keys/local-jwks.js'
 export interface KeyPublisher {
   readonly jwks: JSONWebKeySet
   readonly issuer?: string
+  /** Replaces the published key (a test kit's `rotate()`). */
   rotate?(): Promise<unknown>
 }
 

@@ -19,7 +19,13 @@ export interface TestSigningKey {
 
 const SECRET_BYTES: Partial<Record<Algorithm, number>> = { HS256: 32, HS384: 48, HS512: 64 }
 
-/** Generates a fresh key for `alg`. RSA keys are 2048-bit unless `modulusLength` says otherwise. */
+/**
+ * Generates a fresh key for `alg`. RSA keys are 2048-bit unless `modulusLength` says otherwise.
+ *
+ * @example
+ * const key = await generateSigningKey('EdDSA', { kid: 'k1' })
+ * createVerifier({ issuer, audience, jwks: { keys: [key.publicJwk!] } })
+ */
 export async function generateSigningKey(
   alg: Algorithm,
   options: { kid?: string; modulusLength?: number } = {},

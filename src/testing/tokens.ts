@@ -8,7 +8,12 @@ import type { TestSigningKey } from './keys.js'
 
 const utf8 = new TextEncoder()
 
-/** base64url(JSON) of a value, for hand-built segments. */
+/**
+ * base64url(JSON) of a value, for hand-built segments.
+ *
+ * @example
+ * const header = encodeSegment({ alg: 'none' }) // 'eyJhbGciOiJub25lIn0'
+ */
 export function encodeSegment(value: unknown): string {
   return encodeBase64url(utf8.encode(typeof value === 'string' ? value : JSON.stringify(value)))
 }
@@ -16,6 +21,9 @@ export function encodeSegment(value: unknown): string {
 /**
  * Signs `payload` with `key`. The header gets `alg` (and `kid` when the key has one) unless
  * `header` overrides them: any header is signed as given.
+ *
+ * @example
+ * const token = await signToken(await generateSigningKey('ES256', { kid: 'k1' }), { sub: 'alice', exp: 2e9 }, { typ: 'at+jwt' })
  */
 export async function signToken(
   key: TestSigningKey,
@@ -28,7 +36,12 @@ export async function signToken(
   return new CompactSign(bytes).setProtectedHeader(protectedHeader as { alg: string }).sign(key.signingKey)
 }
 
-/** An unsigned token with the given header and payload (for `alg: none` and malformed cases). */
+/**
+ * An unsigned token with the given header and payload (for `alg: none` and malformed cases).
+ *
+ * @example
+ * const attack = unsignedToken({ alg: 'none' }, { sub: 'admin', exp: 2e9 }) // a verifier must answer 401 alg_not_allowed
+ */
 export function unsignedToken(header: unknown, payload: unknown, signature = ''): string {
   return `${encodeSegment(header)}.${encodeSegment(payload)}.${signature}`
 }
@@ -44,6 +57,9 @@ const SUBTLE_PARAMS: Record<string, (hash: string) => AlgorithmIdentifier | RsaP
 /**
  * Signs any header as given, bypassing jose's own checks (jose refuses to sign, say, an
  * unknown `crit`). For building hostile tokens only.
+ *
+ * @example
+ * const token = await signTokenRaw(key, { alg: 'ES256', kid: 'k1', crit: ['exp'] }, claims) // 401 crit_unsupported
  */
 export async function signTokenRaw(key: TestSigningKey, header: Record<string, unknown>, payload: unknown): Promise<string> {
   const input = `${encodeSegment(header)}.${encodeSegment(payload)}`

@@ -38,7 +38,13 @@ interface RouteState {
 // What `requireScopes` needs of the `bearer()` that ran before it on this request.
 const states = new WeakMap<Request, RouteState>()
 
-/** The `HTTPException` tokengate throws: its response is the problem+json answer; `cause` is the `BearerError`. */
+/**
+ * The `HTTPException` tokengate throws: its response is the problem+json answer; `cause` is the `BearerError`.
+ *
+ * @example
+ * app.onError((err, c) => (err instanceof HTTPException ? err.getResponse() : c.text('error', 500)))
+ * // or, in your own code: throw toHTTPException(new BearerError('insufficient_scope', { scope: 'admin' }))
+ */
 export function toHTTPException(err: BearerError): HTTPException {
   return new HTTPException(err.status, { res: err.toResponse(), message: err.message, cause: err })
 }
