@@ -13,7 +13,17 @@ export const entries = {
   testing: 'src/testing/index.ts',
 }
 
-const external = ['jose', 'zod', 'lru-cache', 'ioredis', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next']
+// '#signature-backend' stays an import, so the runtime's export conditions pick the backend.
+const external = ['jose', 'zod', 'lru-cache', 'ioredis', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next']
+/**
+ * Files reached through package.json "imports", not public subpaths: the signature backend
+ * each runtime gets by export condition (`#signature-backend`).
+ */
+export const internalEntries = {
+  'signature/node': 'src/signature/node.ts',
+  'signature/web': 'src/signature/web.ts',
+}
+
 const version = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 /**
@@ -29,7 +39,9 @@ export const cliBuild: Options = {
   target: 'node20',
   banner: { js: '#!/usr/bin/env node' },
   define: { __TOKENGATE_VERSION__: JSON.stringify(version) },
-  external,
+  // Bundled from source (tsconfig paths: the node:crypto backend), so the bin does not need
+  // dist/signature/* to exist when it is built on its own (test/cli's global setup).
+  external: external.filter((e) => e !== '#signature-backend'),
   clean: true,
   dts: false,
   sourcemap: false,
@@ -38,7 +50,7 @@ export const cliBuild: Options = {
 
 export default defineConfig([
   {
-    entry: entries,
+    entry: { ...entries, ...internalEntries },
     format: ['esm', 'cjs'],
     dts: true,
     splitting: true,

@@ -1,16 +1,43 @@
-import { defineConfig } from 'vitest/config'
+import { fileURLToPath } from 'node:url'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 // .ci/run sets VITEST_JSON_REPORT to get a machine-readable summary beside the usual output.
 const jsonReport = process.env.VITEST_JSON_REPORT
+const backend = (file: string) => ({ '#signature-backend': fileURLToPath(new URL(`./src/signature/${file}.ts`, import.meta.url)) })
+const include = ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts']
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     // Builds the tokengate bin once for test/cli (spawned like users run it).
     // Builds examples/next (next build, skipped while fresh) once per run for test/adapters/next.test.ts.
     globalSetup: ['test/cli/build-cli.ts', 'test/adapters/next-build.setup.ts'],
-    typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 20_000,
     ...(jsonReport ? { reporters: ['default', ['json', { outputFile: jsonReport }]] } : {}),
+    // The whole suite runs once per signature backend (package.json "imports" picks one by
+    // export condition): node:crypto as under Node, jose/WebCrypto as on edge runtimes.
+    projects: [
+      {
+        extends: true,
+        resolve: { alias: backend('node') },
+        test: {
+          name: 'node',
+          env: { TOKENGATE_BACKEND: 'node' },
+          include,
+          typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+        },
+      },
+      {
+        extends: true,
+        resolve: { alias: backend('web') },
+        test: {
+          name: 'web',
+          env: { TOKENGATE_BACKEND: 'web' },
+          include,
+          // Built artifacts pick their backend by export condition, not by this alias (the packed
+          // tarball, the bin, the Next.js app): running them once is enough.
+          exclude: [...configDefaults.exclude, 'test/package/**', 'test/cli/**', 'test/adapters/next.test.ts'],
+        },
+      },
+    ],
   },
 })

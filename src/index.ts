@@ -12,6 +12,7 @@ export type {
   IssuerEntry,
   JwksCacheOptions,
   KeySourceOptions,
+  VerifiedTokenCacheOptions,
   VerifierEvent,
   VerifierOptions,
 } from './core/options.js'

@@ -11,7 +11,12 @@ import { localJwks, type JSONWebKeySet } from '../keys/local-jwks.js'
 import { remoteJwks } from '../keys/remote-jwks.js'
 import { hmacAlgorithmsFor, secretBytes, secretKey } from '../keys/secret.js'
 import { DEFAULT_SCOPE_CLAIMS } from '../scopes/parse.js'
-import { webSignatureBackend } from '../signature/web.js'
+// Resolved by export condition (package.json "imports"): node:crypto under "node", jose/WebCrypto
+// on edge runtimes and by default, so this module never names `node:` itself.
+import { signatureBackend } from '#signature-backend'
+import { createParsedHeaders } from '../cache/parsed-headers.js'
+import { createVerifiedTokenCache, DEFAULT_CACHE_MAX } from '../cache/verified-tokens.js'
+import type { SignatureBackend } from '../signature/signature-backend.js'
 import { DEFAULT_MAX_TOKEN_SIZE, type AuthorizationInput } from './authorization-header.js'
 import { toSeconds } from './duration.js'
 import { DEFAULT_TYPS, normalizeTyp } from './jws-header.js'
@@ -87,6 +92,14 @@ function allowList(input: KeySourceInput, configured: readonly Algorithm[] | und
  * const auth = await verifyBearer(req.headers.authorization, { scopes: ['read:users'] })
  */
 export function createVerifier<C extends object = object>(options: VerifierOptions<C>): Verifier<C> {
+  return createVerifierOn(signatureBackend, options)
+}
+
+/**
+ * `createVerifier` on a given signature backend. Internal: benchmarks and tests use it to run
+ * both backends in one process; applications get the runtime's backend from `createVerifier`.
+ */
+export function createVerifierOn<C extends object = object>(backend: SignatureBackend, options: VerifierOptions<C>): Verifier<C> {
   const o = parseOptions(options)
   const realm = o.realm ?? DEFAULT_REALM
   const onEvent = o.onEvent as ((e: KeySourceEvent) => void) | undefined
@@ -132,7 +145,9 @@ export function createVerifier<C extends object = object>(options: VerifierOptio
     scopeClaims: Object.freeze([...(o.scopeClaims ?? DEFAULT_SCOPE_CLAIMS)]),
     claimsSchema: o.claims,
     isRevoked: o.isRevoked as ResolvedVerifier['isRevoked'],
-    signature: webSignatureBackend,
+    signature: backend,
+    headers: createParsedHeaders(),
+    cache: o.cache === false ? undefined : createVerifiedTokenCache(o.cache?.max ?? DEFAULT_CACHE_MAX),
     tenant: single,
     tenants,
   })

@@ -79,6 +79,19 @@ export interface CommonVerifierOptions<C extends object = object> {
    * `kid_miss`, `key_skipped`, `discovery`. A throwing listener is ignored.
    */
   readonly onEvent?: (event: VerifierEvent) => void
+  /**
+   * The verified-token cache: a token seen before skips the signature check, while time,
+   * scopes and `isRevoked` are checked again on every request. An entry never outlives the
+   * token's `exp` (nor 10 minutes); failures are not cached. `false` turns it off.
+   * Default `{ max: 1000 }`.
+   */
+  readonly cache?: VerifiedTokenCacheOptions | false
+}
+
+/** Verified-token cache settings (`cache`). */
+export interface VerifiedTokenCacheOptions {
+  /** Most tokens kept, least recently used evicted first. Default 1000. */
+  readonly max?: number
 }
 
 /** `iss` and `aud` checks of a single-issuer verifier: required; `null` opts out explicitly. */
@@ -193,6 +206,9 @@ export const verifierOptionsSchema = z
       })
       .optional(),
     onEvent: fn.optional(),
+    cache: z
+      .union([z.literal(false), z.strictObject({ max: z.number().int().positive().optional() })], { error: 'expected false or { max: a positive integer }' })
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (v.issuers !== undefined) {

@@ -12,9 +12,13 @@ import { assertNotRevoked, type IsRevoked } from '../revocation/hook.js'
 import { parseScopes, type ScopeClaim } from '../scopes/parse.js'
 import { assertScopes } from '../scopes/require.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
-import { parseAuthorization, type AuthorizationInput } from './authorization-header.js'
+import type { ParsedHeaders } from '../cache/parsed-headers.js'
+import type { VerifiedToken, VerifiedTokenCache } from '../cache/verified-tokens.js'
+import { assertToken68, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
 import { assertHeader, type HeaderRules } from './jws-header.js'
 import type { BearerAuth, JwtClaims, VerifyRequestOptions } from './result.js'
+import { deepFreeze } from './freeze.js'
+import { assertSignature, isPromise, resolveKey } from './signature-step.js'
 import { parseToken, type ParsedToken } from './token.js'
 
 /** One trusted issuer (or the single configuration): its keys and its claim rules. */
@@ -35,6 +39,10 @@ export interface ResolvedVerifier {
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
   readonly signature: SignatureBackend
+  /** Parsed JOSE headers by their encoded text. */
+  readonly headers: ParsedHeaders
+  /** The verified-token cache, or `undefined` when `cache: false`. */
+  readonly cache: VerifiedTokenCache | undefined
   /** The single configuration, when there is no `issuers` list. */
   readonly tenant: Tenant | undefined
   /** Tenants by exact `iss`, for multi-issuer verifiers. */
@@ -42,6 +50,18 @@ export interface ResolvedVerifier {
 }
 
 const NO_REQUIREMENTS: VerifyRequestOptions = Object.freeze({})
+
+/** Step 1: the bearer token of the header, parsed as a JWT. */
+function parseBearerToken(v: ResolvedVerifier, authorization: AuthorizationInput): ParsedToken {
+  const raw = readBearerCredentials(authorization, v.maxTokenSize, v.realm)
+  try {
+    return parseToken(raw, v.realm, v.headers)
+  } catch (err) {
+    // Not one token68 is a malformed header (400) before it is a malformed token (401).
+    assertToken68(raw, v.realm)
+    throw err
+  }
+}
 
 /** Step 2 (selection): the tenant is chosen by the unverified `iss` before any key is fetched. */
 function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
@@ -52,40 +72,112 @@ function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
   return tenant
 }
 
-async function assertSignature(v: ResolvedVerifier, tenant: Tenant, token: ParsedToken): Promise<void> {
-  const alg = assertHeader(token.header, tenant.header, v.realm)
-  const key = await tenant.keys.getKey(token.header, alg)
-  let valid: boolean
-  try {
-    valid = await v.signature.verify(key, alg, token)
-  } catch (cause) {
-    throw new BearerError('signature_invalid', { realm: v.realm, cause, message: 'The token signature could not be checked with its key' })
-  }
-  if (!valid) throw new BearerError('signature_invalid', { realm: v.realm })
+/** Step 0: a token verified before by this verifier, still within its cache lifetime. */
+function cachedToken(v: ResolvedVerifier, key: string | undefined): VerifiedToken | undefined {
+  return v.cache !== undefined && key !== undefined ? v.cache.get(key) : undefined
 }
 
-/** Runs every step in order; resolves with the verified token or rejects with a `BearerError`. */
-export async function runPipeline(
+/**
+ * The header value a cache entry is stored under: the string, or the only element of a
+ * one-element list (what Fastify's `headersDistinct` gives), which the format step reads
+ * the same way. Several values never reach the cache: they are `header_malformed`.
+ */
+function cacheKey(authorization: AuthorizationInput): string | undefined {
+  if (typeof authorization === 'string') return authorization
+  if (Array.isArray(authorization) && authorization.length === 1 && typeof authorization[0] === 'string') return authorization[0]
+  return undefined
+}
+
+/** Step 3 on a cache hit: the same time check; an expired entry is dropped as it fails. */
+function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken): void {
+  try {
+    assertTime(hit.payload, v.now() / 1000, v.clockTolerance, v.realm)
+  } catch (err) {
+    v.cache!.delete(authorization)
+    throw err
+  }
+}
+
+/** Remembers a token that passed steps 1–4, until its `exp` (plus tolerance) at the latest. */
+function rememberToken(cache: VerifiedTokenCache, authorization: string, verified: VerifiedToken, nowS: number, tolerance: number): void {
+  cache.set(authorization, verified, (verified.payload.exp as number) + tolerance - nowS)
+}
+
+/**
+ * Runs every step in order; resolves with the verified token or rejects with a `BearerError`.
+ * A cache hit and a fresh verification are separate functions, so V8 optimises each for its
+ * own path (one function for both made the fresh path up to 25% slower after hits).
+ */
+export function runPipeline(
   v: ResolvedVerifier,
   authorization: AuthorizationInput,
   request: VerifyRequestOptions = NO_REQUIREMENTS,
 ): Promise<BearerAuth> {
-  const { realm } = v
-  // 1. format
-  const raw = parseAuthorization(authorization, v.maxTokenSize, realm)
-  const token = parseToken(raw, realm)
-  // 2. header policy and signature: nothing below runs on an unverified token
-  const tenant = selectTenant(v, token)
-  await assertSignature(v, tenant, token)
+  // 0. a token this verifier verified before: format, signature and claims are functions of the
+  // token and the configuration, so they hold while its key does; everything else is re-checked.
+  const entryKey = v.cache === undefined ? undefined : cacheKey(authorization)
+  const hit = cachedToken(v, entryKey)
+  return hit === undefined ? verifyFresh(v, authorization, entryKey, request) : answerFromCache(v, authorization, entryKey!, hit, request)
+}
+
+/** Steps 2, 3, 5 and 6 for a cached token; a key that changed sends it through every step. */
+async function answerFromCache(
+  v: ResolvedVerifier,
+  authorization: AuthorizationInput,
+  entryKey: string,
+  hit: VerifiedToken,
+  request: VerifyRequestOptions,
+): Promise<BearerAuth> {
+  // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
+  // answers as it would for a new token (a new key object means verifying afresh).
+  const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
+  if ((isPromise(found) ? await found : found) !== hit.key) {
+    v.cache!.delete(entryKey)
+    return verifyFresh(v, authorization, entryKey, request)
+  }
   // 3. time
-  assertTime(token.payload, v.now() / 1000, v.clockTolerance, realm)
+  assertCachedTime(v, entryKey, hit)
+  return finish(v, hit.auth, request)
+}
+
+/** Every step, for a token not in the cache; remembers it when it passes steps 1–4. */
+async function verifyFresh(
+  v: ResolvedVerifier,
+  authorization: AuthorizationInput,
+  entryKey: string | undefined,
+  request: VerifyRequestOptions,
+): Promise<BearerAuth> {
+  const realm = v.realm
+  // 1. format
+  const token = parseBearerToken(v, authorization)
+  // 2. header policy, key and signature: nothing below runs on an unverified token
+  const tenant = selectTenant(v, token)
+  const alg = assertHeader(token.header, tenant.header, realm)
+  const found = resolveKey(tenant.keys, token.header, alg)
+  const key = isPromise(found) ? await found : found
+  const checking = assertSignature(v.signature, key, alg, token, realm)
+  if (checking !== undefined) await checking
+  // 3. time
+  const nowS = v.now() / 1000
+  assertTime(token.payload, nowS, v.clockTolerance, realm)
   // 4. iss / aud / registered claim types / required claims / custom schema
   assertRegisteredClaims(token.payload, tenant.claims, realm)
   const claims = (v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload, realm) : token.payload) as JwtClaims
-  // 5. scopes
+  // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
   const scopes = parseScopes(token.payload, v.scopeClaims, realm)
-  if (request.scopes) assertScopes(scopes, request.scopes, request.scopeMode ?? 'all', realm)
+  // Frozen: with the cache on, the same result answers every request bearing this token.
+  const auth: BearerAuth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
+  if (entryKey !== undefined) {
+    rememberToken(v.cache!, entryKey, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
+  }
+  return finish(v, auth, request)
+}
+
+/** Steps 5 and 6. Synchronous unless there is a revocation hook. */
+function finish(v: ResolvedVerifier, auth: BearerAuth, request: VerifyRequestOptions): BearerAuth | Promise<BearerAuth> {
+  // 5. scopes
+  if (request.scopes) assertScopes(auth.scopes, request.scopes, request.scopeMode ?? 'all', v.realm)
   // 6. revocation
-  if (v.isRevoked) await assertNotRevoked(v.isRevoked, claims, { token: raw, header: token.header }, realm)
-  return { token: raw, claims, scopes, header: token.header }
+  if (!v.isRevoked) return auth
+  return assertNotRevoked(v.isRevoked, auth.claims, { token: auth.token, header: auth.header }, v.realm).then(() => auth)
 }

@@ -10,13 +10,26 @@ export type ScopeClaim = 'scope' | 'scp' | 'permissions'
 
 export const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = ['scope', 'scp', 'permissions']
 
+function add(out: string[], scope: string): void {
+  for (let i = 0; i < out.length; i++) if (out[i] === scope) return
+  out.push(scope)
+}
+
 function addAll(out: string[], value: unknown, claim: string, realm: string): void {
   if (typeof value === 'string') {
-    for (const s of value.split(' ')) if (s !== '' && !out.includes(s)) out.push(s)
+    // indexOf and slice rather than split(' '), which costs twice as much; this runs on
+    // every verification.
+    for (let start = 0; start < value.length; ) {
+      let end = value.indexOf(' ', start)
+      if (end === -1) end = value.length
+      if (end > start) add(out, value.slice(start, end))
+      start = end + 1
+    }
   } else if (Array.isArray(value) && claim !== 'scope') {
-    for (const s of value) {
+    for (let i = 0; i < value.length; i++) {
+      const s: unknown = value[i]
       if (typeof s !== 'string') throw invalid(claim, realm)
-      if (!out.includes(s)) out.push(s)
+      add(out, s)
     }
   } else {
     throw invalid(claim, realm)
@@ -30,7 +43,8 @@ function invalid(claim: string, realm: string): BearerError {
 /** The distinct scopes the token grants, from the configured claims, in order of appearance. */
 export function parseScopes(payload: Record<string, unknown>, claims: readonly ScopeClaim[], realm: string): string[] {
   const out: string[] = []
-  for (const claim of claims) {
+  for (let i = 0; i < claims.length; i++) {
+    const claim = claims[i]!
     const value = payload[claim]
     if (value !== undefined) addAll(out, value, claim, realm)
   }

@@ -1,0 +1,75 @@
+/**
+ * @module
+ * Every verifier in the benchmark, configured alike: the token's algorithm only, `iss`, `aud`
+ * and `exp` checked. Each takes the `Authorization` value; peers get `value.slice(7)`, the
+ * least an application does before calling them.
+ */
+import { createVerifier as fastJwt } from 'fast-jwt'
+import { jwtVerify } from 'jose'
+import jsonwebtoken from 'jsonwebtoken'
+import { JwtVerifier } from 'aws-jwt-verify'
+import { createVerifierOn } from '../src/core/create-verifier.js'
+import type { VerifierOptions } from '../src/core/options.js'
+import { nodeSignatureBackend } from '../src/signature/node.js'
+import type { SignatureBackend } from '../src/signature/signature-backend.js'
+import { webSignatureBackend } from '../src/signature/web.js'
+import { AUDIENCE, ISSUER, type Fixture } from './fixtures.js'
+import { floorVerifier } from './floor.js'
+
+/** `single`: one call awaited at a time. `inflight`: a batch of `INFLIGHT` awaited together. */
+export type Mode = 'single' | 'inflight'
+export const INFLIGHT = 64
+
+export interface Contender {
+  readonly name: string
+  readonly mode: Mode
+  /** Compared with this contender in the "vs tokengate" column. */
+  readonly tokengate: string
+  readonly verify: (authorization: string) => unknown
+}
+
+export const FLOOR = 'node:crypto floor'
+export const TG_OFF = 'tokengate node, cache off'
+export const TG_ON = 'tokengate node, cache on'
+export const TG_EDGE = 'tokengate edge (jose), cache off'
+
+export function contenders(f: Fixture): Contender[] {
+  const base = { issuer: ISSUER, audience: AUDIENCE, algorithms: [f.alg] }
+  const keys = f.secret ? { secret: f.secret } : { jwks: { keys: [f.publicJwk!] } }
+  const tg = (backend: SignatureBackend, cache: boolean) => {
+    const verify = createVerifierOn(backend, { ...base, ...keys, ...(cache ? {} : { cache: false }) } as VerifierOptions)
+    return (h: string) => verify(h)
+  }
+  const list: Contender[] = [
+    { name: FLOOR, mode: 'single', tokengate: TG_OFF, verify: floorVerifier(f) },
+    { name: TG_OFF, mode: 'single', tokengate: TG_OFF, verify: tg(nodeSignatureBackend, false) },
+    { name: TG_ON, mode: 'single', tokengate: TG_ON, verify: tg(nodeSignatureBackend, true) },
+    { name: TG_EDGE, mode: 'single', tokengate: TG_EDGE, verify: tg(webSignatureBackend, false) },
+    { name: TG_EDGE, mode: 'inflight', tokengate: TG_EDGE, verify: tg(webSignatureBackend, false) },
+  ]
+  const fjOptions = { key: f.keyText, algorithms: [f.alg], allowedIss: ISSUER, allowedAud: AUDIENCE }
+  const fjOff = fastJwt({ ...fjOptions, cache: false })
+  const fjOn = fastJwt({ ...fjOptions, cache: true })
+  list.push(
+    { name: 'fast-jwt', mode: 'single', tokengate: TG_OFF, verify: (h) => fjOff(h.slice(7)) },
+    { name: 'fast-jwt, cache on', mode: 'single', tokengate: TG_ON, verify: (h) => fjOn(h.slice(7)) },
+  )
+  const joseOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: [f.alg] }
+  const jose = (h: string) => jwtVerify(h.slice(7), f.cryptoKey, joseOptions)
+  list.push(
+    { name: 'jose jwtVerify', mode: 'single', tokengate: TG_EDGE, verify: jose },
+    { name: 'jose jwtVerify', mode: 'inflight', tokengate: TG_EDGE, verify: jose },
+  )
+  if (f.alg !== 'EdDSA') {
+    // jsonwebtoken 9 has no EdDSA.
+    const jwtOptions = { algorithms: [f.alg as 'HS256'], issuer: ISSUER, audience: AUDIENCE }
+    list.push({ name: 'jsonwebtoken', mode: 'single', tokengate: TG_OFF, verify: (h) => jsonwebtoken.verify(h.slice(7), f.keyObject, jwtOptions) })
+  }
+  if (f.publicJwk) {
+    // aws-jwt-verify verifies public-key JWTs only (no HS*).
+    const aws = JwtVerifier.create({ issuer: ISSUER, audience: AUDIENCE, jwksUri: 'https://idp.example.com/jwks.json' })
+    aws.cacheJwks({ keys: [f.publicJwk as never] })
+    list.push({ name: 'aws-jwt-verify', mode: 'single', tokengate: TG_OFF, verify: (h) => aws.verifySync(h.slice(7)) })
+  }
+  return list
+}
