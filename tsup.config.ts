@@ -46,6 +46,7 @@ export const cliBuild: Options = {
   dts: false,
   sourcemap: false,
   splitting: false,
+  removeNodeProtocol: false,
 }
 
 export default defineConfig([
@@ -61,6 +62,8 @@ export default defineConfig([
     target: 'es2022',
     platform: 'neutral',
     external,
+    // Keep `node:crypto` explicit: Node-only code stays recognisable to edge bundlers and guards.
+    removeNodeProtocol: false,
   },
   cliBuild,
 ])

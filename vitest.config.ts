@@ -11,6 +11,8 @@ export default defineConfig({
     // Builds the tokengate bin once for test/cli (spawned like users run it).
     // Builds examples/next (next build, skipped while fresh) once per run for test/adapters/next.test.ts.
     globalSetup: ['test/cli/build-cli.ts', 'test/adapters/next-build.setup.ts'],
+    // Fails any test that leaves a promise rejection unhandled (a process-level listener).
+    setupFiles: ['test/setup/unhandled-rejections.ts'],
     testTimeout: 20_000,
     ...(jsonReport ? { reporters: ['default', ['json', { outputFile: jsonReport }]] } : {}),
     // The whole suite runs once per signature backend (package.json "imports" picks one by

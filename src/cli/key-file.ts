@@ -24,7 +24,10 @@ function privateJwkFrom(text: string, path: string): JWK {
   try {
     doc = JSON.parse(trimmed)
   } catch (err) {
-    throw new UsageError(`--key: ${path} is not valid JSON (${(err as Error).message})`)
+    // JSON.parse quotes the text around the error, which here is private key material: say
+    // only where it is.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1]
+    throw new UsageError(`--key: ${path} is not valid JSON${at === undefined ? '' : ` (at character ${at})`}`)
   }
   if (!Array.isArray(doc.keys)) return doc
   const privates = (doc.keys as JWK[]).filter((k) => k && (k.d !== undefined || k.kty === 'oct'))

@@ -1,0 +1,307 @@
+/**
+ * No token, secret or private key ever reaches an error message, a `WWW-Authenticate`, a
+ * problem body, a cause chain, an event payload, the console or the CLI's output. Many
+ * failure paths are driven with known secret material; every text they expose is scanned
+ * (whole values and 16-character windows: test/security/secret-scan.ts).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { z } from 'zod'
+import { createVerifier, type CommonVerifierOptions } from '../../src/index.js'
+import { REASONS } from '../../src/errors/reasons.js'
+import { createIssuer, memoryStore, type IssuerEvent, type IssuerStore } from '../../src/issuer/index.js'
+import { run } from '../../src/cli/run.js'
+import { encodeSegment, signToken, signTokenRaw, unsignedToken } from '../../src/testing/tokens.js'
+import { flipSignatureBit } from '../../src/testing/hostile-tokens.js'
+import type { TestSigningKey } from '../../src/testing/keys.js'
+import { AUDIENCE, ISSUER, NOW_S, now } from '../helpers/setup.js'
+import { drop, json, startKeyServer, status, type KeyServer } from '../jwks/jwks-server.js'
+import { SecretScanner } from './secret-scan.js'
+
+const utf8 = new TextEncoder()
+const scan = new SecretScanner()
+/** Every BearerError reason the tests below drove. */
+const driven = new Set<string>()
+const CONSOLE = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const
+
+interface Keys {
+  secretText: string
+  secretBytes: Uint8Array
+  hsText: TestSigningKey
+  hsBytes: TestSigningKey
+  rsa: { key: TestSigningKey; privateJwk: JWK; pem: string }
+  ec: { key: TestSigningKey; privateJwk: JWK; pem: string }
+  ed: { key: TestSigningKey; privateJwk: JWK }
+}
+let keys: Keys
+let server: KeyServer
+
+async function asymmetric(alg: 'RS256' | 'ES256' | 'EdDSA', kid: string) {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg }
+  const pem = await exportPKCS8(privateKey)
+  scan.privateJwk(kid, privateJwk)
+  scan.pem(`${kid} PEM`, pem)
+  const key: TestSigningKey = { alg, kid, signingKey: privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg }, secret: undefined }
+  return { key, privateJwk, pem }
+}
+
+beforeAll(async () => {
+  const secretText = Buffer.from(crypto.getRandomValues(new Uint8Array(33))).toString('base64url')
+  const secretBytes = crypto.getRandomValues(new Uint8Array(32))
+  scan.bytes('HMAC secret (text)', utf8.encode(secretText), secretText)
+  scan.bytes('HMAC secret (bytes)', secretBytes)
+  const hs = (secret: Uint8Array): TestSigningKey => ({ alg: 'HS256', kid: undefined, signingKey: secret, publicJwk: undefined, secret })
+  const [rsa, ec, ed] = await Promise.all([asymmetric('RS256', 'rsa'), asymmetric('ES256', 'ec'), asymmetric('EdDSA', 'ed')])
+  keys = { secretText, secretBytes, hsText: hs(utf8.encode(secretText)), hsBytes: hs(secretBytes), rsa, ec, ed }
+  server = await startKeyServer()
+  for (const m of CONSOLE) vi.spyOn(console, m).mockImplementation((...args: unknown[]) => scan.see(`console.${m}`, args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')))
+})
+afterAll(async () => {
+  vi.restoreAllMocks()
+  await server.close()
+})
+
+function expectNoLeak(atLeast: number): void {
+  const before = scan.scanned
+  expect(scan.hits()).toEqual([])
+  expect(scan.scanned - before).toBeGreaterThanOrEqual(atLeast)
+}
+
+const claims = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  iss: ISSUER, aud: AUDIENCE, sub: 'user-1', iat: NOW_S - 60, exp: NOW_S + 600, jti: 'j-1', tenant: 'acme', scope: 'read', ...extra,
+})
+
+/** Signs and registers the token as secret material. */
+async function sign(key: TestSigningKey, extra: Record<string, unknown> = {}, header: Record<string, unknown> = {}): Promise<string> {
+  const token = await signToken(key, claims(extra), header)
+  scan.token(`token (${key.alg})`, token)
+  return token
+}
+
+/** Runs `authorization` through `verify`; it must fail with `reason`; everything it exposes is scanned. */
+async function failWith(verify: ReturnType<typeof createVerifier>, reason: string, authorization: string | undefined, scopes?: string[]): Promise<void> {
+  const err = await verify(authorization, scopes ? { scopes } : undefined).then(() => undefined, (e: unknown) => e)
+  expect(err, `expected ${reason}`).toMatchObject({ reason })
+  driven.add(reason)
+  await scan.error(`${reason} (${authorization?.slice(0, 24)}…)`, err)
+}
+
+function common(events: unknown[]): CommonVerifierOptions {
+  return { now, requiredClaims: ['jti'], claims: z.object({ tenant: z.string() }), isRevoked: (c) => c.jti === 'revoked', onEvent: (e) => void events.push(e) }
+}
+
+describe('secrets never leak', () => {
+  it('the scanner finds a whole or partial secret (so the tests below can fail)', () => {
+    scan.see('probe 1', `oops: ${keys.secretText.slice(20, 28)}!`)
+    scan.see('probe 2', `Unexpected token 'A', ..."AQAB","d":${keys.rsa.privateJwk.d!.slice(0, 10)}"... is not valid JSON`)
+    scan.see('probe 3', `a clean message, with base64 that is not secret: ${Buffer.from('tokengate').toString('base64url')}`)
+    expect(scan.hits().map((h) => h.split(':')[0])).toEqual(['HMAC secret (text) in probe 1', 'rsa.d in probe 2'])
+  })
+
+  it.each(['text', 'bytes'] as const)('through every verifier failure with an HMAC secret (%s)', async (kind) => {
+    const key = kind === 'text' ? keys.hsText : keys.hsBytes
+    const events: unknown[] = []
+    const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: kind === 'text' ? keys.secretText : keys.secretBytes, ...common(events) })
+    const good = await sign(key)
+    const [h, p, s] = good.split('.') as [string, string, string]
+    const other = await sign({ ...key, signingKey: crypto.getRandomValues(new Uint8Array(32)) })
+    const cases: [string, string | undefined, string[]?][] = [
+      ['token_missing', undefined],
+      ['token_missing', `Basic ${s}`],
+      ['header_malformed', `Bearer ${good} ${good}`],
+      ['token_too_large', `Bearer ${good}${s.repeat(200)}`],
+      ['token_malformed', `Bearer ${h}.${p}`],
+      ['token_malformed', `Bearer ${h}.${p}+.${s}`],
+      ['token_malformed', `Bearer ${h}.${encodeSegment('{"sub": tenant}')}.${s}`],
+      ['token_encrypted', `Bearer ${h}.${p}.${s}.${p}.${s}`],
+      ['alg_not_allowed', `Bearer ${unsignedToken({ alg: 'none' }, claims(), s)}`],
+      ['alg_not_allowed', `Bearer ${await signTokenRaw(key, { alg: 'RS256' }, claims())}`],
+      ['crit_unsupported', `Bearer ${await signTokenRaw(key, { alg: 'HS256', crit: ['x'], x: 1 }, claims())}`],
+      ['typ_invalid', `Bearer ${await sign(key, {}, { typ: 'dpop+jwt' })}`],
+      ['signature_invalid', `Bearer ${h}.${encodeSegment(claims({ sub: 'admin' }))}.${s}`],
+      ['signature_invalid', `Bearer ${other}`],
+      ['token_expired', `Bearer ${await sign(key, { exp: NOW_S - 600 })}`],
+      ['token_not_yet_valid', `Bearer ${await sign(key, { nbf: NOW_S + 600 })}`],
+      ['token_issued_in_future', `Bearer ${await sign(key, { iat: NOW_S + 600 })}`],
+      ['claim_missing', `Bearer ${await sign(key, { exp: undefined })}`],
+      ['claim_missing', `Bearer ${await sign(key, { jti: undefined })}`],
+      ['claim_invalid', `Bearer ${await sign(key, { exp: 'tomorrow' })}`],
+      ['issuer_invalid', `Bearer ${await sign(key, { iss: 'https://evil.example/' })}`],
+      ['audience_invalid', `Bearer ${await sign(key, { aud: 'other' })}`],
+      ['claims_schema_failed', `Bearer ${await sign(key, { tenant: 42 })}`],
+      ['insufficient_scope', `Bearer ${good}`, ['admin']],
+      ['token_revoked', `Bearer ${await sign(key, { jti: 'revoked' })}`],
+    ]
+    for (const [reason, authorization, scopes] of cases) await failWith(verify, reason, authorization, scopes)
+    const outage = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now, isRevoked: () => Promise.reject(new Error('revocation store down')) })
+    await failWith(outage, 'revocation_unavailable', `Bearer ${good}`)
+    for (const e of events) scan.event('verifier event', e)
+    expectNoLeak(cases.length * 5)
+  })
+
+  it('through key-set failures, even when private JWKs are given as the key set by mistake', async () => {
+    const events: unknown[] = []
+    const second = await asymmetric('RS256', 'rsa-2')
+    const jwks = { keys: [keys.rsa.privateJwk, keys.ec.privateJwk, keys.ed.privateJwk, { ...second.privateJwk, kid: undefined }] }
+    const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks, ...common(events) })
+    await expect(verify(`Bearer ${await sign(keys.ec.key)}`)).resolves.toBeDefined()
+    const good = await sign(keys.rsa.key)
+    const [h, , s] = good.split('.')
+    await failWith(verify, 'kid_not_found', `Bearer ${await sign(keys.rsa.key, {}, { kid: 'nope' })}`)
+    await failWith(verify, 'kid_missing', `Bearer ${await sign(keys.rsa.key, {}, { kid: undefined })}`)
+    await failWith(verify, 'alg_not_allowed', `Bearer ${await sign(keys.rsa.key, {}, { kid: 'ec' })}`)
+    await failWith(verify, 'alg_not_allowed', `Bearer ${await sign(keys.hsText)}`)
+    await failWith(verify, 'signature_invalid', `Bearer ${h}.${encodeSegment(claims({ sub: 'admin' }))}.${s}`)
+    await failWith(verify, 'signature_invalid', `Bearer ${flipSignatureBit(await sign(keys.ed.key, {}, { kid: 'ed' }))}`)
+    for (const e of events) scan.event('verifier event', e)
+    expectNoLeak(20)
+  })
+
+  it('through remote key-set events and outages, even from an endpoint that publishes private keys', async () => {
+    const events: unknown[] = []
+    server.route('/leaky.json', json({ keys: [keys.rsa.privateJwk, { ...keys.ec.privateJwk, use: 'enc' }, { kty: 'oct', kid: 'hs', k: Buffer.from(keys.secretBytes).toString('base64url') }, { ...keys.ed.privateJwk, alg: 'RS256' }] }))
+    const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.url('/leaky.json'), ...common(events) })
+    await expect(verify(`Bearer ${await sign(keys.rsa.key)}`)).resolves.toBeDefined()
+    await failWith(verify, 'kid_not_found', `Bearer ${await sign(keys.ec.key)}`)
+    for (const [path, behaviour] of [['/500.json', status(500)], ['/drop.json', drop]] as const) {
+      server.route(path, behaviour)
+      const down = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.url(path), ...common(events) })
+      await failWith(down, 'jwks_unavailable', `Bearer ${await sign(keys.rsa.key)}`)
+      await failWith(down, 'jwks_unavailable', `Bearer ${await sign(keys.rsa.key)}`)
+    }
+    expect(events.map((e) => (e as { type: string }).type)).toEqual(['key_skipped', 'key_skipped', 'key_skipped', 'jwks_fetch', 'kid_miss', 'jwks_error', 'jwks_cooldown', 'jwks_error', 'jwks_cooldown'])
+    for (const e of events) scan.event('verifier event', e)
+    expectNoLeak(20)
+  })
+
+  it('through configuration mistakes, which name the option and never echo its value', async () => {
+    const mistakes: (() => unknown)[] = [
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText.slice(0, 20) }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, algorithms: ['RS256'] }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, jwks: { keys: [keys.rsa.privateJwk] } } as never),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [keys.rsa.privateJwk] }, algorithms: ['HS256'] }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: [keys.secretText] } as never),
+      () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText.slice(0, 20) }),
+      () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, keys: [{ privateKey: keys.ec.pem }] } as never),
+    ]
+    for (const [i, mistake] of mistakes.entries()) {
+      expect(mistake, `mistake ${i}`).toThrow(TypeError)
+      await scan.error(`configuration mistake ${i}`, (() => { try { mistake() } catch (e) { return e } })())
+    }
+    const badKeys = [
+      { privateKey: keys.ec.pem.replace(/\n[A-Za-z0-9+/]{20}/, '\n') },
+      { privateKey: { ...keys.ec.privateJwk, d: keys.rsa.privateJwk.d } },
+      { privateKey: { ...keys.ec.privateJwk, d: keys.ec.privateJwk.d!.slice(0, 30) } },
+      { privateKey: keys.ec.privateJwk, alg: 'RS256' as const },
+      { privateKey: { ...keys.ec.privateJwk, x: keys.ed.privateJwk.x } },
+      { privateKey: keys.rsa.pem, alg: 'ES256' as const },
+    ]
+    for (const [i, key] of badKeys.entries()) {
+      const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [key] })
+      const err = await issuer.issue({ sub: 'alice' }).then(() => undefined, (e: unknown) => e)
+      expect(err, `bad key ${i}`).toBeInstanceOf(TypeError)
+      await scan.error(`bad issuer key ${i}`, err)
+    }
+    expectNoLeak(40)
+  })
+
+  it('through issuer failures and events: refresh tokens, access tokens and signing keys stay out', async () => {
+    const events: IssuerEvent[] = []
+    let clock = NOW_S * 1000
+    const down = { value: false }
+    const inner = memoryStore()
+    const store = Object.fromEntries(Object.entries(inner).map(([k, fn]) => [k, (...a: unknown[]) => (down.value ? Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379')) : (fn as (...x: unknown[]) => unknown)(...a))])) as unknown as IssuerStore
+    for (const options of [{ keys: [{ privateKey: keys.rsa.privateJwk }, { privateKey: keys.ec.pem, kid: 'ec-pem' }] }, { secret: keys.secretText }]) {
+      const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, store, now: () => clock, onEvent: (e) => void events.push(e), ...options })
+      const algorithms = 'secret' in options ? (['HS256'] as const) : undefined
+      const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, keys: issuer.keySource(), isRevoked: issuer.isRevoked, now: () => clock, ...(algorithms ? { algorithms } : {}) })
+      const fail = async (what: string, p: Promise<unknown>) => scan.error(what, await p.then(() => expect.fail(`${what} succeeded`), (e: unknown) => e))
+      const a = await issuer.issue({ sub: 'alice', scopes: ['read'] })
+      const b = await issuer.refresh(a.refreshToken)
+      for (const t of [a, b]) {
+        scan.secret('refresh token', t.refreshToken)
+        scan.token('issued access token', t.accessToken)
+      }
+      await fail('refresh malformed', issuer.refresh(`${a.refreshToken}!`))
+      await fail('refresh unknown', issuer.refresh('A'.repeat(43)))
+      await fail('refresh reused', issuer.refresh(a.refreshToken))
+      await fail('refresh revoked', issuer.refresh(b.refreshToken))
+      await fail('verify revoked', verify(`Bearer ${b.accessToken}`))
+      const c = await issuer.issue({ sub: 'bob' })
+      scan.secret('refresh token', c.refreshToken)
+      scan.token('issued access token', c.accessToken)
+      expect(await issuer.revoke(`${c.accessToken}x`)).toBe(false)
+      clock += 8 * 86_400_000
+      await fail('refresh expired', issuer.refresh(c.refreshToken))
+      await fail('verify expired', verify(`Bearer ${c.accessToken}`))
+      clock -= 8 * 86_400_000
+      down.value = true
+      await fail('issue, store down', issuer.issue({ sub: 'carol' }))
+      await fail('refresh, store down', issuer.refresh(c.refreshToken))
+      await fail('revoke, store down', issuer.revoke(c.refreshToken))
+      await fail('verify, store down', verify(`Bearer ${c.accessToken}`))
+      down.value = false
+      scan.see('published JWKS', JSON.stringify(await issuer.jwks()))
+    }
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['refresh_reused', 'store_error']))
+    for (const e of events) scan.event('issuer event', e)
+    expectNoLeak(60)
+  })
+
+  describe('CLI output', () => {
+    let dir: string
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'tokengate-secrets-'))
+      writeFileSync(join(dir, 'secret.txt'), `${keys.secretText}\n`)
+      writeFileSync(join(dir, 'wrong-secret.txt'), `${keys.secretText.replace(/.$/, '!')}\n`)
+      writeFileSync(join(dir, 'ec.pem'), keys.ec.pem)
+      writeFileSync(join(dir, 'broken.pem'), keys.ec.pem.replace(/\n[A-Za-z0-9+/]{8}/, '\n'))
+      writeFileSync(join(dir, 'rsa.jwk'), JSON.stringify(keys.rsa.privateJwk))
+      writeFileSync(join(dir, 'public.jwk'), JSON.stringify(keys.rsa.key.publicJwk))
+    })
+    afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+    async function cli(args: string[]): Promise<void> {
+      let output = ''
+      const code = await run(args, { out: (t) => void (output += `${t}\n`), err: (t) => void (output += `${t}\n`), readStdin: async () => '', stdinIsTTY: false, now })
+      expect(code, output).not.toBe(0)
+      scan.see(`tokengate ${args.slice(0, 2).join(' ')}`, output)
+    }
+
+    it('of failed verifications and refused keys', async () => {
+      const flags = ['--issuer', ISSUER, '--audience', AUDIENCE]
+      const good = await sign(keys.hsText)
+      const [h, p, s] = good.split('.')
+      for (const json of [[], ['--json']]) {
+        await cli(['verify', good, '--secret-file', join(dir, 'wrong-secret.txt'), ...flags, ...json])
+        await cli(['verify', await sign(keys.hsText, { exp: NOW_S - 600 }), '--secret-file', join(dir, 'secret.txt'), ...flags, ...json])
+        await cli(['verify', `${h}.${p}x.${s}`, '--secret-file', join(dir, 'secret.txt'), ...flags, ...json])
+        await cli(['verify', good, '--secret-file', join(dir, 'secret.txt'), '--alg', 'RS256', ...flags, ...json])
+        await cli(['mint', '--key', join(dir, 'broken.pem'), ...json])
+        await cli(['mint', '--key', join(dir, 'public.jwk'), ...json])
+        await cli(['mint', '--key', join(dir, 'ec.pem'), '--alg', 'RS256', ...json])
+        await cli(['mint', '--key', join(dir, 'rsa.jwk'), '--alg', 'HS256', ...json])
+      }
+      expectNoLeak(16)
+    })
+
+    // Known leak, reported for a fix in src/cli/key-file.ts: the JSON.parse message of a
+    // corrupted key file quotes ~10 characters around the error, which may be part of "d".
+    // JSON.parse quotes the text around a syntax error; the CLI reports only the position.
+    it('of a corrupted private JWK file', async () => {
+      const text = JSON.stringify(keys.rsa.privateJwk).replace(`"d":"`, `"d":x`)
+      writeFileSync(join(dir, 'corrupt.jwk'), text)
+      await cli(['mint', '--key', join(dir, 'corrupt.jwk')])
+      expectNoLeak(1)
+    })
+  })
+
+  it('after driving every BearerError reason, and nothing of it reached the console', () => {
+    expect([...driven].sort()).toEqual(Object.keys(REASONS).sort())
+    expectNoLeak(0)
+  })
+})
