@@ -36,8 +36,8 @@ export default defineConfig({
           env: { TOKENGATE_BACKEND: 'web' },
           include,
           // Built artifacts pick their backend by export condition, not by this alias (the packed
-          // tarball, the bin, the Next.js app): running them once is enough.
-          exclude: [...configDefaults.exclude, 'test/package/**', 'test/cli/**', 'test/adapters/next.test.ts'],
+          // tarball, the bin, the Next.js app, the edge bundles): running them once is enough.
+          exclude: [...configDefaults.exclude, 'test/package/**', 'test/cli/**', 'test/adapters/next.test.ts', 'test/edge/**'],
         },
       },
     ],

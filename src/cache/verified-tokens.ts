@@ -58,7 +58,9 @@ interface Entry {
  * const cache = createVerifiedTokenCache(DEFAULT_CACHE_MAX)
  */
 export function createVerifiedTokenCache(max: number): VerifiedTokenCache {
-  const lru = new LRUCache<string, Entry>({ max })
+  // ttlResolution 0: no 1 ms timer per TTL check, which a Workers request can end before,
+  // freezing the cache's clock so entries never expire (test/edge/lru-cache.test.ts).
+  const lru = new LRUCache<string, Entry>({ max, ttlResolution: 0 })
   return {
     get: (authorization) => {
       const entry = lru.get(finder(authorization))

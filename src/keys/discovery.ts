@@ -94,6 +94,10 @@ export function discoveryJwks(issuer: string, options: DiscoveryOptions = {}): K
       }
     }
 
-    return { label: () => jwksUri ?? candidates[0]!, resolve: () => jwksUri ?? discover() }
+    return {
+      label: () => jwksUri ?? candidates[0]!,
+      resolve: () => jwksUri ?? discover(),
+      pendingFetches: () => (jwksUri === undefined ? candidates.length : 0),
+    }
   }, cacheOptions)
 }

@@ -49,8 +49,19 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** GETs `url` and parses its body as JSON, or throws a `FetchFailure`. */
 export async function fetchJson(url: string, o: FetchJsonOptions): Promise<FetchedJson> {
-  // AbortSignal.timeout does not keep a Node process alive and exists on edge runtimes.
-  const signal = AbortSignal.timeout(o.timeoutMs)
+  // Not AbortSignal.timeout: its timer cannot be cancelled, and where it is a plain setTimeout
+  // (Vercel's edge-runtime) it runs on for the whole timeout after every fetch. This timer is
+  // cleared when the exchange ends, so none outlives the request (test/edge/ checks it).
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(new DOMException(`no response within ${o.timeoutMs} ms`, 'TimeoutError')), o.timeoutMs)
+  try {
+    return await exchange(url, o, controller.signal)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function exchange(url: string, o: FetchJsonOptions, signal: AbortSignal): Promise<FetchedJson> {
   let response: Response
   try {
     // Redirects are not followed: a key URL that points elsewhere is a configuration matter.

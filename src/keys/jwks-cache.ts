@@ -3,7 +3,8 @@
  * The remote key cache: one set per source, fresh for its lifetime, refreshed by one request
  * however many callers wait (single flight), refetched for unknown `kid`s at most once per
  * cooldown, and served stale up to a bound while refreshes fail. Time comes from the
- * verifier's clock and is compared on access: no timers, so nothing keeps a process alive.
+ * verifier's clock and is compared on access: no timer drives expiry. The only timers bound a
+ * wait on a fetch in progress, and are cleared when it settles, so none outlives a request.
  */
 import { BearerError } from '../errors/bearer-error.js'
 import { freshnessLifetime } from './cache-control.js'
@@ -26,7 +27,15 @@ export interface JwksLoader {
   label(): string
   /** Fetches and validates a set, or throws a `FetchFailure`. */
   load(): Promise<LoadedJwks>
+  /** The longest a `load()` starting now may take by its own deadlines, in milliseconds. */
+  maxDurationMs(): number
 }
+
+/**
+ * Grace past a load's own deadlines before a waiter gives up on it: those deadlines normally
+ * answer first, with the precise failure.
+ */
+export const WAIT_GRACE_MS = 1000
 
 export interface JwksCache {
   /** The set while it is fresh: the synchronous fast path. */
@@ -74,23 +83,55 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
     return loaded.set
   }
 
-  function failed(err: unknown): never {
-    inFlight = undefined
+  function failed(err: unknown, flight: Promise<KeySet>): never {
     const failure = err instanceof FetchFailure ? err : new FetchFailure('network', `key source failed: ${String(err)}`, loader.label(), { cause: err })
+    if (inFlight === flight) record(failure)
+    throw failure
+  }
+
+  /** A failed attempt: cooldown from its start, stale set if any, and the events saying so. */
+  function record(failure: FetchFailure): void {
+    inFlight = undefined
     lastFailure = failure
     ctx.onEvent({ type: 'jwks_error', uri: failure.url, code: failure.code, error: failure.message })
     const t = ctx.now()
     // Stale only once past its freshness (a failed kid-miss refetch leaves a fresh set fresh).
     if (set && t >= freshUntil && t < staleUntil) ctx.onEvent({ type: 'jwks_stale', uri: loader.label(), age: seconds(t - fetchedAt), remaining: seconds(staleUntil - t) })
-    throw failure
   }
 
-  /** Single flight: every caller while a fetch runs gets that fetch's promise. */
+  /**
+   * Single flight: every caller while a fetch runs shares it, each waiting at most the fetch's
+   * own deadlines plus a grace, on a timer of its own. On Cloudflare Workers a fetch belongs
+   * to the request that started it: if that request is cancelled (client gone), the fetch and
+   * its deadline timer are cancelled too and the shared promise never settles. Without this
+   * bound every request waiting on it would hang, and so would every later cold request
+   * (panva/jose#355, #509; jose stops sharing fetches on Workers, so N cold requests make N
+   * fetches). A waiter past its bound abandons the fetch: the next caller starts a new one.
+   */
   function refresh(): Promise<KeySet> {
-    if (inFlight) return inFlight
-    lastAttempt = ctx.now()
-    inFlight = loader.load().then(succeeded, failed)
-    return inFlight
+    let flight = inFlight
+    if (!flight) {
+      lastAttempt = ctx.now()
+      const started: Promise<KeySet> = loader.load().then(
+        (loaded) => (inFlight === started ? succeeded(loaded) : loaded.set),
+        (err: unknown) => failed(err, started),
+      )
+      flight = inFlight = started
+    }
+    return waitFor(flight, loader.maxDurationMs() + WAIT_GRACE_MS)
+  }
+
+  function waitFor(flight: Promise<KeySet>, ms: number): Promise<KeySet> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const bound = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const failure = new FetchFailure('timeout', `the key fetch in progress did not settle within ${ms} ms`, loader.label())
+        if (inFlight === flight) record(failure)
+        reject(failure)
+      }, ms)
+    })
+    // The timer is cleared as soon as the fetch settles: none outlives the request.
+    return Promise.race([flight, bound]).finally(() => clearTimeout(timer))
   }
 
   async function current(): Promise<KeySet> {

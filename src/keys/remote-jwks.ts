@@ -19,6 +19,8 @@ export interface JwksLocation {
   label(): string
   /** The JWKS URL; may fetch (discovery) and throw a `FetchFailure`. */
   resolve(): string | Promise<string>
+  /** Fetches `resolve()` may still make, one after another, before the URL is known. Default 0. */
+  pendingFetches?(): number
 }
 
 const ACCEPT = 'application/jwk-set+json, application/json;q=0.9'
@@ -45,6 +47,7 @@ export function remoteKeySource(
     const loader: JwksLoader = {
       label: () => where.label(),
       load: async () => loadSet(ctx, o, await where.resolve()),
+      maxDurationMs: () => o.timeoutMs * (1 + (where.pendingFetches?.() ?? 0)),
     }
     const cache = createJwksCache(ctx, o, loader)
 

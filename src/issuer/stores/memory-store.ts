@@ -50,9 +50,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): IssuerStore {
   if (!Number.isInteger(maxRevocations) || maxRevocations < 1) throw new TypeError('tokengate: invalid memoryStore option maxRevocations: expected a positive integer')
 
   // lru-cache TTLs only free memory; expiry itself is judged on the issuer's clock (`now`).
-  const tokens = new LRUCache<string, TokenEntry>({ max: maxRefreshTokens })
-  const families = new LRUCache<string, number>({ max: maxRefreshTokens })
-  const revocations = new LRUCache<string, Revocation>({ max: maxRevocations })
+  // ttlResolution 0: no 1 ms timer per TTL check, which a Workers request can end before,
+  // freezing the cache's clock so entries never expire (test/edge/lru-cache.test.ts).
+  const tokens = new LRUCache<string, TokenEntry>({ max: maxRefreshTokens, ttlResolution: 0 })
+  const families = new LRUCache<string, number>({ max: maxRefreshTokens, ttlResolution: 0 })
+  const revocations = new LRUCache<string, Revocation>({ max: maxRevocations, ttlResolution: 0 })
 
   const live = <T extends { expiresAt: number }>(entry: T | undefined, now: number): T | undefined =>
     entry !== undefined && entry.expiresAt > now ? entry : undefined
