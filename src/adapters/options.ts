@@ -5,6 +5,7 @@
  * request-path call that turns an `Authorization` header into `auth`.
  */
 import { z } from 'zod'
+import { configError } from '../core/config-error.js'
 import type { AuthorizationInput } from '../core/authorization-header.js'
 import { createVerifier, type Verifier } from '../core/create-verifier.js'
 import type { VerifierOptions } from '../core/options.js'
@@ -65,12 +66,8 @@ const settingsSchema = z.object({
 /** Keys the adapter consumes; everything else goes to `createVerifier`. */
 const OWN: ReadonlySet<string> = new Set(['scopes', 'scopeMode', 'credentialsRequired', 'preflight', 'verifier'])
 
-function configError(adapter: string, error: z.ZodError, prefix: readonly PropertyKey[] = []): TypeError {
-  const issue = error.issues[0]!
-  const path = [...prefix, ...issue.path]
-  const where = path.length > 0 ? path.map(String).join('.') : 'options'
-  return new TypeError(`tokengate/${adapter}: invalid option ${where}: ${issue.message}`, { cause: error })
-}
+const adapterConfigError = (adapter: string, error: z.ZodError, prefix: readonly PropertyKey[] = []): TypeError =>
+  configError(`tokengate/${adapter}: invalid option`, error, prefix)
 
 /** Freezes a scope requirement, or `undefined` when nothing is required. */
 export function scopeRequirement(scopes: readonly string[] | undefined, mode: ScopeMode | undefined): VerifyRequestOptions | undefined {
@@ -84,7 +81,7 @@ export function scopeRequirement(scopes: readonly string[] | undefined, mode: Sc
  */
 export function parseScopes(adapter: string, where: string, scopes: readonly string[], mode: ScopeMode): VerifyRequestOptions {
   const result = scopeList.min(1, 'name at least one scope').safeParse(scopes)
-  if (!result.success) throw configError(adapter, result.error, [where])
+  if (!result.success) throw adapterConfigError(adapter, result.error, [where])
   return scopeRequirement(result.data, mode)!
 }
 
@@ -96,7 +93,7 @@ export function resolveAdapter<C extends object>(adapter: string, options: Adapt
   if (typeof options !== 'object' || options === null) throw new TypeError(`tokengate/${adapter}: options are required`)
   const record = options as unknown as Record<string, unknown>
   const settings = settingsSchema.safeParse(Object.fromEntries([...OWN, 'realm'].map((k) => [k, record[k]])))
-  if (!settings.success) throw configError(adapter, settings.error)
+  if (!settings.success) throw adapterConfigError(adapter, settings.error)
   const s = settings.data
   const rest = Object.entries(record).filter(([k, v]) => v !== undefined && !OWN.has(k))
   let verify: Verifier<C>

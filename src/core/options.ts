@@ -4,6 +4,7 @@
  * validates it once at construction, and the error thrown for configuration mistakes.
  */
 import { z } from 'zod'
+import { configError } from './config-error.js'
 import type { ClaimsSchema } from '../claims/schema.js'
 import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
 import type { KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
@@ -229,7 +230,5 @@ export const verifierOptionsSchema = z
 export function parseOptions(options: unknown): z.output<typeof verifierOptionsSchema> {
   const result = verifierOptionsSchema.safeParse(options)
   if (result.success) return result.data
-  const issue = result.error.issues[0]!
-  const where = issue.path.length > 0 ? issue.path.join('.') : 'options'
-  throw new TypeError(`tokengate: invalid verifier option ${where}: ${issue.message}`, { cause: result.error })
+  throw configError('tokengate: invalid verifier option', result.error)
 }

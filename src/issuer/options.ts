@@ -4,6 +4,7 @@
  * validates it once, at construction.
  */
 import { z } from 'zod'
+import { configError } from '../core/config-error.js'
 import { DURATION_PATTERN, toSeconds, type Duration } from '../core/duration.js'
 import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../keys/algorithms.js'
 import { secretBytes } from '../keys/secret.js'
@@ -132,7 +133,5 @@ export const issuerOptionsSchema = z
 export function parseIssuerOptions(options: unknown): z.output<typeof issuerOptionsSchema> {
   const result = issuerOptionsSchema.safeParse(options)
   if (result.success) return result.data
-  const issue = result.error.issues[0]!
-  const where = issue.path.length > 0 ? issue.path.join('.') : 'options'
-  throw new TypeError(`tokengate: invalid issuer option ${where}: ${issue.message}`, { cause: result.error })
+  throw configError('tokengate: invalid issuer option', result.error)
 }

@@ -4,6 +4,7 @@
  * verify. They share the issuer's store (Redis) and need no signing key.
  */
 import { z } from 'zod'
+import { configError } from '../core/config-error.js'
 import type { JwtClaims } from '../core/result.js'
 import type { StoreContext } from './context.js'
 import { storeSchema, type IssuerEvent } from './options.js'
@@ -47,10 +48,7 @@ const schema = z.strictObject({
  */
 export function createRevocationCheck(options: RevocationCheckOptions): (claims: JwtClaims) => Promise<boolean> {
   const result = schema.safeParse(options)
-  if (!result.success) {
-    const issue = result.error.issues[0]!
-    throw new TypeError(`tokengate: invalid revocation check option ${issue.path.join('.') || 'options'}: ${issue.message}`, { cause: result.error })
-  }
+  if (!result.success) throw configError('tokengate: invalid revocation check option', result.error)
   const o = result.data
   const ctx: StoreContext = {
     issuer: o.issuer,
