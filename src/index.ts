@@ -16,10 +16,10 @@ export type {
   VerifierEvent,
   VerifierOptions,
 } from './core/options.js'
-export type { BearerAuth, JwtClaims, VerifyRequestOptions } from './core/result.js'
+export type { BearerAuth, JwtClaims, VerifyRequestOptions } from './lib/result.js'
 export type { AuthorizationInput } from './core/authorization-header.js'
-export type { JwsHeader } from './core/token.js'
-export type { Duration } from './core/duration.js'
+export type { JwsHeader } from './lib/token.js'
+export type { Duration } from './lib/duration.js'
 export { BearerError, type BearerErrorOptions } from './errors/bearer-error.js'
 export { REASONS, type BearerErrorCode, type BearerErrorReason } from './errors/reasons.js'
 export type { ProblemDetails } from './errors/problem.js'

@@ -3,7 +3,7 @@
  * `tokengate inspect`: decode a token's header and payload, show its times relative to now,
  * warn about what a validator would object to. Never checks — and never claims — validity.
  */
-import { decodeBase64url } from '../core/base64url.js'
+import { decodeBase64url } from '../lib/base64url.js'
 import { DEFAULT_TYPS, normalizeTyp } from '../core/jws-header.js'
 import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
 import { str, type Command } from './command.js'

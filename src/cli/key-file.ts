@@ -5,7 +5,7 @@
  */
 import { createPrivateKey } from 'node:crypto'
 import { importJWK, type CryptoKey, type JWK } from 'jose'
-import { decodeBase64url } from '../core/base64url.js'
+import { decodeBase64url } from '../lib/base64url.js'
 import { ALGORITHMS, algorithmsForKeyType, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
 import type { TestSigningKey } from '../testing/keys.js'
 import { UsageError } from './exit-codes.js'

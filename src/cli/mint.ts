@@ -4,7 +4,7 @@
  * deterministic keys.
  */
 import { randomUUID } from 'node:crypto'
-import { toSeconds } from '../core/duration.js'
+import { toSeconds } from '../lib/duration.js'
 import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
 import type { TestSigningKey } from '../testing/keys.js'
 import { deriveSigningKey } from '../testing/seeded-keys.js'

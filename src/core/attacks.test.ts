@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest'
 import { exportSPKI } from 'jose'
-import { encodeBase64url } from './base64url.js'
+import { encodeBase64url } from '../lib/base64url.js'
 import { generateSigningKey, type TestSigningKey } from '../testing/keys.js'
 import { encodeSegment, signToken, signTokenRaw, unsignedToken } from '../testing/tokens.js'
 import { bearer, claims, createVerifier, expectReject, fixture, MATRIX, now } from '../../test/helpers/setup.js'

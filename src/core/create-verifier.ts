@@ -14,15 +14,15 @@ import { DEFAULT_SCOPE_CLAIMS } from '../scopes/parse.js'
 // Resolved by export condition (package.json "imports"): node:crypto under "node", jose/WebCrypto
 // on edge runtimes and by default, so this module never names `node:` itself.
 import { signatureBackend } from '#signature-backend'
-import { createParsedHeaders } from '../cache/parsed-headers.js'
-import { createVerifiedTokenCache, DEFAULT_CACHE_MAX } from '../cache/verified-tokens.js'
+import { createParsedHeaders } from '../lib/parsed-headers.js'
+import { createVerifiedTokenCache, DEFAULT_CACHE_MAX } from './verified-token-cache.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import { DEFAULT_MAX_TOKEN_SIZE, type AuthorizationInput } from './authorization-header.js'
-import { toSeconds } from './duration.js'
+import { toSeconds } from '../lib/duration.js'
 import { DEFAULT_TYPS, normalizeTyp } from './jws-header.js'
 import { parseOptions, type VerifierOptions } from './options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
-import type { BearerAuth, VerifyRequestOptions } from './result.js'
+import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
 
 /** Default leeway for `exp`, `nbf` and `iat`, in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE = 5

@@ -6,7 +6,7 @@
  */
 import { BearerError } from '../errors/bearer-error.js'
 import type { Algorithm } from '../keys/algorithms.js'
-import type { JwsHeader } from './token.js'
+import type { JwsHeader } from '../lib/token.js'
 
 /** `typ` values accepted when none is configured: plain JWTs and RFC 9068 access tokens. */
 export const DEFAULT_TYPS: ReadonlySet<string> = new Set(['jwt', 'at+jwt'])

@@ -12,8 +12,8 @@ import { JWKS_CACHE_DEFAULTS, type RemoteJwksOptions } from '../keys/jwks-cache-
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
-import { DURATION_PATTERN, toSeconds, type Duration } from './duration.js'
-import type { JwtClaims } from './result.js'
+import { DURATION_PATTERN, toSeconds, type Duration } from '../lib/duration.js'
+import type { JwtClaims } from '../lib/result.js'
 
 /** Remote JWKS cache settings (`jwksUri`, `discovery`); see `RemoteJwksOptions` for each default. */
 export type JwksCacheOptions = RemoteJwksOptions

@@ -8,7 +8,7 @@ import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySource } from '../keys/key-source.js'
 import type { VerificationKey } from '../keys/verification-key.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
-import type { JwsHeader, ParsedToken } from './token.js'
+import type { JwsHeader, ParsedToken } from '../lib/token.js'
 
 /** True for a promise (or any thenable a custom key source returns). */
 export const isPromise = <T>(value: T | Promise<T>): value is Promise<T> =>

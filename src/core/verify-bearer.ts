@@ -5,7 +5,7 @@
 import type { AuthorizationInput } from './authorization-header.js'
 import { createVerifier, type Verifier } from './create-verifier.js'
 import type { VerifierOptions } from './options.js'
-import type { BearerAuth, VerifyRequestOptions } from './result.js'
+import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
 
 /** Options of the one-shot `verifyBearer`: the verifier's options plus per-call requirements. */
 export type VerifyBearerOptions<C extends object = object> = VerifierOptions<C> & VerifyRequestOptions

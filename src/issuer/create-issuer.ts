@@ -4,8 +4,8 @@
  * rotate refresh tokens, revoke, and publish what `createVerifier` needs.
  */
 import { createVerifier } from '../core/create-verifier.js'
-import { toSeconds } from '../core/duration.js'
-import type { JwtClaims } from '../core/result.js'
+import { toSeconds } from '../lib/duration.js'
+import type { JwtClaims } from '../lib/result.js'
 import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'

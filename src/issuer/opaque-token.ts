@@ -4,7 +4,7 @@
  * which a refresh token is stored. The token itself is never stored: a leaked store gives
  * nobody a usable token. A fast unsalted hash is enough for 256-bit random input.
  */
-import { encodeBase64url } from '../core/base64url.js'
+import { encodeBase64url } from '../lib/base64url.js'
 
 /** 32 random bytes in base64url: 43 characters. */
 const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { configError } from '../core/config-error.js'
-import { DURATION_PATTERN, toSeconds, type Duration } from '../core/duration.js'
+import { DURATION_PATTERN, toSeconds, type Duration } from '../lib/duration.js'
 import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../keys/algorithms.js'
 import { secretBytes } from '../keys/secret.js'
 import type { IssuerKey } from './signing-key.js'

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { configError } from '../core/config-error.js'
-import type { JwtClaims } from '../core/result.js'
+import type { JwtClaims } from '../lib/result.js'
 import type { StoreContext } from './context.js'
 import { storeSchema, type IssuerEvent } from './options.js'
 import { isRevokedHook } from './revocation.js'

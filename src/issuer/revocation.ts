@@ -4,7 +4,7 @@
  * hook. Entries last exactly as long as the tokens they cover.
  */
 import type { Verifier } from '../core/create-verifier.js'
-import type { JwtClaims } from '../core/result.js'
+import type { JwtClaims } from '../lib/result.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { guard, LEEWAY, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
 import { hashRefreshToken, isRefreshTokenShape } from './opaque-token.js'

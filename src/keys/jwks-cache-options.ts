@@ -3,7 +3,7 @@
  * Remote key cache settings (`jwksCache`), their defaults, and their resolution to
  * milliseconds once, when the key source is built.
  */
-import { toSeconds, type Duration } from '../core/duration.js'
+import { toSeconds, type Duration } from '../lib/duration.js'
 
 /** Bounds for the lifetime a JWKS response advertises through `Cache-Control` / `Expires`. */
 export interface CacheControlBounds {

@@ -3,7 +3,7 @@
  * The key-source seam: where the signature step gets its key. Local sets, secrets and
  * remote JWKS implement it; a custom source (a shared remote JWKS, a KMS) can too.
  */
-import type { JwsHeader } from '../core/token.js'
+import type { JwsHeader } from '../lib/token.js'
 import type { Algorithm } from './algorithms.js'
 import type { FetchFailureCode } from './fetch-json.js'
 import type { VerificationKey } from './verification-key.js'

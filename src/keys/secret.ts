@@ -2,7 +2,7 @@
  * @module
  * A key source over one shared secret (HS256/384/512).
  */
-import { encodeBase64url } from '../core/base64url.js'
+import { encodeBase64url } from '../lib/base64url.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import type { KeySource, KeySourceFactory } from './key-source.js'

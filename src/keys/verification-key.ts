@@ -3,7 +3,7 @@
  * A key ready to verify with: validated once when loaded, then handed to a signature backend,
  * which caches its own imported form (CryptoKey or KeyObject) per key.
  */
-import { decodeBase64url } from '../core/base64url.js'
+import { decodeBase64url } from '../lib/base64url.js'
 import { hasRocaFingerprint } from './roca.js'
 import {
   algorithmsForKeyType,

@@ -5,7 +5,7 @@
  * refreshes of one token (from any number of processes) exactly one wins.
  */
 import type { Redis } from 'ioredis'
-import { toSeconds, type Duration } from '../core/duration.js'
+import { toSeconds, type Duration } from '../lib/duration.js'
 import type { IssuerStore, RefreshTokenRecord } from '../issuer/store.js'
 import { scriptRunner } from './script-runner.js'
 import { CREATE_FAMILY, IS_REVOKED, REVOKE_FAMILY, REVOKE_SUBJECT, ROTATE } from './scripts.js'

@@ -3,7 +3,7 @@
  * Step 6: the revocation hook. A hook that fails answers 503 (fail closed), never 200.
  */
 import { BearerError } from '../errors/bearer-error.js'
-import type { JwsHeader } from '../core/token.js'
+import type { JwsHeader } from '../lib/token.js'
 
 /** Context passed to `isRevoked` beside the claims. */
 export interface RevocationContext {

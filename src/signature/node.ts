@@ -18,7 +18,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto'
-import type { ParsedToken } from '../core/token.js'
+import type { ParsedToken } from '../lib/token.js'
 import { CURVE_BYTES, EC_CURVE_ALGORITHM, HMAC_MIN_SECRET_BYTES, type Algorithm, type HmacAlgorithm } from '../keys/algorithms.js'
 import type { VerificationKey } from '../keys/verification-key.js'
 import type { SignatureBackend } from './signature-backend.js'

@@ -4,7 +4,7 @@
  * algorithm?"; a backend answers, caching its own imported key form per `VerificationKey`.
  * The WebCrypto backend (jose) runs everywhere; a `node:crypto` backend can sit beside it.
  */
-import type { ParsedToken } from '../core/token.js'
+import type { ParsedToken } from '../lib/token.js'
 import type { Algorithm } from '../keys/algorithms.js'
 import type { VerificationKey } from '../keys/verification-key.js'
 

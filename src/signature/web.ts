@@ -3,8 +3,8 @@
  * The WebCrypto signature backend, through jose: edge runtimes, browsers, and Node.
  */
 import { errors, flattenedVerify, importJWK, type CryptoKey, type JWK } from 'jose'
-import { decodeBase64url } from '../core/base64url.js'
-import type { ParsedToken } from '../core/token.js'
+import { decodeBase64url } from '../lib/base64url.js'
+import type { ParsedToken } from '../lib/token.js'
 import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
 import type { VerificationKey } from '../keys/verification-key.js'
 import type { SignatureBackend } from './signature-backend.js'

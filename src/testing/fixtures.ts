@@ -12,7 +12,7 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { encodeBase64url } from '../core/base64url.js'
+import { encodeBase64url } from '../lib/base64url.js'
 import { CASE_DESCRIPTIONS, EXPECTED_OUTCOMES, type ExpectedOutcome, type TokenCase } from './outcomes.js'
 import type { TestKit } from './test-kit.js'
 

@@ -4,7 +4,7 @@
  * forged tokens, each chosen so a correct validator fails it at exactly one step.
  */
 import { exportSPKI, importJWK, type CryptoKey, type JWK } from 'jose'
-import { decodeBase64url, encodeBase64url } from '../core/base64url.js'
+import { decodeBase64url, encodeBase64url } from '../lib/base64url.js'
 import type { TestSigningKey } from './keys.js'
 import { encodeSegment, signToken } from './tokens.js'
 

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { toSeconds, type Duration } from '../core/duration.js'
+import { toSeconds, type Duration } from '../lib/duration.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 
 /** What the server publishes: a key set, or anything with a live `jwks` (a test kit). */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { CommonVerifierOptions, IssuerAudienceOptions } from '../core/options.js'
-import { toSeconds, type Duration } from '../core/duration.js'
+import { toSeconds, type Duration } from '../lib/duration.js'
 import type { Algorithm } from '../keys/algorithms.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import { breakHeader, flipSignatureBit, signWithPublicKeyAsSecret, truncateToken } from './hostile-tokens.js'

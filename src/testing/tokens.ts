@@ -3,7 +3,7 @@
  * Building test tokens, including ones no honest issuer would produce.
  */
 import { CompactSign } from 'jose'
-import { encodeBase64url } from '../core/base64url.js'
+import { encodeBase64url } from '../lib/base64url.js'
 import type { TestSigningKey } from './keys.js'
 
 const utf8 = new TextEncoder()

@@ -7,7 +7,7 @@
  * `BearerError` with a known reason — never another exception, never a hang.
  */
 import fc from 'fast-check'
-import { encodeBase64url } from '../../src/core/base64url.js'
+import { encodeBase64url } from '../../src/lib/base64url.js'
 import { BearerError, createVerifier, REASONS, type Algorithm, type Verifier } from '../../src/index.js'
 import { generateSigningKey, type TestSigningKey } from '../../src/testing/keys.js'
 import { encodeSegment, signToken } from '../../src/testing/tokens.js'

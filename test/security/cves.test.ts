@@ -7,7 +7,7 @@ import { exportSPKI, importJWK } from 'jose'
 import { createVerifier, type KeySourceFactory } from '../../src/index.js'
 import { generateSigningKey, type TestSigningKey } from '../../src/testing/keys.js'
 import { signToken, unsignedToken } from '../../src/testing/tokens.js'
-import { encodeBase64url } from '../../src/core/base64url.js'
+import { encodeBase64url } from '../../src/lib/base64url.js'
 import { bearer, claims, expectReject, fixture, ISSUER, AUDIENCE, now } from '../helpers/setup.js'
 
 const utf8 = new TextEncoder()

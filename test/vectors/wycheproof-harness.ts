@@ -4,9 +4,9 @@
  * (The payloads are not JWT claim sets, so the full pipeline would reject every vector.)
  */
 import { readFileSync } from 'node:fs'
-import { decodeBase64url } from '../../src/core/base64url.js'
+import { decodeBase64url } from '../../src/lib/base64url.js'
 import { assertHeader, DEFAULT_TYPS } from '../../src/core/jws-header.js'
-import { splitJws } from '../../src/core/token.js'
+import { splitJws } from '../../src/lib/token.js'
 import { ASYMMETRIC_ALGORITHMS, isHmacAlgorithm, type Algorithm } from '../../src/keys/algorithms.js'
 import { buildKeySet, keyOrThrow, selectKey } from '../../src/keys/key-set.js'
 import type { KeySource } from '../../src/keys/key-source.js'

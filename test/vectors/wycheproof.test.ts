@@ -8,7 +8,7 @@ import { ASYMMETRIC_ALGORITHMS } from '../../src/keys/algorithms.js'
 import { buildKeySet } from '../../src/keys/key-set.js'
 import { webSignatureBackend } from '../../src/signature/web.js'
 import { generateSigningKey } from '../../src/testing/keys.js'
-import { decodeBase64url } from '../../src/core/base64url.js'
+import { decodeBase64url } from '../../src/lib/base64url.js'
 import { hasRocaFingerprint } from '../../src/keys/roca.js'
 import { accepts, loadVectors, type Vector } from './wycheproof-harness.js'
 

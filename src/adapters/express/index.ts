@@ -6,13 +6,13 @@
  * as `application/problem+json`. Express 4 and 5; nothing from `express` at runtime.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import type { BearerAuth } from '../../core/result.js'
+import type { BearerAuth } from '../../lib/result.js'
 import { BearerError } from '../../errors/bearer-error.js'
-import { assertRouteScopes, authenticate, isPreflight, parseScopes, resolveAdapter, type AdapterOptions } from '../options.js'
+import { assertRouteScopes, authenticate, isPreflight, parseScopes, resolveAdapter, type AdapterOptions } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../options.js'
+export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -8,15 +8,15 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { BearerAuth, VerifyRequestOptions } from '../../core/result.js'
+import type { BearerAuth, VerifyRequestOptions } from '../../lib/result.js'
 import { BearerError } from '../../errors/bearer-error.js'
 import type { ScopeMode } from '../../scopes/require.js'
-import { assertRouteScopes, authenticate, isPreflight, parseScopes, resolveAdapter, type AdapterOptions } from '../options.js'
+import { assertRouteScopes, authenticate, isPreflight, parseScopes, resolveAdapter, type AdapterOptions } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 import { checkRouteScopes, routeRequirement } from './route-scopes.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../options.js'
+export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
 
 /** A hook that authenticates the request: use it as `onRequest` or `preHandler`. */
 export type AuthenticateHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>

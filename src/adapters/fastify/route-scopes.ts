@@ -4,9 +4,9 @@
  * declared, parsed once per route on first use.
  */
 import type { RouteOptions } from 'fastify'
-import type { VerifyRequestOptions } from '../../core/result.js'
+import type { VerifyRequestOptions } from '../../lib/result.js'
 import type { ScopeMode } from '../../scopes/require.js'
-import { parseScopes } from '../options.js'
+import { parseScopes } from '../runtime.js'
 
 interface ScopeConfig {
   scopes?: readonly string[]

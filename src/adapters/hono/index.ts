@@ -8,12 +8,12 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
-import type { BearerAuth, VerifyRequestOptions } from '../../core/result.js'
+import type { BearerAuth, VerifyRequestOptions } from '../../lib/result.js'
 import { BearerError } from '../../errors/bearer-error.js'
-import { assertRouteScopes, parseScopes, resolveAdapter, type AdapterOptions } from '../options.js'
-import { authenticateRequest, isPreflightRequest } from '../web.js'
+import { assertRouteScopes, parseScopes, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { authenticateRequest, isPreflightRequest } from '../fetch-request.js'
 
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../options.js'
+export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
 
 /** Answers a failure your way: return the `Response` to send. */
 export type HonoErrorHandler = (err: BearerError, c: Context) => Response | Promise<Response>

@@ -4,12 +4,12 @@
  * passes it `auth`; `bearerMiddleware(options)` guards paths from `middleware.ts` (edge
  * runtime) or `proxy.ts`. Only the Fetch `Request`/`Response`: nothing from `next` is imported.
  */
-import type { BearerAuth } from '../../core/result.js'
+import type { BearerAuth } from '../../lib/result.js'
 import { BearerError } from '../../errors/bearer-error.js'
-import { resolveAdapter, type AdapterOptions } from '../options.js'
-import { authenticateRequest, isPreflightRequest } from '../web.js'
+import { resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { authenticateRequest, isPreflightRequest } from '../fetch-request.js'
 
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../options.js'
+export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
 
 /** Answers a failure your way: return the `Response` to send. */
 export type NextErrorHandler = (err: BearerError, request: Request) => Response | Promise<Response>

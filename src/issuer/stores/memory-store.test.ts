@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { createIssuer, memoryStore, type IssuerEvent } from '../../src/issuer/index.js'
-import { AUDIENCE, bearer, Clock, expectIssuerError, ISSUER, verifierFor } from './helpers.js'
-import { storeContract } from './store-contract.js'
+import { createIssuer, memoryStore, type IssuerEvent } from '../index.js'
+import { AUDIENCE, bearer, Clock, expectIssuerError, ISSUER, verifierFor } from '../../../test/issuer/helpers.js'
+import { storeContract } from '../../../test/issuer/store-contract.js'
 
 storeContract('memory store', () => memoryStore())
 

@@ -4,7 +4,7 @@
  * with strict base64url and UTF-8. Nothing here trusts the token: it only reads it.
  */
 import { BearerError } from '../errors/bearer-error.js'
-import type { ParsedHeaders } from '../cache/parsed-headers.js'
+import type { ParsedHeaders } from './parsed-headers.js'
 import { decodeBase64urlBinary, isBase64url } from './base64url.js'
 import { deepFreeze } from './freeze.js'
 

@@ -4,8 +4,8 @@
  * `BearerError` out. Nothing framework-specific, nothing from `node:`, so it runs on edge
  * runtimes unchanged.
  */
-import type { BearerAuth } from '../core/result.js'
-import { authenticate, isPreflight, type ResolvedAdapter } from './options.js'
+import type { BearerAuth } from '../lib/result.js'
+import { authenticate, isPreflight, type ResolvedAdapter } from './runtime.js'
 
 /** True for a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`). */
 export function isPreflightRequest(request: Request): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createIssuer, createRevocationCheck, memoryStore, type IssuerOptions } from '../../src/issuer/index.js'
-import { AUDIENCE, ISSUER } from './helpers.js'
+import { createIssuer, createRevocationCheck, memoryStore, type IssuerOptions } from './index.js'
+import { AUDIENCE, ISSUER } from '../../test/issuer/helpers.js'
 
 const base = { issuer: ISSUER, audience: AUDIENCE }
 

@@ -4,14 +4,14 @@
  */
 import { signatureBackend } from '#signature-backend'
 import { describe, expect, it, vi } from 'vitest'
-import { createVerifier, createVerifierOn } from '../core/create-verifier.js'
-import type { VerifierOptions } from '../core/options.js'
+import { createVerifier, createVerifierOn } from './create-verifier.js'
+import type { VerifierOptions } from './options.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import { encodeSegment } from '../testing/tokens.js'
 import { AUDIENCE, bearer, claims, expectReject, fixture, NOW_S } from '../../test/helpers/setup.js'
 import { localJwks } from '../keys/local-jwks.js'
 import type { KeySource, KeySourceContext, KeySourceFactory } from '../keys/key-source.js'
-import { createParsedHeaders } from './parsed-headers.js'
+import { createParsedHeaders } from '../lib/parsed-headers.js'
 
 /** The runtime's backend, counting signature checks. */
 function counting(): { backend: SignatureBackend; calls: () => number } {

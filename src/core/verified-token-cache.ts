@@ -10,7 +10,7 @@
  * entry) and re-checks time, scopes and revocation; failures are never stored.
  */
 import { LRUCache } from 'lru-cache'
-import type { BearerAuth } from '../core/result.js'
+import type { BearerAuth } from '../lib/result.js'
 import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySource } from '../keys/key-source.js'
 import type { VerificationKey } from '../keys/verification-key.js'

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { Algorithm } from '../../src/index.js'
-import { loadJwk } from '../../src/keys/verification-key.js'
-import { ALGORITHMS } from '../../src/keys/algorithms.js'
-import { DEFAULT_SEED, deriveSigningKey } from '../../src/testing/seeded-keys.js'
+import type { Algorithm } from '../index.js'
+import { loadJwk } from '../keys/verification-key.js'
+import { ALGORITHMS } from '../keys/algorithms.js'
+import { DEFAULT_SEED, deriveSigningKey } from './seeded-keys.js'
 
 const ASYMMETRIC: readonly Algorithm[] = ['RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA']
 

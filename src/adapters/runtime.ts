@@ -9,7 +9,7 @@ import { configError } from '../core/config-error.js'
 import type { AuthorizationInput } from '../core/authorization-header.js'
 import { createVerifier, type Verifier } from '../core/create-verifier.js'
 import type { VerifierOptions } from '../core/options.js'
-import type { BearerAuth, VerifyRequestOptions } from '../core/result.js'
+import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
 import { BearerError, DEFAULT_REALM } from '../errors/bearer-error.js'
 import { assertScopes, type ScopeMode } from '../scopes/require.js'
 
