@@ -14,7 +14,7 @@ export const entries = {
 }
 
 // '#signature-backend' stays an import, so the runtime's export conditions pick the backend.
-const external = ['jose', 'zod', 'lru-cache', 'ioredis', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next']
+const external = ['jose', 'lru-cache', 'ioredis', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next']
 /**
  * Files reached through package.json "imports", not public subpaths: the signature backend
  * each runtime gets by export condition (`#signature-backend`).
@@ -62,6 +62,9 @@ export default defineConfig([
     target: 'es2022',
     platform: 'neutral',
     external,
+    // valibot validates options at construction; bundled (tree-shaken to the few validators
+    // used), so neither `import('tokengate')` nor an edge bundle loads a schema library.
+    noExternal: ['valibot'],
     // Keep `node:crypto` explicit: Node-only code stays recognisable to edge bundlers and guards.
     removeNodeProtocol: false,
   },

@@ -4,7 +4,9 @@
  *
  * @module tokengate
  */
-export { createVerifier, DEFAULT_CLOCK_TOLERANCE, type Verifier } from './core/create-verifier.js'
+export { createVerifier, type Verifier } from './core/create-verifier.js'
+export { DEFAULT_CLOCK_TOLERANCE } from './core/parse-options.js'
+export { ConfigError } from './errors/config-error.js'
 export { verifyBearer, type VerifyBearerOptions } from './core/verify-bearer.js'
 export type {
   CommonVerifierOptions,
@@ -32,7 +34,7 @@ export type { FetchFailure, FetchFailureCode } from './keys/fetch-json.js'
 export { secretKey } from './keys/secret.js'
 export type { KeySource, KeySourceContext, KeySourceEvent, KeySourceFactory } from './keys/key-source.js'
 export type { VerificationKey, PublicJwk } from './keys/verification-key.js'
-export type { ClaimsSchema } from './claims/schema.js'
+export type { ClaimsSchema, ClaimsSchemaResult } from './claims/schema.js'
 export type { IsRevoked, RevocationContext } from './revocation/hook.js'
 export type { ScopeClaim } from './scopes/parse.js'
 export type { ScopeMode } from './scopes/require.js'

@@ -28,7 +28,10 @@ function next(args: string[], env: Partial<Env> = {}, quiet = true) {
 export async function build(): Promise<void> {
   const mtime = (path: string) => statSync(path).mtimeMs
   const files = ['src', 'examples/next'].flatMap((dir) => readdirSync(`${root}${dir}`, { recursive: true, encoding: 'utf8' }).map((f) => `${root}${dir}/${f}`))
-  const newest = Math.max(mtime(`${root}package-lock.json`), ...files.filter((f) => !f.includes('/.next/') && !f.endsWith('next-env.d.ts')).map(mtime))
+  // The build output (.next, the folder itself included: writing into it changes its mtime) and
+  // the generated next-env.d.ts are not sources; counting them made every run rebuild.
+  const output = (f: string) => /\/examples\/next\/\.next(\/|$)/.test(f) || f.endsWith('next-env.d.ts')
+  const newest = Math.max(mtime(`${root}package-lock.json`), ...files.filter((f) => !output(f)).map(mtime))
   if (!process.env.TOKENGATE_NEXT_REBUILD && existsSync(`${app}.next/BUILD_ID`) && mtime(`${app}.next/BUILD_ID`) > newest) return
   const { child, exited } = next(['build', '--webpack'])
   const result = await exited

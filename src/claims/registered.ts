@@ -13,45 +13,43 @@ export interface RegisteredClaimRules {
   readonly requiredClaims: readonly string[]
 }
 
-export function assertRegisteredClaims(payload: Record<string, unknown>, rules: RegisteredClaimRules, realm: string): void {
+export function assertRegisteredClaims(payload: Record<string, unknown>, rules: RegisteredClaimRules): void {
   const { iss, aud, sub, jti } = payload
   if (rules.issuers !== null) {
     if (typeof iss !== 'string' || !rules.issuers.has(iss)) {
       throw new BearerError('issuer_invalid', {
-        realm,
         claim: 'iss',
         ...(iss === undefined ? { message: 'The token has no "iss" claim' } : {}),
       })
     }
   } else if (iss !== undefined && typeof iss !== 'string') {
-    throw invalid('iss', realm)
+    throw invalid('iss')
   }
 
   if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {
-    throw new BearerError('audience_invalid', { realm, claim: 'aud', message: 'The "aud" claim is not a string or an array of strings' })
+    throw new BearerError('audience_invalid', { claim: 'aud', message: 'The "aud" claim is not a string or an array of strings' })
   }
   if (rules.audiences !== null) {
     const audiences = rules.audiences
     const ok = typeof aud === 'string' ? audiences.has(aud) : Array.isArray(aud) && aud.some((a) => audiences.has(a as string))
     if (!ok) {
       throw new BearerError('audience_invalid', {
-        realm,
         claim: 'aud',
         ...(aud === undefined ? { message: 'The token has no "aud" claim' } : {}),
       })
     }
   }
 
-  if (sub !== undefined && typeof sub !== 'string') throw invalid('sub', realm)
-  if (jti !== undefined && typeof jti !== 'string') throw invalid('jti', realm)
+  if (sub !== undefined && typeof sub !== 'string') throw invalid('sub')
+  if (jti !== undefined && typeof jti !== 'string') throw invalid('jti')
 
   for (const claim of rules.requiredClaims) {
     if (payload[claim] === undefined) {
-      throw new BearerError('claim_missing', { realm, claim, message: `The token has no "${claim}" claim` })
+      throw new BearerError('claim_missing', { claim, message: `The token has no "${claim}" claim` })
     }
   }
 }
 
-function invalid(claim: string, realm: string): BearerError {
-  return new BearerError('claim_invalid', { realm, claim, message: `The "${claim}" claim is not a string` })
+function invalid(claim: string): BearerError {
+  return new BearerError('claim_invalid', { claim, message: `The "${claim}" claim is not a string` })
 }

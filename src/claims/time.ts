@@ -4,11 +4,11 @@
  */
 import { BearerError } from '../errors/bearer-error.js'
 
-function numericDate(payload: Record<string, unknown>, claim: string, realm: string): number | undefined {
+function numericDate(payload: Record<string, unknown>, claim: string): number | undefined {
   const value = payload[claim]
   if (value === undefined) return undefined
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new BearerError('claim_invalid', { realm, claim, message: `The "${claim}" claim is not a NumericDate` })
+    throw new BearerError('claim_invalid', { claim, message: `The "${claim}" claim is not a NumericDate` })
   }
   return value
 }
@@ -17,15 +17,15 @@ function numericDate(payload: Record<string, unknown>, claim: string, realm: str
  * Throws unless `exp` is present and after now, and `nbf` / `iat` (when present) are not
  * after now, all give or take `tolerance` seconds. `now` is in seconds.
  */
-export function assertTime(payload: Record<string, unknown>, now: number, tolerance: number, realm: string): void {
-  const exp = numericDate(payload, 'exp', realm)
+export function assertTime(payload: Record<string, unknown>, now: number, tolerance: number): void {
+  const exp = numericDate(payload, 'exp')
   if (exp === undefined) {
-    throw new BearerError('claim_missing', { realm, claim: 'exp', message: 'The token has no "exp" claim' })
+    throw new BearerError('claim_missing', { claim: 'exp', message: 'The token has no "exp" claim' })
   }
   // RFC 7519 §4.1.4: the current time MUST be before exp.
-  if (now - tolerance >= exp) throw new BearerError('token_expired', { realm, claim: 'exp' })
-  const nbf = numericDate(payload, 'nbf', realm)
-  if (nbf !== undefined && nbf > now + tolerance) throw new BearerError('token_not_yet_valid', { realm, claim: 'nbf' })
-  const iat = numericDate(payload, 'iat', realm)
-  if (iat !== undefined && iat > now + tolerance) throw new BearerError('token_issued_in_future', { realm, claim: 'iat' })
+  if (now - tolerance >= exp) throw new BearerError('token_expired', { claim: 'exp' })
+  const nbf = numericDate(payload, 'nbf')
+  if (nbf !== undefined && nbf > now + tolerance) throw new BearerError('token_not_yet_valid', { claim: 'nbf' })
+  const iat = numericDate(payload, 'iat')
+  if (iat !== undefined && iat > now + tolerance) throw new BearerError('token_issued_in_future', { claim: 'iat' })
 }

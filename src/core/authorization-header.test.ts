@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { BearerError } from '../errors/bearer-error.js'
 import { parseAuthorization } from './authorization-header.js'
 
-const parse = (value: Parameters<typeof parseAuthorization>[0], max = 8192) => parseAuthorization(value, max, 'api')
+const parse = (value: Parameters<typeof parseAuthorization>[0], max = 8192) => parseAuthorization(value, max)
 
 function reasonOf(fn: () => unknown): string {
   try {

@@ -20,17 +20,16 @@ const isSpace = (code: number): boolean => code === 32 || code === 9
  * `token_missing` (absent, empty, or another scheme such as `Basic` — RFC 6750 §3.1),
  * `token_too_large`, `header_malformed` (not exactly one token68 after `Bearer`).
  */
-export function parseAuthorization(input: AuthorizationInput, maxSize: number, realm: string): string {
-  const token = readBearerCredentials(input, maxSize, realm)
-  assertToken68(token, realm)
+export function parseAuthorization(input: AuthorizationInput, maxSize: number): string {
+  const token = readBearerCredentials(input, maxSize)
+  assertToken68(token)
   return token
 }
 
 /** Throws `header_malformed` unless `token` is one RFC 6750 §2.1 b64token. */
-export function assertToken68(token: string, realm: string): void {
+export function assertToken68(token: string): void {
   if (!TOKEN68.test(token)) {
     throw new BearerError('header_malformed', {
-      realm,
       message: 'The Authorization header must hold exactly one token after "Bearer"',
     })
   }
@@ -42,19 +41,19 @@ export function assertToken68(token: string, realm: string): void {
  * as a JWS is made of base64url and dots, all token68 characters, so the outcome is the same
  * and a valid token is not scanned twice.
  */
-export function readBearerCredentials(input: AuthorizationInput, maxSize: number, realm: string): string {
+export function readBearerCredentials(input: AuthorizationInput, maxSize: number): string {
   let value: string | null | undefined
   if (typeof input === 'string' || input == null) value = input
   else if (Array.isArray(input)) {
-    if (input.length > 1) throw new BearerError('header_malformed', { realm, message: 'Several Authorization headers were sent' })
+    if (input.length > 1) throw new BearerError('header_malformed', { message: 'Several Authorization headers were sent' })
     value = input[0]
   } else value = undefined
 
-  if (value == null) throw new BearerError('token_missing', { realm })
-  if (value.length > maxSize) throw new BearerError('token_too_large', { realm })
+  if (value == null) throw new BearerError('token_missing', )
+  if (value.length > maxSize) throw new BearerError('token_too_large', )
   // Field values carry no leading or trailing whitespace (RFC 9110 §5.5).
   if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) value = value.replace(/^[ \t]+|[ \t]+$/g, '')
-  if (value === '') throw new BearerError('token_missing', { realm })
+  if (value === '') throw new BearerError('token_missing', )
 
   // The scheme ends at the first whitespace; only SP may separate it from the token68.
   // "Bearer " as most clients send it skips the scan and the case folding.
@@ -63,9 +62,9 @@ export function readBearerCredentials(input: AuthorizationInput, maxSize: number
   const scheme = end === -1 ? value : value.slice(0, end)
   if (!usual && (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer')) {
     // Another scheme: no bearer credentials at all.
-    throw new BearerError('token_missing', { realm })
+    throw new BearerError('token_missing', )
   }
-  if (end === -1) throw new BearerError('header_malformed', { realm, message: 'No token after Bearer' })
+  if (end === -1) throw new BearerError('header_malformed', { message: 'No token after Bearer' })
   const space = end
   // RFC 9110 §11.4: one or more SP between scheme and token68.
   let start = space

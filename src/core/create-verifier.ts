@@ -3,29 +3,25 @@
  * `createVerifier`: validate options once, derive everything the request path needs, and
  * return the `verifyBearer` closure.
  */
-import { DEFAULT_REALM } from '../errors/bearer-error.js'
+import { ConfigError } from '../errors/config-error.js'
 import { ASYMMETRIC_ALGORITHMS, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
 import { discoveryJwks } from '../keys/discovery.js'
 import type { KeySourceContext, KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
-import { localJwks, type JSONWebKeySet } from '../keys/local-jwks.js'
+import { localJwks } from '../keys/local-jwks.js'
 import { remoteJwks } from '../keys/remote-jwks.js'
 import { hmacAlgorithmsFor, secretBytes, secretKey } from '../keys/secret.js'
-import { DEFAULT_SCOPE_CLAIMS } from '../scopes/parse.js'
 // Resolved by export condition (package.json "imports"): node:crypto under "node", jose/WebCrypto
 // on edge runtimes and by default, so this module never names `node:` itself.
 import { signatureBackend } from '#signature-backend'
 import { createParsedHeaders } from '../lib/parsed-headers.js'
-import { createVerifiedTokenCache, DEFAULT_CACHE_MAX } from './verified-token-cache.js'
+import { createVerifiedTokenCache } from './verified-token-cache.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
-import { DEFAULT_MAX_TOKEN_SIZE, type AuthorizationInput } from './authorization-header.js'
-import { toSeconds } from '../lib/duration.js'
+import type { AuthorizationInput } from './authorization-header.js'
 import { DEFAULT_TYPS, normalizeTyp } from './jws-header.js'
-import { parseOptions, type VerifierOptions } from './options.js'
+import type { VerifierOptions } from './options.js'
+import { parseVerifierOptions, type KeySourceSpec, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
-
-/** Default leeway for `exp`, `nbf` and `iat`, in seconds. */
-export const DEFAULT_CLOCK_TOLERANCE = 5
 
 /**
  * A configured verifier: call it with the `Authorization` header value. Resolves with the
@@ -35,41 +31,43 @@ export interface Verifier<C extends object = object> {
   (authorization: AuthorizationInput, options?: VerifyRequestOptions): Promise<BearerAuth<C>>
   /** Loads remote keys now, so the first request does not wait for them. */
   warm(): Promise<void>
+  /** The `realm` of this verifier's challenges; adapters and guards answer with it too. */
+  readonly realm: string
 }
 
-type ParsedOptions = ReturnType<typeof parseOptions>
-type KeySourceInput = Pick<ParsedOptions, 'jwksUri' | 'discovery' | 'jwks' | 'secret' | 'keys'>
+const toSet = (value: string | readonly string[] | null): ReadonlySet<string> | null =>
+  value === null ? null : new Set(typeof value === 'string' ? [value] : value)
 
-function toSet(value: string | readonly string[] | null | undefined): ReadonlySet<string> | null {
-  if (value === null || value === undefined) return null
-  return new Set(typeof value === 'string' ? [value] : value)
-}
-
-function keySourceFactory(input: KeySourceInput, o: ParsedOptions, issuer: ParsedOptions['issuer']): KeySourceFactory {
-  if (input.secret !== undefined) return secretKey(input.secret)
-  if (input.jwks !== undefined) return localJwks(input.jwks as JSONWebKeySet)
-  if (input.jwksUri !== undefined) return remoteJwks(input.jwksUri, o.jwksCache)
-  // The schema guarantees a single issuer string beside `discovery`.
-  if (input.discovery !== undefined) {
-    return discoveryJwks(issuer as string, { ...o.jwksCache, ...(input.discovery === true ? {} : { url: input.discovery }) })
+function keySourceFactory(spec: KeySourceSpec, o: ParsedVerifierOptions, issuer: ParsedTenant['issuer']): KeySourceFactory {
+  switch (spec.kind) {
+    case 'secret':
+      return secretKey(spec.secret)
+    case 'jwks':
+      return localJwks(spec.set)
+    case 'jwksUri':
+      return remoteJwks(spec.url, o.jwksCache)
+    case 'discovery':
+      // parseVerifierOptions guarantees a single issuer string beside `discovery`.
+      return discoveryJwks(issuer as string, { ...o.jwksCache, ...(spec.url === undefined ? {} : { url: spec.url }) })
+    case 'keys':
+      return spec.factory
   }
-  return input.keys as KeySourceFactory
 }
 
 /** The allow-list: tied to the key source, so HS* never meets a key set and RS* never a secret. */
-function allowList(input: KeySourceInput, configured: readonly Algorithm[] | undefined, where: string): ReadonlySet<Algorithm> {
-  if (input.secret !== undefined) {
-    const length = secretBytes(input.secret).length
+function allowList(spec: KeySourceSpec, configured: readonly Algorithm[] | undefined, where: string): ReadonlySet<Algorithm> {
+  if (spec.kind === 'secret') {
+    const length = secretBytes(spec.secret).length
     const fitting = hmacAlgorithmsFor(length)
     if (!configured && fitting.length === 0) {
-      throw new TypeError(`tokengate: invalid verifier option ${where}secret: HS256 needs a secret of at least 32 bytes, got ${length}`)
+      throw new ConfigError('verifier', `${where}secret`, `HS256 needs a secret of at least 32 bytes, got ${length}`)
     }
     return new Set(configured ?? fitting)
   }
   if (configured) {
     const hmac = configured.find(isHmacAlgorithm)
-    if (hmac && input.keys === undefined) {
-      throw new TypeError(`tokengate: invalid verifier option ${where}algorithms: ${hmac} needs a shared secret, never a key set`)
+    if (hmac && spec.kind !== 'keys') {
+      throw new ConfigError('verifier', `${where}algorithms`, `${hmac} needs a shared secret (the \`secret\` option), never a key set`)
     }
     return new Set(configured)
   }
@@ -100,13 +98,9 @@ export function createVerifier<C extends object = object>(options: VerifierOptio
  * both backends in one process; applications get the runtime's backend from `createVerifier`.
  */
 export function createVerifierOn<C extends object = object>(backend: SignatureBackend, options: VerifierOptions<C>): Verifier<C> {
-  const o = parseOptions(options)
-  const realm = o.realm ?? DEFAULT_REALM
-  const onEvent = o.onEvent as ((e: KeySourceEvent) => void) | undefined
-  const now = (o.now as (() => number) | undefined) ?? Date.now
-  const fetchImpl = (o.fetch as typeof fetch | undefined) ?? ((input, init) => globalThis.fetch(input, init))
-  const typs = o.typ === undefined ? DEFAULT_TYPS : new Set((typeof o.typ === 'string' ? [o.typ] : o.typ).map(normalizeTyp))
-  const requiredClaims = Object.freeze([...(o.requiredClaims ?? [])])
+  const o = parseVerifierOptions(options as VerifierOptions<object>)
+  const onEvent = o.onEvent
+  const typs = o.typ === undefined ? DEFAULT_TYPS : new Set(o.typ.map(normalizeTyp))
   const emit = (event: KeySourceEvent): void => {
     try {
       onEvent?.(event)
@@ -115,48 +109,49 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     }
   }
 
-  function tenant(input: KeySourceInput, issuer: ParsedOptions['issuer'], audience: ParsedOptions['audience'], algorithms: readonly Algorithm[] | undefined, where: string): Tenant {
-    const allowed = allowList(input, algorithms, where)
-    const context: KeySourceContext = { algorithms: allowed, realm, onEvent: emit, fetch: fetchImpl, now }
+  function tenant(t: ParsedTenant): Tenant {
+    const allowed = allowList(t.keys, t.algorithms, t.where)
+    const context: KeySourceContext = { algorithms: allowed, onEvent: emit, fetch: o.fetch, now: o.now }
     return Object.freeze({
-      keys: keySourceFactory(input, o, issuer)(context),
+      keys: withConfigPath(t.where, () => keySourceFactory(t.keys, o, t.issuer)(context)),
       header: Object.freeze({ algorithms: allowed, typs, typRequired: o.typ !== undefined }),
-      claims: Object.freeze({ issuers: toSet(issuer), audiences: toSet(audience), requiredClaims }),
+      claims: Object.freeze({ issuers: toSet(t.issuer), audiences: toSet(t.audience), requiredClaims: o.requiredClaims }),
     })
   }
 
-  let single: Tenant | undefined
-  let tenants: Map<string, Tenant> | undefined
-  if (o.issuers) {
-    tenants = new Map()
-    o.issuers.forEach((entry, i) => {
-      if (tenants!.has(entry.issuer)) throw new TypeError(`tokengate: invalid verifier option issuers.${i}.issuer: listed twice`)
-      tenants!.set(entry.issuer, tenant(entry, entry.issuer, entry.audience === undefined ? o.audience : entry.audience, entry.algorithms ?? o.algorithms, `issuers.${i}.`))
-    })
-  } else {
-    single = tenant(o, o.issuer, o.audience, o.algorithms, '')
-  }
-
+  const built = o.tenants.map(tenant)
   const resolved: ResolvedVerifier = Object.freeze({
-    realm,
-    maxTokenSize: o.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE,
-    clockTolerance: o.clockTolerance === undefined ? DEFAULT_CLOCK_TOLERANCE : toSeconds(o.clockTolerance),
-    now,
-    scopeClaims: Object.freeze([...(o.scopeClaims ?? DEFAULT_SCOPE_CLAIMS)]),
+    realm: o.realm,
+    maxTokenSize: o.maxTokenSize,
+    clockTolerance: o.clockTolerance,
+    now: o.now,
+    scopeClaims: o.scopeClaims,
     claimsSchema: o.claims,
-    isRevoked: o.isRevoked as ResolvedVerifier['isRevoked'],
+    isRevoked: o.isRevoked,
     signature: backend,
     headers: createParsedHeaders(),
-    cache: o.cache === false ? undefined : createVerifiedTokenCache(o.cache?.max ?? DEFAULT_CACHE_MAX),
-    tenant: single,
-    tenants,
+    cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),
+    tenant: o.multiIssuer ? undefined : built[0],
+    tenants: o.multiIssuer ? new Map(built.map((t, i) => [o.tenants[i]!.issuer as string, t])) : undefined,
   })
 
-  const sources = single ? [single.keys] : [...tenants!.values()].map((t) => t.keys)
   const verify = ((authorization: AuthorizationInput, request?: VerifyRequestOptions) =>
-    runPipeline(resolved, authorization, request)) as Verifier<C>
+    runPipeline(resolved, authorization, request)) as Verifier<C> & { realm: string }
   verify.warm = async () => {
-    await Promise.all(sources.map((s) => s.warm?.()))
+    await Promise.all(built.map((t) => t.keys.warm?.()))
   }
+  Object.defineProperty(verify, 'realm', { value: o.realm, enumerable: true })
   return verify
+}
+
+/**
+ * Key sources check their keys as they are built and throw a `ConfigError` named from their
+ * own option (`jwks`, `secret`, ...); inside `issuers`, the entry's path is put in front.
+ */
+function withConfigPath<T>(where: string, build: () => T): T {
+  try {
+    return build()
+  } catch (err) {
+    throw ConfigError.is(err) && where !== '' ? err.under(where.slice(0, -1)) : err
+  }
 }

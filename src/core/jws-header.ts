@@ -25,23 +25,23 @@ export interface HeaderRules {
 }
 
 /** Returns the token's algorithm once the header passes, or throws. */
-export function assertHeader(header: JwsHeader, rules: HeaderRules, realm: string): Algorithm {
+export function assertHeader(header: JwsHeader, rules: HeaderRules): Algorithm {
   const alg = header.alg
   if (alg.toLowerCase() === 'none') {
-    throw new BearerError('alg_not_allowed', { realm, message: 'Unsigned tokens (alg "none") are never accepted' })
+    throw new BearerError('alg_not_allowed', { message: 'Unsigned tokens (alg "none") are never accepted' })
   }
-  if (!rules.algorithms.has(alg as Algorithm)) throw new BearerError('alg_not_allowed', { realm })
+  if (!rules.algorithms.has(alg as Algorithm)) throw new BearerError('alg_not_allowed', )
   if (header.kid !== undefined && typeof header.kid !== 'string') {
-    throw new BearerError('token_malformed', { realm, message: 'The token header "kid" is not a string' })
+    throw new BearerError('token_malformed', { message: 'The token header "kid" is not a string' })
   }
   // RFC 7515 §4.1.11: a recipient that does not understand a critical extension must reject.
-  if (header.crit !== undefined) throw new BearerError('crit_unsupported', { realm })
+  if (header.crit !== undefined) throw new BearerError('crit_unsupported', )
   const typ = header.typ
   if (typ === undefined) {
-    if (rules.typRequired) throw new BearerError('typ_invalid', { realm, message: 'The token has no "typ" header' })
+    if (rules.typRequired) throw new BearerError('typ_invalid', { message: 'The token has no "typ" header' })
   } else if (typeof typ !== 'string' || !rules.typs.has(normalizeTyp(typ))) {
     // RFC 8725 §3.11: a token of another kind (dpop+jwt, secevent+jwt, ...) is not an access token.
-    throw new BearerError('typ_invalid', { realm })
+    throw new BearerError('typ_invalid', )
   }
   return alg as Algorithm
 }

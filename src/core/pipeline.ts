@@ -9,7 +9,7 @@ import { assertTime } from '../claims/time.js'
 import { BearerError } from '../errors/bearer-error.js'
 import type { KeySource } from '../keys/key-source.js'
 import { assertNotRevoked, type IsRevoked } from '../revocation/hook.js'
-import { parseScopes, type ScopeClaim } from '../scopes/parse.js'
+import { grantedScopes, type ScopeClaim } from '../scopes/parse.js'
 import { assertScopes } from '../scopes/require.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { ParsedHeaders } from '../lib/parsed-headers.js'
@@ -53,12 +53,12 @@ const NO_REQUIREMENTS: VerifyRequestOptions = Object.freeze({})
 
 /** Step 1: the bearer token of the header, parsed as a JWT. */
 function parseBearerToken(v: ResolvedVerifier, authorization: AuthorizationInput): ParsedToken {
-  const raw = readBearerCredentials(authorization, v.maxTokenSize, v.realm)
+  const raw = readBearerCredentials(authorization, v.maxTokenSize)
   try {
-    return parseToken(raw, v.realm, v.headers)
+    return parseToken(raw, v.headers)
   } catch (err) {
     // Not one token68 is a malformed header (400) before it is a malformed token (401).
-    assertToken68(raw, v.realm)
+    assertToken68(raw)
     throw err
   }
 }
@@ -68,7 +68,7 @@ function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
   if (v.tenant) return v.tenant
   const iss = token.payload.iss
   const tenant = typeof iss === 'string' ? v.tenants!.get(iss) : undefined
-  if (!tenant) throw new BearerError('issuer_invalid', { realm: v.realm, claim: 'iss' })
+  if (!tenant) throw new BearerError('issuer_invalid', { claim: 'iss' })
   return tenant
 }
 
@@ -91,7 +91,7 @@ function cacheKey(authorization: AuthorizationInput): string | undefined {
 /** Step 3 on a cache hit: the same time check; an expired entry is dropped as it fails. */
 function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken): void {
   try {
-    assertTime(hit.payload, v.now() / 1000, v.clockTolerance, v.realm)
+    assertTime(hit.payload, v.now() / 1000, v.clockTolerance)
   } catch (err) {
     v.cache!.delete(authorization)
     throw err
@@ -120,6 +120,14 @@ export function runPipeline(
   return hit === undefined ? verifyFresh(v, authorization, entryKey, request) : answerFromCache(v, authorization, entryKey!, hit, request)
 }
 
+/**
+ * The verifier is the boundary of its realm: the steps below it throw with the default realm,
+ * and every failure leaves here with the verifier's own (one place, not a parameter of every step).
+ */
+function inRealm(v: ResolvedVerifier, err: unknown): unknown {
+  return BearerError.is(err) ? err.withRealm(v.realm) : err
+}
+
 /** Steps 2, 3, 5 and 6 for a cached token; a key that changed sends it through every step. */
 async function answerFromCache(
   v: ResolvedVerifier,
@@ -128,16 +136,21 @@ async function answerFromCache(
   hit: VerifiedToken,
   request: VerifyRequestOptions,
 ): Promise<BearerAuth> {
-  // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
-  // answers as it would for a new token (a new key object means verifying afresh).
-  const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
-  if ((isPromise(found) ? await found : found) !== hit.key) {
-    v.cache!.delete(entryKey)
-    return verifyFresh(v, authorization, entryKey, request)
+  try {
+    // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
+    // answers as it would for a new token (a new key object means verifying afresh).
+    const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
+    if ((isPromise(found) ? await found : found) !== hit.key) {
+      v.cache!.delete(entryKey)
+      return await verifyFresh(v, authorization, entryKey, request)
+    }
+    // 3. time
+    assertCachedTime(v, entryKey, hit)
+    const answered = checkRequest(v, hit.auth, request)
+    return isPromise(answered) ? await answered : answered
+  } catch (err) {
+    throw inRealm(v, err)
   }
-  // 3. time
-  assertCachedTime(v, entryKey, hit)
-  return finish(v, hit.auth, request)
 }
 
 /** Every step, for a token not in the cache; remembers it when it passes steps 1–4. */
@@ -147,37 +160,42 @@ async function verifyFresh(
   entryKey: string | undefined,
   request: VerifyRequestOptions,
 ): Promise<BearerAuth> {
-  const realm = v.realm
-  // 1. format
-  const token = parseBearerToken(v, authorization)
-  // 2. header policy, key and signature: nothing below runs on an unverified token
-  const tenant = selectTenant(v, token)
-  const alg = assertHeader(token.header, tenant.header, realm)
-  const found = resolveKey(tenant.keys, token.header, alg)
-  const key = isPromise(found) ? await found : found
-  const checking = assertSignature(v.signature, key, alg, token, realm)
-  if (checking !== undefined) await checking
-  // 3. time
-  const nowS = v.now() / 1000
-  assertTime(token.payload, nowS, v.clockTolerance, realm)
-  // 4. iss / aud / registered claim types / required claims / custom schema
-  assertRegisteredClaims(token.payload, tenant.claims, realm)
-  const claims = (v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload, realm) : token.payload) as JwtClaims
-  // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
-  const scopes = parseScopes(token.payload, v.scopeClaims, realm)
-  // Frozen: with the cache on, the same result answers every request bearing this token.
-  const auth: BearerAuth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
-  if (entryKey !== undefined) {
-    rememberToken(v.cache!, entryKey, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
+  try {
+    // 1. format
+    const token = parseBearerToken(v, authorization)
+    // 2. header policy, key and signature: nothing below runs on an unverified token
+    const tenant = selectTenant(v, token)
+    const alg = assertHeader(token.header, tenant.header)
+    const found = resolveKey(tenant.keys, token.header, alg)
+    const key = isPromise(found) ? await found : found
+    const checking = assertSignature(v.signature, key, alg, token)
+    if (checking !== undefined) await checking
+    // 3. time
+    const nowS = v.now() / 1000
+    assertTime(token.payload, nowS, v.clockTolerance)
+    // 4. iss / aud / registered claim types / required claims / custom schema
+    assertRegisteredClaims(token.payload, tenant.claims)
+    const checked = v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload) : token.payload
+    const claims = (isPromise(checked) ? await checked : checked) as JwtClaims
+    // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
+    const scopes = grantedScopes(token.payload, v.scopeClaims)
+    // Frozen: with the cache on, the same result answers every request bearing this token.
+    const auth: BearerAuth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
+    if (entryKey !== undefined) {
+      rememberToken(v.cache!, entryKey, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
+    }
+    const answered = checkRequest(v, auth, request)
+    return isPromise(answered) ? await answered : answered
+  } catch (err) {
+    throw inRealm(v, err)
   }
-  return finish(v, auth, request)
 }
 
-/** Steps 5 and 6. Synchronous unless there is a revocation hook. */
-function finish(v: ResolvedVerifier, auth: BearerAuth, request: VerifyRequestOptions): BearerAuth | Promise<BearerAuth> {
+/** Steps 5 and 6: what this request requires of a verified token. Synchronous unless there is a revocation hook. */
+function checkRequest(v: ResolvedVerifier, auth: BearerAuth, request: VerifyRequestOptions): BearerAuth | Promise<BearerAuth> {
   // 5. scopes
-  if (request.scopes) assertScopes(auth.scopes, request.scopes, request.scopeMode ?? 'all', v.realm)
+  if (request.scopes) assertScopes(auth.scopes, request.scopes, request.scopeMode ?? 'all')
   // 6. revocation
   if (!v.isRevoked) return auth
-  return assertNotRevoked(v.isRevoked, auth.claims, { token: auth.token, header: auth.header }, v.realm).then(() => auth)
+  return assertNotRevoked(v.isRevoked, auth.claims, { token: auth.token, header: auth.header }).then(() => auth)
 }

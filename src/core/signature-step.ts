@@ -19,8 +19,8 @@ export function resolveKey(keys: KeySource, header: JwsHeader, alg: Algorithm): 
   return keys.getKey(header, alg)
 }
 
-function unusableKey(realm: string, cause: unknown): BearerError {
-  return new BearerError('signature_invalid', { realm, cause, message: 'The token signature could not be checked with its key' })
+function unusableKey(cause: unknown): BearerError {
+  return new BearerError('signature_invalid', { cause, message: 'The token signature could not be checked with its key' })
 }
 
 /** Throws (or rejects with) `signature_invalid` unless the signature verifies with `key`. */
@@ -29,24 +29,23 @@ export function assertSignature(
   key: VerificationKey,
   alg: Algorithm,
   token: ParsedToken,
-  realm: string,
 ): void | Promise<void> {
   let valid: boolean | Promise<boolean>
   try {
     valid = backend.verify(key, alg, token)
   } catch (cause) {
-    throw unusableKey(realm, cause)
+    throw unusableKey(cause)
   }
   if (!isPromise(valid)) {
-    if (!valid) throw new BearerError('signature_invalid', { realm })
+    if (!valid) throw new BearerError('signature_invalid', )
     return
   }
   return valid.then(
     (ok) => {
-      if (!ok) throw new BearerError('signature_invalid', { realm })
+      if (!ok) throw new BearerError('signature_invalid', )
     },
     (cause: unknown) => {
-      throw unusableKey(realm, cause)
+      throw unusableKey(cause)
     },
   )
 }

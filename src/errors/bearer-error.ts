@@ -55,11 +55,16 @@ export class BearerError extends Error {
   readonly claim: string | undefined
   /** The scopes the request required, for `insufficient_scope`. */
   readonly scope: string | undefined
+  /** The `realm` of the challenge. */
+  readonly realm: string
+  readonly #options: BearerErrorOptions
 
   constructor(reason: BearerErrorReason, options: BearerErrorOptions = {}) {
     const entry = REASONS[reason]
     super(options.message ?? entry.message, options.cause === undefined ? undefined : { cause: options.cause })
     this.reason = reason
+    this.#options = options
+    this.realm = options.realm ?? DEFAULT_REALM
     this.status = this.statusCode = entry.status
     this.code = entry.code
     this.claim = options.claim
@@ -68,7 +73,7 @@ export class BearerError extends Error {
       entry.status === 503
         ? undefined
         : buildChallenge({
-            quotedRealm: quoteString(options.realm ?? DEFAULT_REALM),
+            quotedRealm: quoteString(this.realm),
             code: entry.code,
             description: entry.code === undefined ? undefined : this.message,
             scope: options.scope,
@@ -76,6 +81,17 @@ export class BearerError extends Error {
     const headers: Record<string, string> = {}
     if (this.wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = this.wwwAuthenticate
     this.headers = Object.freeze(headers)
+  }
+
+  /**
+   * This error as the verifier with `realm` answers it. Steps below the verifier throw with
+   * the default realm; the verifier (and the adapters' guards) re-issue with their own.
+   */
+  withRealm(realm: string): BearerError {
+    if (realm === this.realm) return this
+    const copy = new BearerError(this.reason, { ...this.#options, realm })
+    if (this.stack !== undefined) copy.stack = this.stack
+    return copy
   }
 
   /** True for any tokengate `BearerError`, even from another copy of the package (ESM and CJS). */

@@ -3,6 +3,7 @@
  * The issuer's keys: one active key signs; retiring keys stay published until every token
  * they signed has expired; `jwks()` and `keySource()` expose only public halves.
  */
+import { ConfigError } from '../errors/config-error.js'
 import type { JWK } from 'jose'
 import type { AsymmetricAlgorithm, Algorithm } from '../keys/algorithms.js'
 import { buildKeySet, keyOrThrow, selectKey, type KeySet } from '../keys/key-set.js'
@@ -50,11 +51,11 @@ export class KeyRing {
     const loaded = await Promise.all(keys.map((k, i) => loadSigningKey(k, algorithm, `keys.${i}`)))
     const kids = new Set<string | undefined>()
     loaded.forEach((k, i) => {
-      if (kids.has(k.kid)) throw new TypeError(`tokengate: invalid issuer option keys.${i}.kid: ${JSON.stringify(k.kid)} is listed twice`)
+      if (kids.has(k.kid)) throw new ConfigError('issuer', `keys.${i}.kid`, `${JSON.stringify(k.kid)} is listed twice; give each key its own kid`)
       kids.add(k.kid)
     })
     const active = activeKid === undefined ? loaded[0] : loaded.find((k) => k.kid === activeKid)
-    if (!active) throw new TypeError(`tokengate: invalid issuer option activeKid: no key has kid ${JSON.stringify(activeKid)}`)
+    if (!active) throw new ConfigError('issuer', 'activeKid', `no key has kid ${JSON.stringify(activeKid)}; name one of the kids in keys`)
     this.#active = active
     this.#others = loaded.filter((k) => k !== active).map((key) => ({ key, retiresAt: undefined }))
   }
@@ -90,10 +91,10 @@ export class KeyRing {
   async rotate(next?: IssuerKey): Promise<string> {
     await this.#ready
     const previous = this.#active
-    if (!previous.publicJwk) throw new TypeError('tokengate: rotateKeys() needs asymmetric keys; rotate a shared secret by deploying a new one')
+    if (!previous.publicJwk) throw new ConfigError('issuer', 'rotateKeys()', 'needs asymmetric keys; rotate a shared secret by deploying a new one')
     const key = next ? await loadSigningKey(next, previous.alg, 'rotateKeys()') : await generateIssuerKey(previous.alg as AsymmetricAlgorithm)
     if (key.kid === previous.kid || this.#others.some((p) => p.key.kid === key.kid)) {
-      throw new TypeError(`tokengate: rotateKeys(): kid ${JSON.stringify(key.kid)} is already in use`)
+      throw new ConfigError('issuer', 'rotateKeys().kid', `${JSON.stringify(key.kid)} is already in use; give the new key a kid of its own`)
     }
     this.#others.push({ key: previous, retiresAt: this.#config.now() + this.#config.retireAfter })
     this.#active = key
@@ -120,8 +121,7 @@ export class KeyRing {
         return set!
       }
       return {
-        symmetric: false,
-        getKey: (header, alg) => this.#ready.then(() => keyOrThrow(selectKey(current(), header.kid, alg), ctx.realm)),
+        getKey: (header, alg) => this.#ready.then(() => keyOrThrow(selectKey(current(), header.kid, alg))),
         warm: () => this.#ready,
       }
     }

@@ -2,6 +2,7 @@
  * @module
  * `issue()` and the pair both `issue()` and `refresh()` return.
  */
+import { ConfigError } from '../errors/config-error.js'
 import { RESERVED_CLAIMS, signAccessToken } from './access-token.js'
 import { familyExpiry, guard, nowSeconds, type IssuerContext } from './context.js'
 import { hashRefreshToken, newRefreshToken, randomId } from './opaque-token.js'
@@ -25,10 +26,10 @@ export interface IssueInput {
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
 
 function fail(message: string): never {
-  throw new TypeError(`tokengate: issue(): ${message}`)
+  throw new ConfigError('issuer', 'issue()', message)
 }
 
-/** Checks `issue()` input; a mistake is a `TypeError` (a programming error, not a request failure). */
+/** Checks `issue()` input; a mistake is a `ConfigError` (a programming error, not a request failure). */
 function parseIssueInput(input: IssueInput): Pick<RefreshTokenRecord, 'sub' | 'scope' | 'clientId' | 'claims'> {
   if (typeof input !== 'object' || input === null) fail('expected { sub, scopes?, claims?, clientId? }')
   const { sub, scopes = [], claims, clientId } = input

@@ -9,7 +9,7 @@ describe('createIssuer options', () => {
     ['issuer missing', { audience: AUDIENCE }, 'issuer'],
     ['audience missing', { issuer: ISSUER }, 'audience'],
     ['empty audience list', { ...base, audience: [] }, 'audience'],
-    ['accessTtl below a second', { ...base, accessTtl: '500ms' }, 'accessTtl: must be at least one second'],
+    ['accessTtl below a second', { ...base, accessTtl: '500ms' }, 'accessTtl: expected seconds (a number of at least 1)'],
     ['refreshTtl unparsable', { ...base, refreshTtl: 'a week' }, 'refreshTtl'],
     ['keys and secret', { ...base, keys: [{ privateKey: 'pem' }], secret: 'x'.repeat(32) }, 'secret: give `keys` or `secret`, not both'],
     ['HS256 without secret', { ...base, algorithm: 'HS256' }, 'algorithm: HS256 needs the `secret` option'],
@@ -19,7 +19,7 @@ describe('createIssuer options', () => {
     ['unknown algorithm', { ...base, algorithm: 'none' }, 'algorithm'],
     ['activeKid without keys', { ...base, activeKid: 'k' }, 'activeKid: only meaningful with `keys`'],
     ['not a store', { ...base, store: {} }, 'store: expected an IssuerStore'],
-    ['unknown option', { ...base, ttl: 5 }, 'options'],
+    ['unknown option', { ...base, ttl: 5 }, 'ttl: not an option here'],
     ['failOpen not boolean', { ...base, failOpen: 'yes' }, 'failOpen'],
   ]
   it.each(cases)('throws a TypeError naming the option: %s', (_, options, message) => {

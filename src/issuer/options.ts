@@ -1,12 +1,12 @@
 /**
  * @module
- * Issuer options: the public interface (hand-written, with defaults) and the zod schema that
+ * Issuer options: the public interface (hand-written, with defaults) and the schema that
  * validates it once, at construction.
  */
-import { z } from 'zod'
-import { configError } from '../core/config-error.js'
-import { DURATION_PATTERN, toSeconds, type Duration } from '../lib/duration.js'
-import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../keys/algorithms.js'
+import { ConfigError } from '../errors/config-error.js'
+import type { Duration } from '../lib/duration.js'
+import { bool, bytes, duration, fn, nonEmptyString, options, parseOptions, stringOrList, v, type InferOutput } from '../lib/schema.js'
+import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../keys/algorithms.js'
 import { secretBytes } from '../keys/secret.js'
 import type { IssuerKey } from './signing-key.js'
 import type { IssuerStore } from './store.js'
@@ -73,65 +73,67 @@ export interface IssuerSecretOptions {
 /** Options of `createIssuer`. */
 export type IssuerOptions = CommonIssuerOptions & (IssuerKeyOptions | IssuerSecretOptions)
 
-const nonEmptyStrings = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function')
-const ttl = z
-  .union([z.number().finite(), z.string().regex(DURATION_PATTERN, 'expected e.g. 900, "15m", "7d"')])
-  .refine((v) => {
-    try {
-      return toSeconds(v) >= 1
-    } catch {
-      return true // the pattern has already reported it
-    }
-  }, 'must be at least one second')
+const ttl = () => duration(1)
 const STORE_METHODS = ['createFamily', 'rotate', 'findRefreshToken', 'revokeFamily', 'revokeToken', 'revokeSubject', 'isRevoked'] as const
-export const storeSchema = z.custom<IssuerStore>(
-  (v) => typeof v === 'object' && v !== null && STORE_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
-  `expected an IssuerStore (${STORE_METHODS.join(', ')})`,
+export const storeSchema = v.custom<IssuerStore>(
+  (x) => typeof x === 'object' && x !== null && STORE_METHODS.every((m) => typeof (x as Record<string, unknown>)[m] === 'function'),
+  `expected an IssuerStore (${STORE_METHODS.join(', ')}), e.g. memoryStore() or redisStore({ client })`,
 )
-const issuerKey = z.object({
-  privateKey: z.union([z.string().min(1), z.looseObject({ kty: z.string() }), z.custom<object>((v) => typeof v === 'object' && v !== null && 'type' in v, 'expected a private JWK, a PKCS#8 PEM or a CryptoKey')]),
-  kid: z.string().min(1).optional(),
-  alg: z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]]).refine((a) => !isHmacAlgorithm(a), 'HMAC needs the `secret` option').optional(),
-  publicJwk: z.looseObject({ kty: z.string() }).optional(),
-})
+const jwkObject = v.looseObject({ kty: v.string() }, 'expected a JWK (an object with "kty")')
+const issuerKey = options(
+  {
+    privateKey: v.union(
+      [nonEmptyString(), jwkObject, v.custom<object>((x) => typeof x === 'object' && x !== null && 'type' in x)],
+      'expected a private JWK, a PKCS#8 PEM or a CryptoKey',
+    ),
+    kid: v.optional(nonEmptyString()),
+    alg: v.optional(
+      v.pipe(
+        v.picklist(ALGORITHMS, `expected one of ${ALGORITHMS.join(', ')}`),
+        v.check((a) => !isHmacAlgorithm(a), 'HMAC signs with the `secret` option, not a key'),
+      ),
+    ),
+    publicJwk: v.optional(jwkObject),
+  },
+  'a signing key: { privateKey, kid?, alg?, publicJwk? }',
+)
 
-export const issuerOptionsSchema = z
-  .strictObject({
-    issuer: z.string().min(1),
-    audience: nonEmptyStrings,
-    keys: z.array(issuerKey).min(1).optional(),
-    activeKid: z.string().min(1).optional(),
-    secret: z.union([z.string(), z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected a Uint8Array')]).optional(),
-    algorithm: z.enum(ALGORITHMS as [Algorithm, ...Algorithm[]]).optional(),
-    accessTtl: ttl.optional(),
-    refreshTtl: ttl.optional(),
-    store: storeSchema.optional(),
-    failOpen: z.boolean().optional(),
-    onEvent: fn.optional(),
-    now: fn.optional(),
-  })
-  .superRefine((v, ctx) => {
-    if (v.keys && v.secret !== undefined) ctx.addIssue({ code: 'custom', path: ['secret'], message: 'give `keys` or `secret`, not both' })
-    if (v.activeKid !== undefined && !v.keys) ctx.addIssue({ code: 'custom', path: ['activeKid'], message: 'only meaningful with `keys`' })
-    const alg = v.algorithm ?? (v.secret === undefined ? 'ES256' : 'HS256')
-    if (v.secret === undefined) {
-      if (isHmacAlgorithm(alg)) ctx.addIssue({ code: 'custom', path: ['algorithm'], message: `${alg} needs the \`secret\` option` })
-      return
-    }
-    if (!isHmacAlgorithm(alg)) {
-      ctx.addIssue({ code: 'custom', path: ['algorithm'], message: `${alg} cannot sign with a shared secret` })
-      return
-    }
-    const length = secretBytes(v.secret).length
-    if (length < HMAC_MIN_SECRET_BYTES[alg]) {
-      ctx.addIssue({ code: 'custom', path: ['secret'], message: `${alg} needs at least ${HMAC_MIN_SECRET_BYTES[alg]} bytes, got ${length}` })
-    }
-  })
+const issuerOptionsSchema = options(
+  {
+    issuer: nonEmptyString('the issuer identifier, e.g. "https://auth.example.com/"'),
+    audience: stringOrList('the audience of the access tokens, e.g. "https://api.example.com"'),
+    keys: v.optional(v.pipe(v.array(issuerKey, 'expected a list of signing keys'), v.minLength(1, 'expected at least one key'))),
+    activeKid: v.optional(nonEmptyString()),
+    secret: v.optional(v.union([v.string(), bytes()], 'expected the shared secret as a string or a Uint8Array')),
+    algorithm: v.optional(v.picklist(ALGORITHMS, `expected one of ${ALGORITHMS.join(', ')}`)),
+    accessTtl: v.optional(ttl()),
+    refreshTtl: v.optional(ttl()),
+    store: v.optional(storeSchema),
+    failOpen: v.optional(bool()),
+    onEvent: v.optional(fn<(event: IssuerEvent) => void>('an event listener (event) => void')),
+    now: v.optional(fn<() => number>('a clock in milliseconds, like Date.now')),
+  },
+  'issuer options: { issuer, audience, keys | secret, ... }',
+)
 
-/** Validates options once; a mistake is a `TypeError` naming the option, with the `ZodError` as `cause`. */
-export function parseIssuerOptions(options: unknown): z.output<typeof issuerOptionsSchema> {
-  const result = issuerOptionsSchema.safeParse(options)
-  if (result.success) return result.data
-  throw configError('tokengate: invalid issuer option', result.error)
+/** The options as `createIssuer` uses them (validated). */
+export type ParsedIssuerOptions = InferOutput<typeof issuerOptionsSchema>
+
+/** Validates options once; a mistake is a `ConfigError` naming the option. */
+export function parseIssuerOptions(input: unknown): ParsedIssuerOptions {
+  const o = parseOptions('issuer', issuerOptionsSchema, input)
+  const fail = (option: string, message: string): never => {
+    throw new ConfigError('issuer', option, message)
+  }
+  if (o.keys && o.secret !== undefined) fail('secret', 'give `keys` or `secret`, not both')
+  if (o.activeKid !== undefined && !o.keys) fail('activeKid', 'only meaningful with `keys`')
+  const alg = o.algorithm ?? (o.secret === undefined ? 'ES256' : 'HS256')
+  if (o.secret === undefined) {
+    if (isHmacAlgorithm(alg)) fail('algorithm', `${alg} needs the \`secret\` option`)
+    return o
+  }
+  if (!isHmacAlgorithm(alg)) fail('algorithm', `${alg} cannot sign with a shared secret; give \`keys\` (or none, to generate one)`)
+  const length = secretBytes(o.secret).length
+  if (length < HMAC_MIN_SECRET_BYTES[alg as HmacAlgorithm]) fail('secret', `${alg} needs at least ${HMAC_MIN_SECRET_BYTES[alg as HmacAlgorithm]} bytes, got ${length}`)
+  return o
 }

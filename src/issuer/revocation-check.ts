@@ -3,8 +3,7 @@
  * `createRevocationCheck`: the `isRevoked` hook without an issuer, for services that only
  * verify. They share the issuer's store (Redis) and need no signing key.
  */
-import { z } from 'zod'
-import { configError } from '../core/config-error.js'
+import { bool, fn, nonEmptyString, options, parseOptions, v } from '../lib/schema.js'
 import type { JwtClaims } from '../lib/result.js'
 import type { StoreContext } from './context.js'
 import { storeSchema, type IssuerEvent } from './options.js'
@@ -25,13 +24,16 @@ export interface RevocationCheckOptions {
   readonly now?: () => number
 }
 
-const schema = z.strictObject({
-  issuer: z.string().min(1),
-  store: storeSchema,
-  failOpen: z.boolean().optional(),
-  onEvent: z.custom<(e: IssuerEvent) => void>((v) => typeof v === 'function', 'expected a function').optional(),
-  now: z.custom<() => number>((v) => typeof v === 'function', 'expected a function').optional(),
-})
+const schema = options(
+  {
+    issuer: nonEmptyString('the issuer whose revocations count, e.g. "https://auth.example.com/"'),
+    store: storeSchema,
+    failOpen: v.optional(bool()),
+    onEvent: v.optional(fn<(e: IssuerEvent) => void>('an event listener (event) => void')),
+    now: v.optional(fn<() => number>('a clock in milliseconds, like Date.now')),
+  },
+  'revocation check options: { issuer, store }',
+)
 
 /**
  * The verifier's `isRevoked` hook over an issuer's store, for APIs that verify tokens minted
@@ -47,9 +49,7 @@ const schema = z.strictObject({
  * })
  */
 export function createRevocationCheck(options: RevocationCheckOptions): (claims: JwtClaims) => Promise<boolean> {
-  const result = schema.safeParse(options)
-  if (!result.success) throw configError('tokengate: invalid revocation check option', result.error)
-  const o = result.data
+  const o = parseOptions('revocation check', schema, options)
   const ctx: StoreContext = {
     issuer: o.issuer,
     store: o.store,

@@ -3,6 +3,7 @@
  * Revocation: one token, a family, everything of a subject; and `isRevoked`, the verifier's
  * hook. Entries last exactly as long as the tokens they cover.
  */
+import { ConfigError } from '../errors/config-error.js'
 import type { Verifier } from '../core/create-verifier.js'
 import type { JwtClaims } from '../lib/result.js'
 import { BearerError } from '../errors/bearer-error.js'
@@ -35,7 +36,7 @@ export async function revoke(ctx: IssuerContext, verifyOwn: Verifier, token: str
 
 /** Revokes a family (the `sid` claim of its access tokens); `false` when unknown or expired. */
 export async function revokeFamily(ctx: IssuerContext, familyId: string): Promise<boolean> {
-  if (typeof familyId !== 'string' || familyId === '') throw new TypeError('tokengate: revokeFamily(): familyId must be a non-empty string')
+  if (typeof familyId !== 'string' || familyId === '') throw new ConfigError('issuer', 'revokeFamily()', 'familyId must be a non-empty string (the sid claim)')
   return guard(ctx, 'revokeFamily', () => ctx.store.revokeFamily(familyId, nowSeconds(ctx)))
 }
 
@@ -44,7 +45,7 @@ export async function revokeFamily(ctx: IssuerContext, familyId: string): Promis
  * 1 s later): `iat` counts whole seconds, so tokens issued after it resolves stay valid.
  */
 export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<void> {
-  if (typeof sub !== 'string' || sub === '') throw new TypeError('tokengate: revokeSubject(): sub must be a non-empty string')
+  if (typeof sub !== 'string' || sub === '') throw new ConfigError('issuer', 'revokeSubject()', 'sub must be a non-empty string')
   const nowMs = ctx.nowMs()
   const cutoff = Math.ceil(nowMs / 1000)
   const expiresAt = cutoff + Math.max(ctx.accessTtl + LEEWAY, ctx.refreshTtl)

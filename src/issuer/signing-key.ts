@@ -3,6 +3,7 @@
  * One signing key: loaded from a private JWK, a PKCS#8 PEM or a CryptoKey, or generated;
  * checked the way the verifier would check its public half, and self-tested once.
  */
+import { ConfigError } from '../errors/config-error.js'
 import { calculateJwkThumbprint, compactVerify, CompactSign, exportJWK, generateKeyPair, importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose'
 import { algorithmsForKeyType, isHmacAlgorithm, type Algorithm, type AsymmetricAlgorithm } from '../keys/algorithms.js'
 import { loadJwk } from '../keys/verification-key.js'
@@ -59,7 +60,7 @@ function algFromCryptoKey(key: CryptoKey, fallback: Algorithm): Algorithm {
 
 async function finish(kid: string | undefined, alg: Algorithm, key: CryptoKey, pub: JWK, where: string): Promise<SigningKey> {
   const loaded = loadJwk({ ...pub, alg }, new Set([alg]))
-  if ('skipped' in loaded) throw new TypeError(`tokengate: invalid issuer option ${where}: ${loaded.skipped}`)
+  if ('skipped' in loaded) throw new ConfigError('issuer', where, loaded.skipped)
   const publicJwk = Object.freeze({ ...pub, kid: kid ?? (await calculateJwkThumbprint(pub)), alg, use: 'sig' })
   // Self-test once: a private key that does not match its published half would mint
   // tokens no verifier accepts.
@@ -68,7 +69,7 @@ async function finish(kid: string | undefined, alg: Algorithm, key: CryptoKey, p
     const jws = await new CompactSign(probe).setProtectedHeader({ alg }).sign(key)
     await compactVerify(jws, await importJWK(publicJwk, alg))
   } catch (cause) {
-    throw new TypeError(`tokengate: invalid issuer option ${where}: the key cannot sign ${alg} verifiable by its public JWK`, { cause })
+    throw new ConfigError('issuer', where, `the key cannot sign ${alg} verifiable by its public JWK`, { cause })
   }
   return Object.freeze({ kid: publicJwk.kid, alg, key, publicJwk })
 }
@@ -84,20 +85,20 @@ export async function loadSigningKey(input: IssuerKey, fallback: Algorithm, wher
     }
     if (typeof (pk as JWK).kty === 'string') {
       const jwk = pk as JWK
-      if (typeof jwk.d !== 'string') throw new TypeError(`tokengate: invalid issuer option ${where}.privateKey: a private JWK (with "d") is required`)
+      if (typeof jwk.d !== 'string') throw new ConfigError('issuer', `${where}.privateKey`, 'a private JWK (with "d") is required; the public half goes to verifiers')
       const alg = input.alg ?? (jwk.alg as Algorithm | undefined) ?? inferAlg(jwk.kty, jwk.crv, fallback)
       const key = (await importJWK({ ...jwk, alg }, alg)) as CryptoKey
       return await finish(input.kid ?? jwk.kid, alg, key, publicMembers(jwk), where)
     }
     const key = pk as CryptoKey
-    if (key.type !== 'private') throw new TypeError(`tokengate: invalid issuer option ${where}.privateKey: expected a private key`)
+    if (key.type !== 'private') throw new ConfigError('issuer', `${where}.privateKey`, 'expected a private key')
     const alg = input.alg ?? algFromCryptoKey(key, fallback)
     const pub = input.publicJwk ?? (key.extractable ? await exportJWK(key) : undefined)
-    if (!pub) throw new TypeError(`tokengate: invalid issuer option ${where}.publicJwk: required for a non-extractable CryptoKey`)
+    if (!pub) throw new ConfigError('issuer', `${where}.publicJwk`, 'required for a non-extractable CryptoKey')
     return await finish(input.kid, alg, key, publicMembers(pub), where)
   } catch (err) {
-    if (err instanceof TypeError && err.message.startsWith('tokengate:')) throw err
-    throw new TypeError(`tokengate: invalid issuer option ${where}.privateKey: ${(err as Error).message}`, { cause: err })
+    if (ConfigError.is(err)) throw err
+    throw new ConfigError('issuer', `${where}.privateKey`, `${(err as Error).message}; expected a private JWK, a PKCS#8 PEM or a CryptoKey`, { cause: err })
   }
 }
 
@@ -109,6 +110,6 @@ export async function generateIssuerKey(alg: AsymmetricAlgorithm): Promise<Signi
 
 /** An HMAC secret: signs, is never published. */
 export function secretSigningKey(secret: Uint8Array, alg: Algorithm): SigningKey {
-  if (!isHmacAlgorithm(alg)) throw new TypeError(`tokengate: invalid issuer option algorithm: ${alg} cannot sign with a shared secret`)
+  if (!isHmacAlgorithm(alg)) throw new ConfigError('issuer', 'algorithm', `${alg} cannot sign with a shared secret`)
   return Object.freeze({ kid: undefined, alg, key: secret, publicJwk: undefined })
 }

@@ -4,6 +4,7 @@
  * (`/.well-known/openid-configuration`) or RFC 8414 (`/.well-known/oauth-authorization-server`)
  * metadata, after checking the document speaks for that exact issuer.
  */
+import { ConfigError } from '../errors/config-error.js'
 import { fetchJson, FetchFailure } from './fetch-json.js'
 import type { RemoteJwksOptions } from './jwks-cache-options.js'
 import type { KeySourceFactory } from './key-source.js'
@@ -17,7 +18,7 @@ export interface DiscoveryOptions extends RemoteJwksOptions {
 
 function httpUrl(value: string | URL, what: string): URL {
   const url = URL.canParse(value) ? new URL(value) : undefined
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new TypeError(`${what}: must be an http(s) URL`)
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new ConfigError('verifier', what, 'expected an http(s) URL')
   return url
 }
 
@@ -32,9 +33,9 @@ function httpUrl(value: string | URL, what: string): URL {
  * //  'https://idp.example.com/.well-known/oauth-authorization-server/tenant1']
  */
 export function discoveryUrls(issuer: string): readonly string[] {
-  const url = httpUrl(issuer, 'discovery: the issuer')
+  const url = httpUrl(issuer, 'issuer')
   // Both specs: an issuer identifier has no query and no fragment.
-  if (url.search || url.hash) throw new TypeError('discovery: the issuer must not have a query or fragment')
+  if (url.search || url.hash) throw new ConfigError('verifier', 'issuer', 'discovery needs an issuer without query or fragment')
   const path = url.pathname.replace(/\/$/, '')
   return [`${url.origin}${path}/.well-known/openid-configuration`, `${url.origin}/.well-known/oauth-authorization-server${path}`]
 }

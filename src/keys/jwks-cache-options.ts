@@ -4,6 +4,7 @@
  * milliseconds once, when the key source is built.
  */
 import { toSeconds, type Duration } from '../lib/duration.js'
+import { duration, options, parseOptions, positiveInt, v } from '../lib/schema.js'
 
 /** Bounds for the lifetime a JWKS response advertises through `Cache-Control` / `Expires`. */
 export interface CacheControlBounds {
@@ -54,39 +55,46 @@ export const JWKS_CACHE_DEFAULTS = Object.freeze({
   cacheControl: Object.freeze({ min: 60, max: 3600 }),
 })
 
-function ms(value: Duration | undefined, fallback: number, where: string): number {
-  let seconds: number
-  try {
-    seconds = value === undefined ? fallback : toSeconds(value)
-  } catch {
-    seconds = Number.NaN
-  }
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new TypeError(`jwksCache.${where}: expected seconds or a duration such as "30s", got ${JSON.stringify(value)}`)
-  }
-  return seconds * 1000
-}
+/** `jwksCache`, validated here only: by the verifier's options and by `remoteJwks()` alike. */
+export const jwksCacheSchema = options({
+  maxAge: v.optional(duration()),
+  cooldown: v.optional(duration()),
+  staleIfError: v.optional(duration()),
+  timeout: v.optional(v.pipe(duration(), v.check((d) => toSeconds(d) > 0, 'must be more than 0, e.g. "5s"'))),
+  maxBytes: v.optional(positiveInt('a positive number of bytes, e.g. 1_048_576')),
+  cacheControl: v.optional(
+    v.union(
+      [
+        v.literal(false),
+        v.pipe(
+          options({ min: v.optional(duration()), max: v.optional(duration()) }),
+          v.check((b) => toSeconds(b.min ?? JWKS_CACHE_DEFAULTS.cacheControl.min) <= toSeconds(b.max ?? JWKS_CACHE_DEFAULTS.cacheControl.max), 'min is greater than max'),
+        ),
+      ],
+      'expected false (ignore Cache-Control) or { min, max } durations',
+    ),
+  ),
+}, 'jwksCache settings, e.g. { maxAge: "10m", cooldown: "30s" }')
 
-/** Resolves and checks the settings; a mistake is a `TypeError` naming the setting. */
-export function resolveCacheOptions(o: RemoteJwksOptions = {}): ResolvedCacheOptions {
+const ms = (value: Duration | undefined, fallback: number): number => (value === undefined ? fallback : toSeconds(value)) * 1000
+
+/**
+ * Validates and resolves the settings once; a mistake is a `ConfigError` naming the setting
+ * (`jwksCache.timeout`, ...).
+ */
+export function resolveCacheOptions(input: RemoteJwksOptions = {}, component = 'verifier'): ResolvedCacheOptions {
+  const o = parseOptions(component, jwksCacheSchema, input, ['jwksCache'])
   const d = JWKS_CACHE_DEFAULTS
-  const maxBytes = o.maxBytes ?? d.maxBytes
-  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new TypeError('jwksCache.maxBytes: expected a positive integer')
-  const timeoutMs = ms(o.timeout, d.timeout, 'timeout')
-  if (timeoutMs === 0) throw new TypeError('jwksCache.timeout: must be more than 0')
-  let bounds: ResolvedCacheOptions['bounds']
-  if (o.cacheControl !== false) {
-    const minMs = ms(o.cacheControl?.min, d.cacheControl.min, 'cacheControl.min')
-    const maxMs = ms(o.cacheControl?.max, d.cacheControl.max, 'cacheControl.max')
-    if (minMs > maxMs) throw new TypeError('jwksCache.cacheControl: min is greater than max')
-    bounds = { minMs, maxMs }
-  }
+  const bounds =
+    o.cacheControl === false
+      ? undefined
+      : { minMs: ms(o.cacheControl?.min, d.cacheControl.min), maxMs: ms(o.cacheControl?.max, d.cacheControl.max) }
   return Object.freeze({
-    maxAgeMs: ms(o.maxAge, d.maxAge, 'maxAge'),
-    cooldownMs: ms(o.cooldown, d.cooldown, 'cooldown'),
-    staleIfErrorMs: ms(o.staleIfError, d.staleIfError, 'staleIfError'),
-    timeoutMs,
-    maxBytes,
+    maxAgeMs: ms(o.maxAge, d.maxAge),
+    cooldownMs: ms(o.cooldown, d.cooldown),
+    staleIfErrorMs: ms(o.staleIfError, d.staleIfError),
+    timeoutMs: ms(o.timeout, d.timeout),
+    maxBytes: o.maxBytes ?? d.maxBytes,
     bounds,
   })
 }

@@ -61,7 +61,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
   let lastFailure: FetchFailure | undefined
   let inFlight: Promise<KeySet> | undefined
 
-  const unavailable = (cause: unknown): BearerError => new BearerError('jwks_unavailable', { realm: ctx.realm, cause })
+  const unavailable = (cause: unknown): BearerError => new BearerError('jwks_unavailable', { cause })
 
   function lifetimeMs(headers: Headers, t: number): number {
     if (!o.bounds) return o.maxAgeMs

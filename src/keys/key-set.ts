@@ -88,10 +88,9 @@ export function selectKey(set: KeySet, kid: string | undefined, alg: Algorithm):
 }
 
 /** Turns a failed selection into the `BearerError` the request gets. */
-export function keyOrThrow(selection: Selection, realm: string): VerificationKey {
+export function keyOrThrow(selection: Selection): VerificationKey {
   if (typeof selection !== 'string') return selection
   throw new BearerError(selection, {
-    realm,
     ...(selection === 'alg_not_allowed' ? { message: 'The token algorithm does not match its key' } : {}),
   })
 }

@@ -33,7 +33,6 @@ export type KeySourceEvent =
 export interface KeySourceContext {
   /** The verifier's algorithm allow-list. */
   readonly algorithms: ReadonlySet<Algorithm>
-  readonly realm: string
   /** Reports key-source events to the verifier's `onEvent` (a throwing listener is ignored). */
   readonly onEvent: (event: KeySourceEvent) => void
   /** The verifier's `fetch` (injectable for tests and custom transports). */
@@ -48,8 +47,6 @@ export interface KeySourceContext {
  * Returning synchronously when possible keeps the hot path free of extra awaits.
  */
 export interface KeySource {
-  /** True when the source holds shared secrets (HS*), false for public keys. */
-  readonly symmetric: boolean
   /** The key for this header and (already allow-listed) algorithm, or a thrown `BearerError`. */
   getKey(header: JwsHeader, alg: Algorithm): VerificationKey | Promise<VerificationKey>
   /** Loads keys ahead of the first request (remote sources). */

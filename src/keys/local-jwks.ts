@@ -2,6 +2,7 @@
  * @module
  * A key source over a JWK Set held in memory (`jwks` option).
  */
+import { ConfigError } from '../errors/config-error.js'
 import { buildKeySet, keyOrThrow, selectKey } from './key-set.js'
 import type { KeySource, KeySourceFactory } from './key-source.js'
 
@@ -20,15 +21,14 @@ export interface JSONWebKeySet {
 export function localJwks(jwks: JSONWebKeySet): KeySourceFactory {
   return (ctx): KeySource => {
     const set = buildKeySet(jwks, ctx.algorithms)
-    if (typeof set === 'string') throw new TypeError(`jwks: ${set}`)
+    if (typeof set === 'string') throw new ConfigError('verifier', 'jwks', set)
     for (const s of set.skipped) ctx.onEvent({ type: 'key_skipped', source: 'jwks', kid: s.kid, reason: s.reason })
     if (set.keys.length === 0) {
       const why = set.skipped.map((s) => `keys[${s.index}]: ${s.reason}`).join('; ')
-      throw new TypeError(`jwks: no usable verification key${why ? ` (${why})` : ''}`)
+      throw new ConfigError('verifier', 'jwks', `no usable verification key${why ? ` (${why})` : ''}`)
     }
     return {
-      symmetric: false,
-      getKey: (header, alg) => keyOrThrow(selectKey(set, header.kid, alg), ctx.realm),
+      getKey: (header, alg) => keyOrThrow(selectKey(set, header.kid, alg)),
     }
   }
 }

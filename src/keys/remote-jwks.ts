@@ -3,6 +3,7 @@
  * A key source over a JWKS URL (`jwksUri` option): fetched with `fetch`, validated key by
  * key, and cached by `jwks-cache.ts` (single flight, cooldown, freshness, stale if error).
  */
+import { ConfigError } from '../errors/config-error.js'
 import type { Algorithm } from './algorithms.js'
 import { fetchJson, FetchFailure } from './fetch-json.js'
 import { createJwksCache, type JwksLoader, type LoadedJwks } from './jwks-cache.js'
@@ -53,14 +54,13 @@ export function remoteKeySource(
 
     function pick(set: KeySet, kid: string | undefined, alg: Algorithm): VerificationKey | Promise<VerificationKey> {
       const selection = selectKey(set, kid, alg)
-      if (selection !== 'kid_not_found' || kid === undefined) return keyOrThrow(selection, ctx.realm)
+      if (selection !== 'kid_not_found' || kid === undefined) return keyOrThrow(selection)
       const refetched = cache.kidMiss(kid)
-      if (!refetched) return keyOrThrow('kid_not_found', ctx.realm)
-      return refetched.then((next) => keyOrThrow(selectKey(next, kid, alg), ctx.realm))
+      if (!refetched) return keyOrThrow('kid_not_found')
+      return refetched.then((next) => keyOrThrow(selectKey(next, kid, alg)))
     }
 
     return {
-      symmetric: false,
       getKey(header, alg) {
         // Fresh set: answer synchronously, no await on the hot path.
         const set = cache.fresh()
@@ -83,7 +83,7 @@ export function remoteKeySource(
  */
 export function remoteJwks(uri: string | URL, options: RemoteJwksOptions = {}): KeySourceFactory {
   const url = new URL(uri)
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('jwksUri: must be an http(s) URL')
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('verifier', 'jwksUri', `expected an http(s) URL, got a ${url.protocol} URL`)
   const href = url.href
   return remoteKeySource(() => ({ label: () => href, resolve: () => href }), options)
 }

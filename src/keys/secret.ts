@@ -2,6 +2,7 @@
  * @module
  * A key source over one shared secret (HS256/384/512).
  */
+import { ConfigError } from '../errors/config-error.js'
 import { encodeBase64url } from '../lib/base64url.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm, type HmacAlgorithm } from './algorithms.js'
@@ -31,10 +32,10 @@ export function secretKey(secret: string | Uint8Array): KeySourceFactory {
   const bytes = secretBytes(secret).slice()
   return (ctx): KeySource => {
     for (const alg of ctx.algorithms) {
-      if (!isHmacAlgorithm(alg)) throw new TypeError(`algorithms: ${alg} cannot be used with a shared secret`)
+      if (!isHmacAlgorithm(alg)) throw new ConfigError('verifier', 'algorithms', `${alg} cannot be used with a shared secret; give an asymmetric key as jwks, jwksUri or publicKey`)
       const min = HMAC_MIN_SECRET_BYTES[alg]
       if (bytes.length < min) {
-        throw new TypeError(`secret: ${alg} needs a secret of at least ${min} bytes, got ${bytes.length}`)
+        throw new ConfigError('verifier', 'secret', `${alg} needs a secret of at least ${min} bytes, got ${bytes.length}`)
       }
     }
     const key: VerificationKey = Object.freeze({
@@ -44,9 +45,8 @@ export function secretKey(secret: string | Uint8Array): KeySourceFactory {
       secret: bytes,
     })
     return {
-      symmetric: true,
       getKey: (_header, alg) => {
-        if (!key.algorithms.has(alg)) throw new BearerError('alg_not_allowed', { realm: ctx.realm })
+        if (!key.algorithms.has(alg)) throw new BearerError('alg_not_allowed')
         return key
       },
     }

@@ -46,21 +46,21 @@ function utf8Text(binary: string): string {
   return utf8.decode(bytes)
 }
 
-function malformed(realm: string, message: string): BearerError {
-  return new BearerError('token_malformed', { realm, message })
+function malformed(message: string): BearerError {
+  return new BearerError('token_malformed', { message })
 }
 
-function decodeJsonObject(segment: string, what: string, realm: string): Record<string, unknown> {
+function decodeJsonObject(segment: string, what: string): Record<string, unknown> {
   const binary = decodeBase64urlBinary(segment)
-  if (binary === undefined) throw malformed(realm, `The token ${what} is not base64url`)
+  if (binary === undefined) throw malformed(`The token ${what} is not base64url`)
   let value: unknown
   try {
     value = JSON.parse(utf8Text(binary))
   } catch (cause) {
-    throw new BearerError('token_malformed', { realm, message: `The token ${what} is not UTF-8 JSON`, cause })
+    throw new BearerError('token_malformed', { message: `The token ${what} is not UTF-8 JSON`, cause })
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw malformed(realm, `The token ${what} is not a JSON object`)
+    throw malformed(`The token ${what} is not a JSON object`)
   }
   return value as Record<string, unknown>
 }
@@ -69,41 +69,41 @@ function decodeJsonObject(segment: string, what: string, realm: string): Record<
  * Splits a compact JWS, decodes its header and checks its signature is strict base64url (the signature layer's view:
  * the payload is left encoded, and may be any bytes). Throws `token_malformed` / `token_encrypted`.
  */
-export function splitJws(raw: string, realm: string): SplitJws {
-  return readJws(raw, realm, false)
+export function splitJws(raw: string): SplitJws {
+  return readJws(raw, false)
 }
 
 /** Parses a compact JWS whose payload is a JSON object, or throws `token_malformed` / `token_encrypted`. */
-export function parseToken(raw: string, realm: string, headers?: ParsedHeaders): ParsedToken {
-  return readJws(raw, realm, true, headers) as ParsedToken
+export function parseToken(raw: string, headers?: ParsedHeaders): ParsedToken {
+  return readJws(raw, true, headers) as ParsedToken
 }
 
-function readJws(raw: string, realm: string, withPayload: boolean, headers?: ParsedHeaders): SplitJws | ParsedToken {
+function readJws(raw: string, withPayload: boolean, headers?: ParsedHeaders): SplitJws | ParsedToken {
   const d1 = raw.indexOf('.')
   const d2 = d1 === -1 ? -1 : raw.indexOf('.', d1 + 1)
-  if (d2 === -1) throw malformed(realm, 'The token does not have three segments')
+  if (d2 === -1) throw malformed('The token does not have three segments')
   if (raw.indexOf('.', d2 + 1) !== -1) {
     // A compact JWE has five segments (RFC 7516 §7.1).
-    if (raw.split('.').length === 5) throw new BearerError('token_encrypted', { realm })
-    throw malformed(realm, 'The token does not have three segments')
+    if (raw.split('.').length === 5) throw new BearerError('token_encrypted', )
+    throw malformed('The token does not have three segments')
   }
   const protectedB64 = raw.slice(0, d1)
   const payloadB64 = raw.slice(d1 + 1, d2)
   const signatureB64 = raw.slice(d2 + 1)
   // An empty payload is a JWS but never a JWT (parseToken rejects it); an empty signature is
   // how an unsecured JWS looks (RFC 7515 §A.5), which the header step rejects as alg "none".
-  if (protectedB64 === '') throw malformed(realm, 'The token has an empty header')
+  if (protectedB64 === '') throw malformed('The token has an empty header')
   let header = headers?.get(protectedB64)
   if (header === undefined) {
-    header = decodeJsonObject(protectedB64, 'header', realm)
-    if (typeof header.alg !== 'string') throw malformed(realm, 'The token header has no "alg"')
+    header = decodeJsonObject(protectedB64, 'header')
+    if (typeof header.alg !== 'string') throw malformed('The token header has no "alg"')
     // Frozen: the parse is shared by every token that carries this header text.
     headers?.set(protectedB64, deepFreeze(header))
   }
-  if (!isBase64url(signatureB64)) throw malformed(realm, 'The token signature is not base64url')
+  if (!isBase64url(signatureB64)) throw malformed('The token signature is not base64url')
   const signingInput = raw.slice(0, d2)
   if (!withPayload) return { raw, header: header as JwsHeader, signingInput, protectedB64, payloadB64, signatureB64 }
   // One object literal, not a spread of the split: one allocation less per request.
-  const payload = decodeJsonObject(payloadB64, 'payload', realm)
+  const payload = decodeJsonObject(payloadB64, 'payload')
   return { raw, header: header as JwsHeader, signingInput, protectedB64, payloadB64, signatureB64, payload }
 }

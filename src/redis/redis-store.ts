@@ -4,6 +4,7 @@
  * Rotation, reuse detection and family revocation run as Lua scripts, so of N concurrent
  * refreshes of one token (from any number of processes) exactly one wins.
  */
+import { ConfigError } from '../errors/config-error.js'
 import type { Redis } from 'ioredis'
 import { toSeconds, type Duration } from '../lib/duration.js'
 import type { IssuerStore, RefreshTokenRecord } from '../issuer/store.js'
@@ -27,7 +28,7 @@ export interface RedisStoreOptions {
 }
 
 function invalid(option: string, message: string): never {
-  throw new TypeError(`tokengate: invalid redisStore option ${option}: ${message}`)
+  throw new ConfigError('redisStore', option, message)
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -14,12 +14,12 @@ export interface RevocationContext {
 /** Returns true when the token is revoked. May be sync or async. */
 export type IsRevoked<C = Record<string, unknown>> = (claims: C, context: RevocationContext) => boolean | Promise<boolean>
 
-export async function assertNotRevoked<C>(isRevoked: IsRevoked<C>, claims: C, context: RevocationContext, realm: string): Promise<void> {
+export async function assertNotRevoked<C>(isRevoked: IsRevoked<C>, claims: C, context: RevocationContext): Promise<void> {
   let revoked: boolean
   try {
     revoked = await isRevoked(claims, context)
   } catch (cause) {
-    throw new BearerError('revocation_unavailable', { realm, cause })
+    throw new BearerError('revocation_unavailable', { cause })
   }
-  if (revoked) throw new BearerError('token_revoked', { realm })
+  if (revoked) throw new BearerError('token_revoked', )
 }

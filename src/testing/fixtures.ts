@@ -10,6 +10,7 @@
  * <dir>/tokens/<case>.jwt  each token, no trailing newline
  * ```
  */
+import { ConfigError } from '../errors/config-error.js'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { encodeBase64url } from '../lib/base64url.js'
@@ -71,7 +72,7 @@ export interface FixtureSet {
  */
 export async function buildFixtures(kit: TestKit, options: FixtureOptions = {}): Promise<FixtureSet> {
   const required = options.requiredScope ?? 'admin'
-  if (kit.scopes.includes(required)) throw new TypeError(`tokengate/testing: requiredScope ${JSON.stringify(required)} is one of the kit's scopes`)
+  if (kit.scopes.includes(required)) throw new ConfigError('testing', 'requiredScope', `${JSON.stringify(required)} is one of the kit's scopes; name a scope the kit does not grant`)
   const symmetric = kit.secret !== undefined
   const mint: Record<TokenCase, () => Promise<string>> = {
     valid: () => kit.valid(),
@@ -141,7 +142,7 @@ export async function writeFixtures(dir: string, kit: TestKit, options: FixtureO
   if (existing.length > 0) {
     const previous = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => '')
     if (!previous.includes('"generator": "tokengate"')) {
-      throw new TypeError(`tokengate/testing: ${dir} is not empty and holds no tokengate manifest.json; refusing to write there`)
+      throw new ConfigError('testing', 'dir', `${dir} is not empty and holds no tokengate manifest.json; refusing to write there (give an empty or new directory)`)
     }
     await rm(join(dir, 'tokens'), { recursive: true, force: true })
   }

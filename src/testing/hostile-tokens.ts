@@ -3,6 +3,7 @@
  * Turning a good token into a bad one: the transformations behind the kit's corrupt and
  * forged tokens, each chosen so a correct validator fails it at exactly one step.
  */
+import { ConfigError } from '../errors/config-error.js'
 import { exportSPKI, importJWK, type CryptoKey, type JWK } from 'jose'
 import { decodeBase64url, encodeBase64url } from '../lib/base64url.js'
 import type { TestSigningKey } from './keys.js'
@@ -10,7 +11,7 @@ import { encodeSegment, signToken } from './tokens.js'
 
 function segments(token: string): [string, string, string] {
   const parts = token.split('.')
-  if (parts.length !== 3) throw new TypeError('tokengate/testing: expected a compact JWS with three segments')
+  if (parts.length !== 3) throw new ConfigError('testing', 'token', 'expected a compact JWS with three segments')
   return parts as [string, string, string]
 }
 
@@ -22,7 +23,7 @@ function segments(token: string): [string, string, string] {
 export function flipSignatureBit(token: string): string {
   const [header, payload, signature] = segments(token)
   const bytes = decodeBase64url(signature)
-  if (!bytes || bytes.length === 0) throw new TypeError('tokengate/testing: the token has no signature to corrupt')
+  if (!bytes || bytes.length === 0) throw new ConfigError('testing', 'token', 'the token has no signature to corrupt')
   bytes[bytes.length - 1]! ^= 0x01
   return `${header}.${payload}.${encodeBase64url(bytes)}`
 }
@@ -44,7 +45,7 @@ const pems = new WeakMap<TestSigningKey, Promise<string>>()
 /** The SubjectPublicKeyInfo PEM of an asymmetric key: the text a confused verifier would use as an HMAC secret. */
 export function publicKeyPem(key: TestSigningKey): Promise<string> {
   const jwk = key.publicJwk
-  if (!jwk) return Promise.reject(new TypeError(`tokengate/testing: ${key.alg} has no public key to confuse an HMAC with`))
+  if (!jwk) return Promise.reject(new ConfigError('testing', 'key', `${key.alg} has no public key to confuse an HMAC with`))
   let pem = pems.get(key)
   if (!pem) {
     pem = importJWK(jwk as JWK, key.alg, { extractable: true }).then((k) => exportSPKI(k as CryptoKey))

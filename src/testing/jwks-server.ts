@@ -5,6 +5,7 @@
  * switches — down, slow, any HTTP status — to test what a verifier does when keys are
  * unreachable. Plain promises: works under vitest, jest and node:test alike.
  */
+import { ConfigError } from '../errors/config-error.js'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { toSeconds, type Duration } from '../lib/duration.js'
@@ -158,7 +159,7 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
       source = Array.isArray((next as JSONWebKeySet).keys) ? { jwks: next as JSONWebKeySet } : (next as KeyPublisher)
     },
     async rotate() {
-      if (!source.rotate) throw new TypeError('tokengate/testing: this server publishes a fixed key set; publish() a new one instead')
+      if (!source.rotate) throw new ConfigError('testing', 'rotate()', 'this server publishes a fixed key set; publish() a new one instead')
       await source.rotate()
     },
     down() {
@@ -169,7 +170,7 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
       fault = { kind: 'slow', ms: toSeconds(delay) * 1000 }
     },
     fail(status = 500) {
-      if (!Number.isInteger(status) || status < 100 || status > 599) throw new TypeError(`tokengate/testing: fail(status): expected an HTTP status, got ${status}`)
+      if (!Number.isInteger(status) || status < 100 || status > 599) throw new ConfigError('testing', 'fail(status)', `expected an HTTP status (100-599), got ${status}`)
       fault = { kind: 'status', status }
     },
     heal() {

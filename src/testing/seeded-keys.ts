@@ -8,6 +8,7 @@
  * Anyone who knows the seed can sign tokens with these keys: never let a production
  * verifier trust them.
  */
+import { ConfigError } from '../errors/config-error.js'
 import { createECDH, createPrivateKey, hkdfSync, type JsonWebKey } from 'node:crypto'
 import { calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose'
 import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
@@ -103,7 +104,7 @@ async function derive(alg: Algorithm, ikm: Uint8Array, options: DeriveSigningKey
  * const token = await signToken(key, { sub: 'alice', exp: Math.floor(Date.now() / 1000) + 60 })
  */
 export function deriveSigningKey(alg: Algorithm, options: DeriveSigningKeyOptions = {}): Promise<TestSigningKey> {
-  if (!ALGORITHMS.includes(alg)) throw new TypeError(`tokengate/testing: unsupported algorithm ${JSON.stringify(alg)}`)
+  if (!ALGORITHMS.includes(alg)) throw new ConfigError('testing', 'alg', `unsupported algorithm ${JSON.stringify(alg)}; expected one of ${ALGORITHMS.join(', ')}`)
   const seed = options.seed ?? DEFAULT_SEED
   const ikm = typeof seed === 'string' ? new TextEncoder().encode(seed) : seed
   const id = [Buffer.from(ikm).toString('hex'), alg, options.purpose ?? 'signing', options.index ?? 0, options.kid ?? '', options.modulusLength ?? 2048].join('|')

@@ -95,8 +95,9 @@ describe.each([
     await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 
-  it('fails closed with a 500 when requireScopes runs without bearer()', async () => {
-    await expectAnswer(`${url}/unguarded`, auth(f.valid), { status: 500 })
+  it('answers 401 token_missing, and never runs the handler, when requireScopes runs without bearer()', async () => {
+    // A problem+json body with the reason: the guard answered, not the handler.
+    await expectAnswer(`${url}/unguarded`, auth(f.valid), { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 })
 
@@ -104,10 +105,10 @@ describe('tokengate/express setup', () => {
   it('rejects bad options at setup with a TypeError naming the option', async () => {
     const f = await adapterFixture()
     await f.close()
-    expect(() => bearer({ ...f.options, scopes: ['read orders'] })).toThrow(/^tokengate\/express: invalid option scopes\.0: /)
-    expect(() => bearer({ ...f.options, sendProblem: 'yes' as never })).toThrow('tokengate/express: invalid option sendProblem: expected a boolean')
+    expect(() => bearer({ ...f.options, scopes: ['read orders'] })).toThrow(/^tokengate: invalid express option scopes\.0: /)
+    expect(() => bearer({ ...f.options, sendProblem: 'yes' as never })).toThrow('tokengate: invalid express option sendProblem: expected true or false')
     expect(() => bearer({ ...f.options, audience: undefined as never })).toThrow('tokengate: invalid verifier option audience')
-    expect(() => bearer({ verifier: (() => {}) as never, issuer: 'x' } as never)).toThrow('tokengate/express: invalid option issuer')
-    expect(() => requireScopes()).toThrow('tokengate/express: invalid option requireScopes(): name at least one scope')
+    expect(() => bearer({ verifier: (() => {}) as never, issuer: 'x' } as never)).toThrow('tokengate: invalid express option issuer: give it to createVerifier')
+    expect(() => requireScopes()).toThrow('tokengate: invalid guard option requireScopes(): name at least one scope')
   })
 })

@@ -133,8 +133,9 @@ describe('tokengate/fastify on Fastify 5', () => {
     await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 
-  it('fails closed with a 500 when requireScopes runs without fastify.authenticate', async () => {
-    await expectAnswer(`${url}/unguarded`, auth(f.valid), { status: 500 })
+  it('answers 401, and never runs the handler, when requireScopes runs without fastify.authenticate', async () => {
+    const res = await expectAnswer(`${url}/unguarded`, auth(f.valid), { status: 401, wwwAuthenticate: CHALLENGE.missing })
+    expect(await res.text()).not.toContain('user-1')
   })
 })
 
@@ -142,15 +143,15 @@ describe('tokengate/fastify setup', () => {
   it('rejects bad options and bad route scopes at setup with a TypeError naming them', async () => {
     const f = await adapterFixture()
     await f.close()
-    await expect(Fastify().register(bearer, { ...f.options, scopes: ['read orders'] })).rejects.toThrow(/^tokengate\/fastify: invalid option scopes\.0: /)
-    await expect(Fastify().register(bearer, { ...f.options, global: 1 as never })).rejects.toThrow('tokengate/fastify: invalid option global: expected a boolean')
+    await expect(Fastify().register(bearer, { ...f.options, scopes: ['read orders'] })).rejects.toThrow(/^tokengate: invalid fastify option scopes\.0: /)
+    await expect(Fastify().register(bearer, { ...f.options, global: 1 as never })).rejects.toThrow('tokengate: invalid fastify option global: expected true or false')
     const app = Fastify()
     await app.register(bearer, f.options)
-    expect(() => app.get('/x', { onRequest: app.authenticate, config: { scopes: ['a b'] } }, async () => 'x')).toThrow(/^tokengate\/fastify: invalid option config\.scopes\.0: .*\(route GET \/x\)$/)
+    expect(() => app.get('/x', { onRequest: app.authenticate, config: { scopes: ['a b'] } }, async () => 'x')).toThrow(/^tokengate: invalid fastify option config\.scopes\.0: .*\(route GET \/x\)$/)
     expect(() => app.get('/y', { onRequest: app.authenticate, config: { scopes: ['a'], scopeMode: 'some' as never } }, async () => 'y')).toThrow(
-      "tokengate/fastify: invalid option config.scopeMode: expected 'all' or 'any' (route GET /y)",
+      "tokengate: invalid fastify option config.scopeMode: expected 'all' or 'any' (route GET /y)",
     )
-    expect(() => requireScopes()).toThrow('tokengate/fastify: invalid option requireScopes(): name at least one scope')
+    expect(() => requireScopes()).toThrow('tokengate: invalid guard option requireScopes(): name at least one scope')
     await app.close()
   })
 })

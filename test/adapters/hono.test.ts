@@ -92,8 +92,9 @@ describe('tokengate/hono on Hono 4 (@hono/node-server)', () => {
     await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 
-  it('fails closed with a 500 when requireScopes runs without bearer()', async () => {
-    await expectAnswer(`${url}/unguarded`, auth(f.valid), { status: 500 })
+  it('answers 401 token_missing, and never runs the handler, when requireScopes runs without bearer()', async () => {
+    // A problem+json body with the reason: the guard answered, not the handler.
+    await expectAnswer(`${url}/unguarded`, auth(f.valid), { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 
   it('runs on the Fetch API alone: app.fetch with a Request, no Node server', async () => {
@@ -110,8 +111,8 @@ describe('tokengate/hono setup', () => {
   it('rejects bad options at setup with a TypeError naming the option', async () => {
     const f = await adapterFixture()
     await f.close()
-    expect(() => bearer({ ...f.options, preflight: 'skip' as never })).toThrow(/^tokengate\/hono: invalid option preflight: /)
-    expect(() => bearer({ ...f.options, onError: 'x' as never })).toThrow('tokengate/hono: invalid option onError: expected a function')
-    expect(() => requireAnyScope('ok', 'not ok')).toThrow(/^tokengate\/hono: invalid option requireAnyScope\(\)\.1: /)
+    expect(() => bearer({ ...f.options, preflight: 'skip' as never })).toThrow(/^tokengate: invalid hono option preflight: /)
+    expect(() => bearer({ ...f.options, onError: 'x' as never })).toThrow('tokengate: invalid hono option onError: expected a function')
+    expect(() => requireAnyScope('ok', 'not ok')).toThrow(/^tokengate: invalid guard option requireAnyScope\(\)\.1: /)
   })
 })

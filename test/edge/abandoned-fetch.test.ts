@@ -22,7 +22,7 @@ async function setup() {
   let loads = 0
   const loaded: LoadedJwks = { set, uri: URI, status: 200, headers: new Headers() }
   const cache = createJwksCache(
-    { algorithms: new Set(['ES256']), realm: 'api', onEvent: events.onEvent, fetch: globalThis.fetch, now: clock.now },
+    { algorithms: new Set(['ES256']), onEvent: events.onEvent, fetch: globalThis.fetch, now: clock.now },
     resolveCacheOptions({ timeout: '100ms' }),
     {
       label: () => URI,

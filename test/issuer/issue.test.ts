@@ -71,7 +71,7 @@ describe('issue()', () => {
     for (const [input, message] of cases) {
       const err = await issuer.issue(input as never).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(TypeError)
-      expect((err as TypeError).message).toContain(`tokengate: issue(): `)
+      expect((err as TypeError).message).toContain(`tokengate: invalid issuer option issue(): `)
       expect((err as TypeError).message).toContain(message)
     }
   })

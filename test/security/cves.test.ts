@@ -25,7 +25,7 @@ describe('known CVEs', () => {
     const f = await fixture('RS256')
     const rsa = (await import('../../src/keys/verification-key.js')).loadJwk(f.key.publicJwk, new Set(['RS256']))
     if (!('key' in rsa)) throw new Error('fixture key did not load')
-    const lookup: KeySourceFactory = () => ({ symmetric: false, getKey: () => rsa.key })
+    const lookup: KeySourceFactory = () => ({ getKey: () => rsa.key })
     const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, now, keys: lookup })
     const confused: TestSigningKey = { ...f.key, alg: 'HS256', signingKey: utf8.encode(JSON.stringify(f.key.publicJwk)) }
     await expectReject(verify(bearer(await signToken(confused, claims()))), 'alg_not_allowed')
@@ -52,7 +52,6 @@ describe('known CVEs', () => {
     expect(() => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: new Uint8Array(0) })).toThrow(TypeError)
     // A custom source that hands back an empty HMAC key: the token is rejected, not accepted.
     const empty: KeySourceFactory = () => ({
-      symmetric: true,
       getKey: () => ({ kid: undefined, jwk: { kty: 'oct', k: '' }, algorithms: new Set(['HS256']), secret: new Uint8Array(0) }),
     })
     const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, now, keys: empty, algorithms: ['HS256'] })

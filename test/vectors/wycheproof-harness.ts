@@ -39,8 +39,8 @@ export function loadVectors(dir: string, files: readonly string[]): Vector[] {
 
 const noop = () => {}
 
-function keySourceFor(keys: Record<string, unknown>, kid: unknown): KeySource {
-  const ctx = (algorithms: ReadonlySet<Algorithm>) => ({ algorithms, realm: 'api', onEvent: noop, fetch, now: Date.now })
+function keySourceFor(keys: Record<string, unknown>, kid: unknown): { source: KeySource; symmetric: boolean } {
+  const ctx = (algorithms: ReadonlySet<Algorithm>) => ({ algorithms, onEvent: noop, fetch, now: Date.now })
   const list = (Array.isArray(keys.keys) ? keys.keys : [keys]) as Record<string, unknown>[]
   if (list.every((k) => k.kty === 'oct')) {
     // HMAC keys reach tokengate only through the `secret` source (a key set never supplies
@@ -50,21 +50,21 @@ function keySourceFor(keys: Record<string, unknown>, kid: unknown): KeySource {
     const chosen = named[0]!
     const alg = chosen.alg as string
     if (!isHmacAlgorithm(alg)) throw new Error(`oct key with alg ${alg}`)
-    return secretKey(decodeBase64url(chosen.k as string) ?? new Uint8Array())(ctx(new Set([alg])))
+    return { source: secretKey(decodeBase64url(chosen.k as string) ?? new Uint8Array())(ctx(new Set([alg]))), symmetric: true }
   }
   const set = buildKeySet(Array.isArray(keys.keys) ? keys : { keys: [keys] }, new Set(ASYMMETRIC_ALGORITHMS))
   if (typeof set === 'string') throw new Error(set)
-  return { symmetric: false, getKey: (header, alg) => keyOrThrow(selectKey(set, header.kid, alg), 'api') }
+  return { source: { getKey: (header, alg) => keyOrThrow(selectKey(set, header.kid, alg)) }, symmetric: false }
 }
 
 /** True when tokengate accepts the vector's JWS with its key. Any throw is a rejection. */
 export async function accepts(vector: Vector, backend: SignatureBackend): Promise<boolean> {
   try {
-    const jws = splitJws(vector.jws, 'api')
+    const jws = splitJws(vector.jws)
     if (decodeBase64url(jws.payloadB64) === undefined) return false
-    const source = keySourceFor(vector.keys, jws.header.kid)
-    const allowed = new Set<Algorithm>(source.symmetric ? ['HS256', 'HS384', 'HS512'] : ASYMMETRIC_ALGORITHMS)
-    const alg = assertHeader(jws.header, { algorithms: allowed, typs: DEFAULT_TYPS, typRequired: false }, 'api')
+    const { source, symmetric } = keySourceFor(vector.keys, jws.header.kid)
+    const allowed = new Set<Algorithm>(symmetric ? ['HS256', 'HS384', 'HS512'] : ASYMMETRIC_ALGORITHMS)
+    const alg = assertHeader(jws.header, { algorithms: allowed, typs: DEFAULT_TYPS, typRequired: false })
     const key = await source.getKey(jws.header, alg)
     return await backend.verify(key, alg, { ...jws, payload: {} })
   } catch {

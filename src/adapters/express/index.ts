@@ -7,8 +7,11 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { BearerAuth } from '../../lib/result.js'
-import { BearerError } from '../../errors/bearer-error.js'
-import { assertRouteScopes, authenticate, isPreflight, parseScopes, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
+import { ConfigError } from '../../errors/config-error.js'
+import { runGuard, type Guard } from '../../guards/guard.js'
+import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
+import { authenticate, isPreflight, resolveAdapter, type AdapterOptions } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
@@ -40,11 +43,10 @@ export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> 
 
 interface RouteState {
   readonly realm: string
-  readonly passPreflight: boolean
   fail(err: unknown, req: Request, res: Response, next: NextFunction): void
 }
 
-// What `requireScopes` needs of the `bearer()` that ran before it on this request.
+// What a guard needs of the `bearer()` that ran before it on this request.
 const states = new WeakMap<Request, RouteState>()
 
 /** Writes `err` as `application/problem+json` with its status and `WWW-Authenticate`. */
@@ -68,13 +70,12 @@ function sendProblemResponse(res: Response, err: BearerError): void {
  */
 export function bearer<C extends object = object>(options: ExpressBearerOptions<C>): RequestHandler {
   const { onError, sendProblem, ...rest } = options ?? ({} as ExpressBearerOptions<C>)
-  if (onError !== undefined && typeof onError !== 'function') throw new TypeError('tokengate/express: invalid option onError: expected a function')
-  if (sendProblem !== undefined && typeof sendProblem !== 'boolean') throw new TypeError('tokengate/express: invalid option sendProblem: expected a boolean')
+  if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('express', 'onError', 'expected a function (err, req, res, next) => void')
+  if (sendProblem !== undefined && typeof sendProblem !== 'boolean') throw new ConfigError('express', 'sendProblem', 'expected true or false')
   const a = resolveAdapter('express', rest as AdapterOptions<C>)
 
   const state: RouteState = {
     realm: a.realm,
-    passPreflight: a.passPreflight,
     fail(err, req, res, next) {
       if (!BearerError.is(err)) return next(err)
       try {
@@ -102,17 +103,24 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
   }
 }
 
-function scopeGuard(required: ReturnType<typeof parseScopes>): RequestHandler {
-  return function tokengateRequireScopes(req, res, next) {
-    const state = states.get(req)
-    if (!state) return next(new Error('tokengate/express: requireScopes() must run after bearer()'))
-    if (state.passPreflight && isPreflight(req.method, req.headers['access-control-request-method'])) return next()
+// A guard with no bearer() before it on this request (a forgotten middleware): 401, answered here.
+const NO_MIDDLEWARE: RouteState = {
+  realm: DEFAULT_REALM,
+  fail: (err, _req, res, next) => (BearerError.is(err) ? sendProblemResponse(res, err) : next(err)),
+}
+
+/** A guard as Express route middleware: the handler runs only when the guard passes. */
+function guardMiddleware(guard: Guard): RequestHandler {
+  return function tokengateGuard(req, res, next) {
+    const state = states.get(req) ?? NO_MIDDLEWARE
+    let checking: void | Promise<void>
     try {
-      assertRouteScopes(req.auth, state.realm, required)
+      checking = runGuard(guard, req.auth, state.realm)
     } catch (err) {
       return state.fail(err, req, res, next)
     }
-    next()
+    if (checking === undefined) return next()
+    checking.then(() => next(), (err: unknown) => state.fail(err, req, res, next))
   }
 }
 
@@ -126,7 +134,7 @@ function scopeGuard(required: ReturnType<typeof parseScopes>): RequestHandler {
  * app.delete('/api/orders/:id', requireScopes('write:orders'), handler)
  */
 export function requireScopes(...scopes: string[]): RequestHandler {
-  return scopeGuard(parseScopes('express', 'requireScopes()', scopes, 'all'))
+  return guardMiddleware(requireScopesGuard(scopes))
 }
 
 /**
@@ -138,5 +146,5 @@ export function requireScopes(...scopes: string[]): RequestHandler {
  * app.get('/api/reports', requireAnyScope('read:reports', 'admin'), handler)
  */
 export function requireAnyScope(...scopes: string[]): RequestHandler {
-  return scopeGuard(parseScopes('express', 'requireAnyScope()', scopes, 'any'))
+  return guardMiddleware(requireAnyScopeGuard(scopes))
 }

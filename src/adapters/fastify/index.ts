@@ -8,12 +8,15 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { BearerAuth, VerifyRequestOptions } from '../../lib/result.js'
-import { BearerError } from '../../errors/bearer-error.js'
+import type { BearerAuth } from '../../lib/result.js'
+import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
+import { ConfigError } from '../../errors/config-error.js'
 import type { ScopeMode } from '../../scopes/require.js'
-import { assertRouteScopes, authenticate, isPreflight, parseScopes, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { runGuard, type Guard } from '../../guards/guard.js'
+import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
+import { authenticate, isPreflight, resolveAdapter, type AdapterOptions } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
-import { checkRouteScopes, routeRequirement } from './route-scopes.js'
+import { checkRouteScopes, routeGuard } from './route-scopes.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
@@ -53,7 +56,6 @@ export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> 
 
 interface PluginState {
   readonly realm: string
-  readonly passPreflight: boolean
   fail(err: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>
 }
 
@@ -64,9 +66,9 @@ function preflight(request: FastifyRequest): boolean {
 
 async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerOptions): Promise<void> {
   const { onError, sendProblem, global: isGlobal, ...rest } = options
-  if (onError !== undefined && typeof onError !== 'function') throw new TypeError('tokengate/fastify: invalid option onError: expected a function')
+  if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('fastify', 'onError', 'expected a function (err, request, reply) => unknown')
   for (const [name, value] of Object.entries({ sendProblem, global: isGlobal })) {
-    if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`tokengate/fastify: invalid option ${name}: expected a boolean`)
+    if (value !== undefined && typeof value !== 'boolean') throw new ConfigError('fastify', name, 'expected true or false')
   }
   // Fastify passes its own register options (prefix, logLevel, ...) along; they are not ours.
   const { prefix: _prefix, logLevel: _logLevel, logSerializers: _logSerializers, ...adapterOptions } = rest as AdapterOptions & Record<string, unknown>
@@ -74,7 +76,6 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
 
   const state: PluginState = {
     realm: a.realm,
-    passPreflight: a.passPreflight,
     async fail(err, request, reply) {
       if (!BearerError.is(err)) throw err
       if (onError) {
@@ -90,14 +91,14 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
     },
   }
 
-  const authenticateHook: AuthenticateHook = async function authenticate_(request, reply) {
+  const authenticateHook: AuthenticateHook = async function tokengateAuthenticate(request, reply) {
     states.set(request, state)
     if (a.passPreflight && preflight(request)) return
     try {
       const auth = await authenticate(a, request.raw.headersDistinct?.authorization ?? request.headers.authorization)
       request.auth = (auth ?? null) as BearerAuth<RegisteredClaims> | null
-      const required = routeRequirement(request.routeOptions.config)
-      if (required) assertRouteScopes(auth, a.realm, required)
+      const guard = routeGuard(request.routeOptions.config)
+      if (guard) await runGuard(guard, auth, a.realm)
     } catch (err) {
       return state.fail(err, request, reply)
     }
@@ -124,14 +125,15 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
 export const bearer = fp(tokengatePlugin, { fastify: '5.x', name: 'tokengate' })
 export default bearer
 
-function scopeGuard(required: VerifyRequestOptions): AuthenticateHook {
-  return async function tokengateRequireScopes(request, reply) {
+/** A guard as a `preHandler` hook: the handler runs only when the guard passes. */
+function guardHook(guard: Guard): AuthenticateHook {
+  return async function tokengateGuard(request, reply) {
     const state = states.get(request)
-    if (!state) throw new Error('tokengate/fastify: requireScopes() must run after fastify.authenticate')
-    if (state.passPreflight && preflight(request)) return
     try {
-      assertRouteScopes(request.auth ?? undefined, state.realm, required)
+      // Without fastify.authenticate before it (a forgotten hook): 401, thrown to the error handler.
+      await runGuard(guard, request.auth, state?.realm ?? DEFAULT_REALM)
     } catch (err) {
+      if (!state) throw err
       return state.fail(err, request, reply)
     }
   }
@@ -147,7 +149,7 @@ function scopeGuard(required: VerifyRequestOptions): AuthenticateHook {
  * app.delete('/orders/:id', { onRequest: app.authenticate, preHandler: requireScopes('write:orders') }, handler)
  */
 export function requireScopes(...scopes: string[]): AuthenticateHook {
-  return scopeGuard(parseScopes('fastify', 'requireScopes()', scopes, 'all'))
+  return guardHook(requireScopesGuard(scopes))
 }
 
 /**
@@ -159,5 +161,5 @@ export function requireScopes(...scopes: string[]): AuthenticateHook {
  * app.get('/reports', { onRequest: app.authenticate, preHandler: requireAnyScope('read:reports', 'admin') }, handler)
  */
 export function requireAnyScope(...scopes: string[]): AuthenticateHook {
-  return scopeGuard(parseScopes('fastify', 'requireAnyScope()', scopes, 'any'))
+  return guardHook(requireAnyScopeGuard(scopes))
 }

@@ -8,9 +8,12 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
-import type { BearerAuth, VerifyRequestOptions } from '../../lib/result.js'
-import { BearerError } from '../../errors/bearer-error.js'
-import { assertRouteScopes, parseScopes, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import type { BearerAuth } from '../../lib/result.js'
+import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
+import { ConfigError } from '../../errors/config-error.js'
+import { runGuard, type Guard } from '../../guards/guard.js'
+import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
+import { resolveAdapter, type AdapterOptions } from '../runtime.js'
 import { authenticateRequest, isPreflightRequest } from '../fetch-request.js'
 
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
@@ -31,11 +34,10 @@ export type OptionalBearerEnv<C extends object = object> = { Variables: { auth: 
 
 interface RouteState {
   readonly realm: string
-  readonly passPreflight: boolean
   fail(err: unknown, c: Context): Promise<Response>
 }
 
-// What `requireScopes` needs of the `bearer()` that ran before it on this request.
+// What a guard needs of the `bearer()` that ran before it on this request.
 const states = new WeakMap<Request, RouteState>()
 
 /**
@@ -63,11 +65,10 @@ export function bearer<C extends object = object>(options: HonoBearerOptions<C> 
 export function bearer<C extends object = object>(options: HonoBearerOptions<C>): MiddlewareHandler<BearerEnv<C>>
 export function bearer<C extends object = object>(options: HonoBearerOptions<C>): MiddlewareHandler<BearerEnv<C>> | MiddlewareHandler<OptionalBearerEnv<C>> {
   const { onError, ...rest } = options ?? ({} as HonoBearerOptions<C>)
-  if (onError !== undefined && typeof onError !== 'function') throw new TypeError('tokengate/hono: invalid option onError: expected a function')
+  if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('hono', 'onError', 'expected a function (err, c) => Response')
   const a = resolveAdapter('hono', rest as AdapterOptions<C>)
   const state: RouteState = {
     realm: a.realm,
-    passPreflight: a.passPreflight,
     async fail(err, c) {
       if (!BearerError.is(err)) throw err
       if (onError) return onError(err, c)
@@ -89,13 +90,21 @@ export function bearer<C extends object = object>(options: HonoBearerOptions<C>)
   })
 }
 
-function scopeGuard(required: VerifyRequestOptions): MiddlewareHandler {
+// A guard with no bearer() before it on this request (a forgotten middleware): 401.
+const NO_MIDDLEWARE: RouteState = {
+  realm: DEFAULT_REALM,
+  fail: async (err) => {
+    if (!BearerError.is(err)) throw err
+    throw toHTTPException(err)
+  },
+}
+
+/** A guard as Hono middleware: the handler runs only when the guard passes. */
+function guardMiddleware(guard: Guard): MiddlewareHandler {
   return createMiddleware(async (c, next) => {
-    const state = states.get(c.req.raw)
-    if (!state) throw new Error('tokengate/hono: requireScopes() must run after bearer()')
-    if (state.passPreflight && isPreflightRequest(c.req.raw)) return next()
+    const state = states.get(c.req.raw) ?? NO_MIDDLEWARE
     try {
-      assertRouteScopes(c.get('auth') as BearerAuth | undefined, state.realm, required)
+      await runGuard(guard, c.get('auth') as BearerAuth | undefined, state.realm)
     } catch (err) {
       return state.fail(err, c)
     }
@@ -113,7 +122,7 @@ function scopeGuard(required: VerifyRequestOptions): MiddlewareHandler {
  * app.delete('/api/orders/:id', requireScopes('write:orders'), (c) => c.body(null, 204))
  */
 export function requireScopes(...scopes: string[]): MiddlewareHandler {
-  return scopeGuard(parseScopes('hono', 'requireScopes()', scopes, 'all'))
+  return guardMiddleware(requireScopesGuard(scopes))
 }
 
 /**
@@ -125,5 +134,5 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler {
  * app.get('/api/reports', requireAnyScope('read:reports', 'admin'), handler)
  */
 export function requireAnyScope(...scopes: string[]): MiddlewareHandler {
-  return scopeGuard(parseScopes('hono', 'requireAnyScope()', scopes, 'any'))
+  return guardMiddleware(requireAnyScopeGuard(scopes))
 }

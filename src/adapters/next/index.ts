@@ -6,6 +6,7 @@
  */
 import type { BearerAuth } from '../../lib/result.js'
 import { BearerError } from '../../errors/bearer-error.js'
+import { ConfigError } from '../../errors/config-error.js'
 import { resolveAdapter, type AdapterOptions } from '../runtime.js'
 import { authenticateRequest, isPreflightRequest } from '../fetch-request.js'
 
@@ -28,9 +29,10 @@ export type RouteContext = { params: Promise<Record<string, string | string[] | 
 
 type Handler<Req, Ctx, A> = (request: Req, context: AuthContext<Ctx, A>) => Response | Promise<Response>
 
-function split<C extends object>(options: NextBearerOptions<C>) {
+/** Validates the options once: the adapter, and how its failures are answered. */
+function resolveNextAdapter<C extends object>(options: NextBearerOptions<C>) {
   const { onError, ...rest } = options ?? ({} as NextBearerOptions<C>)
-  if (onError !== undefined && typeof onError !== 'function') throw new TypeError('tokengate/next: invalid option onError: expected a function')
+  if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('next', 'onError', 'expected a function (err, request) => Response')
   const a = resolveAdapter('next', rest as AdapterOptions<C>)
   const fail = (err: unknown, request: Request): Response | Promise<Response> => {
     if (!BearerError.is(err)) throw err
@@ -63,8 +65,8 @@ export function withBearer<C extends object, Ctx, Req extends Request>(
   handler: Handler<Req, Ctx, BearerAuth<C> | undefined>,
   options: NextBearerOptions<C>,
 ): (request: Req, context: Ctx) => Promise<Response> {
-  if (typeof handler !== 'function') throw new TypeError('tokengate/next: withBearer(handler, options): handler must be a function')
-  const { a, fail } = split(options)
+  if (typeof handler !== 'function') throw new ConfigError('next', 'handler', 'withBearer(handler, options) takes the route handler first')
+  const { a, fail } = resolveNextAdapter(options)
   return async function tokengateRoute(request, context) {
     let auth: BearerAuth<C> | undefined
     // A CORS preflight reaches an OPTIONS handler untouched, with no auth.
@@ -103,9 +105,9 @@ export type NextMiddlewareOptions<C extends object = object> = NextBearerOptions
 export function bearerMiddleware<C extends object = object>(options: NextMiddlewareOptions<C>): (request: Request) => Promise<Response | undefined> {
   const { onAuthenticated, ...rest } = options ?? ({} as NextMiddlewareOptions<C>)
   if (onAuthenticated !== undefined && typeof onAuthenticated !== 'function') {
-    throw new TypeError('tokengate/next: invalid option onAuthenticated: expected a function')
+    throw new ConfigError('next', 'onAuthenticated', 'expected a function (auth, request) => Response | undefined')
   }
-  const { a, fail } = split(rest as NextBearerOptions<C>)
+  const { a, fail } = resolveNextAdapter(rest as NextBearerOptions<C>)
   return async function tokengateMiddleware(request) {
     if (a.passPreflight && isPreflightRequest(request)) return undefined
     let auth: BearerAuth<C> | undefined

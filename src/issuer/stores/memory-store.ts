@@ -4,6 +4,7 @@
  * operation runs to completion without awaiting. One process only: several instances need
  * `tokengate/redis`.
  */
+import { ConfigError } from '../../errors/config-error.js'
 import { LRUCache } from 'lru-cache'
 import type { IssuerStore, RefreshTokenRecord, RevocationQuery, RotateResult, RotationNext } from '../store.js'
 
@@ -46,8 +47,8 @@ const ttlMs = (expiresAt: number, now: number): number => Math.max(1, Math.ceil(
 export function memoryStore(options: MemoryStoreOptions = {}): IssuerStore {
   const maxRefreshTokens = options.maxRefreshTokens ?? 100_000
   const maxRevocations = options.maxRevocations ?? 100_000
-  if (!Number.isInteger(maxRefreshTokens) || maxRefreshTokens < 1) throw new TypeError('tokengate: invalid memoryStore option maxRefreshTokens: expected a positive integer')
-  if (!Number.isInteger(maxRevocations) || maxRevocations < 1) throw new TypeError('tokengate: invalid memoryStore option maxRevocations: expected a positive integer')
+  if (!Number.isInteger(maxRefreshTokens) || maxRefreshTokens < 1) throw new ConfigError('memoryStore', 'maxRefreshTokens', 'expected a positive integer, e.g. 100_000')
+  if (!Number.isInteger(maxRevocations) || maxRevocations < 1) throw new ConfigError('memoryStore', 'maxRevocations', 'expected a positive integer, e.g. 100_000')
 
   // lru-cache TTLs only free memory; expiry itself is judged on the issuer's clock (`now`).
   // ttlResolution 0: no 1 ms timer per TTL check, which a Workers request can end before,
