@@ -108,7 +108,8 @@ export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C
     | {
         /** Several trusted issuers, each with its own key source; `iss` selects one by exact match. */
         readonly issuers: readonly IssuerEntry[]
-        readonly audience: string | readonly string[] | null
+        /** Accepted `aud` for entries that name none; required unless every entry names its own. */
+        readonly audience?: string | readonly string[] | null
         readonly issuer?: never
         readonly jwksUri?: never
         readonly discovery?: never
