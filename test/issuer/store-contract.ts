@@ -190,7 +190,7 @@ export function storeContract(name: string, makeStore: () => IssuerStore | Promi
       const claims = decodeJwt(pair.accessToken) as { iss: string; exp: number; jti: string; sid: string; sub: string; iat: number }
       await issuer.revoke(pair.accessToken)
       const jtiOnly = { iss: ISSUER, jti: claims.jti, exp: claims.exp }
-      clock.advance(599 + 60) // exp plus LEEWAY, for verifiers' clock tolerance
+      clock.advance(599 + 60) // exp plus CLOCK_TOLERANCE_ALLOWANCE, for verifiers' clock tolerance
       await expect(issuer.isRevoked(jtiOnly)).resolves.toBe(true)
       clock.advance(1)
       await expect(issuer.isRevoked(jtiOnly)).resolves.toBe(false)
