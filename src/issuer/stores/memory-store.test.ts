@@ -13,7 +13,7 @@ describe('memoryStore bounds', () => {
     await issuer.issue({ sub: 'b' })
     const newest = await issuer.issue({ sub: 'c' })
     await expectIssuerError(issuer.refresh(oldest.refreshToken), 'refresh_token_invalid')
-    await expect(issuer.refresh(newest.refreshToken)).resolves.toBeDefined()
+    await expect(issuer.refresh(newest.refreshToken)).resolves.toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String), refreshToken: expect.any(String) })
   })
 
   it('never evicts a revocation: when full, revoking fails with 503 store_unavailable', async () => {
