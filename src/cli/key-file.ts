@@ -6,6 +6,7 @@
 import { createPrivateKey } from 'node:crypto'
 import { importJWK, type CryptoKey, type JWK } from 'jose'
 import { decodeBase64url } from '../lib/base64url.js'
+import { nonSecretKind } from '../keys/key-material.js'
 import { ALGORITHMS, algorithmsForKeyType, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
 import type { TestSigningKey } from '../testing/keys.js'
 import { UsageError } from './exit-codes.js'
@@ -50,6 +51,9 @@ export async function loadSigningKey(path: string, algFlag: string | undefined, 
   if (jwk.kty === 'oct') {
     const secret = typeof jwk.k === 'string' ? decodeBase64url(jwk.k) : undefined
     if (!secret || secret.length === 0) throw new UsageError(`--key: ${path} is an "oct" JWK without a base64url "k"`)
+    // The same rule as the verifier's `secret`: an HMAC key that is really a public key forges tokens.
+    const kind = nonSecretKind(secret)
+    if (kind !== undefined) throw new UsageError(`--key: the "k" of ${path} is ${kind}, not a shared secret: an HMAC key anyone with the public key can reproduce; mint with the private key instead`)
     if (!isHmacAlgorithm(alg)) throw new UsageError(`--alg: ${alg} cannot be used with a shared secret`)
     return { alg, kid, signingKey: secret, publicJwk: undefined, secret }
   }

@@ -67,7 +67,10 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly now?: () => number
   /** `realm` in `WWW-Authenticate`. Default `'api'`. */
   readonly realm?: string
-  /** Largest `Authorization` header accepted, in characters, checked before decoding. Default 8192. */
+  /**
+   * Largest `Authorization` header accepted, in characters, checked before decoding.
+   * Default 8192; from 64 to 65536 (64 KiB).
+   */
   readonly maxTokenSize?: number
   /** `fetch` used for JWKS and discovery documents. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch

@@ -7,7 +7,7 @@ import { ConfigError } from '../errors/config-error.js'
 import type { Verifier } from '../core/create-verifier.js'
 import type { JwtClaims } from '../lib/result.js'
 import { BearerError } from '../errors/bearer-error.js'
-import { guard, LEEWAY, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
+import { guard, LEEWAY, nowMillis, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
 import { hashRefreshToken, isRefreshTokenShape } from './opaque-token.js'
 
 /**
@@ -37,7 +37,8 @@ export async function revoke(ctx: IssuerContext, verifyOwn: Verifier, token: str
 /** Revokes a family (the `sid` claim of its access tokens); `false` when unknown or expired. */
 export async function revokeFamily(ctx: IssuerContext, familyId: string): Promise<boolean> {
   if (typeof familyId !== 'string' || familyId === '') throw new ConfigError('issuer', 'revokeFamily()', 'familyId must be a non-empty string (the sid claim)')
-  return guard(ctx, 'revokeFamily', () => ctx.store.revokeFamily(familyId, nowSeconds(ctx)))
+  const now = nowSeconds(ctx)
+  return guard(ctx, 'revokeFamily', () => ctx.store.revokeFamily(familyId, now))
 }
 
 /**
@@ -46,7 +47,7 @@ export async function revokeFamily(ctx: IssuerContext, familyId: string): Promis
  */
 export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<void> {
   if (typeof sub !== 'string' || sub === '') throw new ConfigError('issuer', 'revokeSubject()', 'sub must be a non-empty string')
-  const nowMs = ctx.nowMs()
+  const nowMs = nowMillis(ctx)
   const cutoff = Math.ceil(nowMs / 1000)
   const expiresAt = cutoff + Math.max(ctx.accessTtl + LEEWAY, ctx.refreshTtl)
   await guard(ctx, 'revokeSubject', () => ctx.store.revokeSubject(sub, cutoff, expiresAt, Math.floor(nowMs / 1000)))
@@ -65,6 +66,8 @@ export function isRevokedHook(ctx: StoreContext): (claims: JwtClaims) => Promise
   return async (claims) => {
     if (claims.iss !== ctx.issuer) return false
     const query = { jti: str(claims.jti), familyId: str(claims.sid), sub: str(claims.sub), issuedAt: typeof claims.iat === 'number' ? claims.iat : undefined }
-    return guard(ctx, 'isRevoked', () => ctx.store.isRevoked(query, nowSeconds(ctx)), ctx.failOpen ? { value: false } : undefined)
+    // Read outside the guard: a broken clock is not a store outage, and failOpen must not pass it.
+    const now = nowSeconds(ctx)
+    return guard(ctx, 'isRevoked', () => ctx.store.isRevoked(query, now), ctx.failOpen ? { value: false } : undefined)
   }
 }
