@@ -13,7 +13,7 @@ import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import { DEFAULT_SCOPE_CLAIMS, type ScopeClaim } from '../scopes/parse.js'
 import { isStandardSchema, type ClaimsSchema } from '../claims/schema.js'
-import type { IsRevoked } from '../revocation/hook.js'
+import { DEFAULT_REVOCATION_TIMEOUT_MS, type IsRevoked } from '../revocation/hook.js'
 import { toSeconds } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
 import { duration, fn, httpUrl, nonEmptyString, options, parseOptions, positiveInt, stringOrList, v, type InferOutput } from '../lib/schema.js'
@@ -54,6 +54,8 @@ export interface ParsedVerifierOptions {
   readonly claims: ClaimsSchema<unknown> | undefined
   readonly scopeClaims: readonly ScopeClaim[]
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
+  /** Milliseconds. */
+  readonly revocationTimeoutMs: number
   readonly now: () => number
   readonly realm: string
   readonly maxTokenSize: number
@@ -102,6 +104,7 @@ const schema = options({
     v.pipe(v.array(v.picklist(DEFAULT_SCOPE_CLAIMS, `expected some of ${DEFAULT_SCOPE_CLAIMS.join(', ')}`)), v.minLength(1, 'expected at least one claim')),
   ),
   isRevoked: v.optional(fn<IsRevoked<JwtClaims>>('a function (claims, context) => boolean | Promise<boolean>')),
+  revocationTimeout: v.optional(v.pipe(duration(), v.check((d) => toSeconds(d) > 0, 'expected a positive duration, e.g. "5s"'))),
   now: v.optional(fn<() => number>('a clock in milliseconds, like Date.now')),
   realm: v.optional(nonEmptyString('the realm of the challenge, e.g. "api"')),
   maxTokenSize: v.optional(
@@ -179,6 +182,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     claims: o.claims,
     scopeClaims: Object.freeze([...(o.scopeClaims ?? DEFAULT_SCOPE_CLAIMS)]),
     isRevoked: o.isRevoked,
+    revocationTimeoutMs: o.revocationTimeout === undefined ? DEFAULT_REVOCATION_TIMEOUT_MS : toSeconds(o.revocationTimeout) * 1000,
     now: o.now ?? Date.now,
     realm: o.realm ?? DEFAULT_REALM,
     maxTokenSize: o.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE,

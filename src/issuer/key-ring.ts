@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../errors/config-error.js'
 import type { JWK } from 'jose'
+import { own } from '../lib/own.js'
 import type { AsymmetricAlgorithm, Algorithm } from '../keys/algorithms.js'
 import { buildKeySet, keyOrThrow, selectKey, type KeySet } from '../keys/key-set.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
@@ -144,7 +145,7 @@ export class KeyRing {
         return set!
       }
       return {
-        getKey: (header, alg) => this.#ready.then(() => keyOrThrow(selectKey(current(), header.kid, alg))),
+        getKey: (header, alg) => this.#ready.then(() => keyOrThrow(selectKey(current(), own(header, 'kid') as string | undefined, alg))),
         warm: () => this.#ready,
       }
     }

@@ -7,6 +7,7 @@ import { BearerError } from '../errors/bearer-error.js'
 import type { ParsedHeaders } from './parsed-headers.js'
 import { decodeBase64urlBinary, isBase64url } from './base64url.js'
 import { deepFreeze } from './freeze.js'
+import { own } from './own.js'
 
 /** The JOSE header of a token, as sent (unverified until the signature step passes). */
 export interface JwsHeader {
@@ -122,7 +123,7 @@ function readJws(raw: string, withPayload: boolean, headers?: ParsedHeaders): Sp
   let header = headers?.get(protectedB64)
   if (header === undefined) {
     header = decodeJsonObject(protectedB64, 'header')
-    if (typeof header.alg !== 'string') throw malformed('The token header has no "alg"')
+    if (typeof own(header, 'alg') !== 'string') throw malformed('The token header has no "alg"')
     // Frozen: the parse is shared by every token that carries this header text.
     headers?.set(protectedB64, deepFreeze(header))
   }
