@@ -10,7 +10,7 @@ import { nonSecretKind } from '../keys/key-material.js'
 import { ALGORITHMS, algorithmsForKeyType, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
 import type { TestSigningKey } from '../testing/keys.js'
 import { UsageError } from './exit-codes.js'
-import { readFlagFile } from './io.js'
+import { jsonErrorPosition, readFlagFile } from './io.js'
 
 function privateJwkFrom(text: string, path: string): JWK {
   const trimmed = text.trim()
@@ -27,8 +27,7 @@ function privateJwkFrom(text: string, path: string): JWK {
   } catch (err) {
     // JSON.parse quotes the text around the error, which here is private key material: say
     // only where it is.
-    const at = /position (\d+)/.exec((err as Error).message)?.[1]
-    throw new UsageError(`--key: ${path} is not valid JSON${at === undefined ? '' : ` (at character ${at})`}`)
+    throw new UsageError(`--key: ${path} is not valid JSON${jsonErrorPosition(err)}`)
   }
   if (!Array.isArray(doc.keys)) return doc
   const privates = (doc.keys as JWK[]).filter((k) => k && (k.d !== undefined || k.kty === 'oct'))

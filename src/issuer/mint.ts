@@ -3,6 +3,7 @@
  * `issue()` and the pair both `issue()` and `refresh()` return.
  */
 import { ConfigError } from '../errors/config-error.js'
+import { describe } from '../lib/schema.js'
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../lib/token.js'
 import { RESERVED_CLAIMS, signAccessToken } from './access-token.js'
 import { familyExpiry, guard, nowSeconds, type IssuerContext } from './context.js'
@@ -77,7 +78,7 @@ function parseIssueInput(input: IssueInput): Pick<RefreshTokenRecord, 'sub' | 's
   const { sub, scopes = [], roles, claims, clientId } = input
   if (typeof sub !== 'string' || sub === '') fail('sub must be a non-empty string')
   if (!Array.isArray(scopes)) fail('scopes must be an array of strings')
-  for (const s of scopes) if (typeof s !== 'string' || !SCOPE_TOKEN.test(s)) fail(`scope ${JSON.stringify(s)} is not an RFC 6749 scope-token`)
+  for (const s of scopes) if (typeof s !== 'string' || !SCOPE_TOKEN.test(s)) fail(`scope ${describe(s)} is not an RFC 6749 scope-token`)
   if (roles !== undefined && (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string' && r !== ''))) fail('roles must be an array of non-empty strings')
   if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) fail('clientId must be a non-empty string')
   return { sub, scope: [...new Set(scopes)].join(' '), clientId, claims: serialisedClaims(claims, roles) }
