@@ -20,7 +20,7 @@ export interface Guard {
  * without a verified token — optional auth without a token, a missing middleware, a Fastify
  * route whose `authenticate` hook was forgotten (CORS preflights never get this far: the
  * adapters answer them) — gets 401 as if it had sent none, and the handler never runs
- * (DESIGN.md "Guards"). Synchronous unless the guard is.
+ * (../shared/DESIGN.md "Guards"). Synchronous unless the guard is.
  */
 export function runGuard(guard: Guard, auth: BearerAuth | null | undefined, realm: string): void | Promise<void> {
   if (!auth) throw new BearerError('token_missing', { realm })
