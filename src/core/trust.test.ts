@@ -189,3 +189,29 @@ describe('a clock that returns a non-finite number fails closed: 503 verifier_mi
     }
   })
 })
+
+describe('siblings: the same classes at other entry points', () => {
+  it('a claims schema answering neither { value } nor { issues } fails closed (401 claims_schema_failed), never lets the payload through', async () => {
+    const f = await fixture('ES256')
+    const schema = (validate: () => unknown) => ({ '~standard': { version: 1 as const, vendor: 'hand-written', validate } }) as never
+    for (const answer of [{}, { value: undefined, extra: 1 }, null, undefined, 'ok', Promise.resolve({})]) {
+      const verify = createVerifier({ ...f.options, claims: schema(() => answer) })
+      if (answer !== null && typeof answer === 'object' && 'value' in answer) {
+        await expect(verify(bearer(await f.sign()))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
+        continue
+      }
+      const err = await expectReject(verify(bearer(await f.sign())), 'claims_schema_failed', { status: 401 })
+      expect((err.cause as Error).message).toBe('the claims schema returned neither { value } nor { issues } (Standard Schema v1)')
+    }
+  })
+
+  it('discovery metadata nesting deep enough to exhaust the stack is a clean 503 (issuer_mismatch), not a crash', async () => {
+    const issuer = 'https://idp.example.com/'
+    const events: { type: string; code?: string }[] = []
+    const fetchStub = (async () => new Response(JSON.stringify({ issuer: 'x' }).replace('"x"', '['.repeat(200_000) + ']'.repeat(200_000)), { headers: { 'content-type': 'application/json' } })) as typeof fetch
+    const verify = createVerifier({ issuer, audience: 'a', discovery: true, fetch: fetchStub, now, onEvent: (e) => void events.push(e as never), jwksCache: { maxBytes: 1_048_576 } })
+    const f = await fixture('ES256')
+    await expectReject(verify(bearer(await signToken(f.key, claims({ iss: issuer, aud: 'a' })))), 'jwks_unavailable', { status: 503 })
+    expect(events.find((e) => e.type === 'jwks_error')).toMatchObject({ code: 'issuer_mismatch' })
+  })
+})

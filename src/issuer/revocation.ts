@@ -7,6 +7,7 @@ import { ConfigError } from '../errors/config-error.js'
 import type { Verifier } from '../core/create-verifier.js'
 import type { JwtClaims } from '../lib/result.js'
 import { BearerError } from '../errors/bearer-error.js'
+import { own } from '../lib/own.js'
 import { guard, CLOCK_TOLERANCE_ALLOWANCE, nowMillis, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
 import { hashRefreshToken, isRefreshTokenShape } from './opaque-token.js'
 
@@ -62,10 +63,15 @@ export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<vo
  * `revocation_unavailable`), or with `failOpen` answers `false`; a `store_error` event either way.
  */
 export function isRevokedHook(ctx: StoreContext): (claims: JwtClaims) => Promise<boolean> {
-  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+  // Own members only: a polluted Object.prototype lends the claims nothing.
+  const str = (claims: JwtClaims, name: string): string | undefined => {
+    const v = own(claims, name)
+    return typeof v === 'string' ? v : undefined
+  }
   return async (claims) => {
-    if (claims.iss !== ctx.issuer) return false
-    const query = { jti: str(claims.jti), familyId: str(claims.sid), sub: str(claims.sub), issuedAt: typeof claims.iat === 'number' ? claims.iat : undefined }
+    if (own(claims, 'iss') !== ctx.issuer) return false
+    const iat = own(claims, 'iat')
+    const query = { jti: str(claims, 'jti'), familyId: str(claims, 'sid'), sub: str(claims, 'sub'), issuedAt: typeof iat === 'number' ? iat : undefined }
     // Read outside the guard: a broken clock is not a store outage, and failOpen must not pass it.
     const now = nowSeconds(ctx)
     return guard(ctx, 'isRevoked', () => ctx.store.isRevoked(query, now), ctx.failOpen ? { value: false } : undefined)

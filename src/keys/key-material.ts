@@ -84,7 +84,8 @@ function hexBytes(text: string): Uint8Array | undefined {
 }
 
 function jsonKind(value: unknown): string | undefined {
-  if (Array.isArray(value)) return value.some((v) => jsonKind(v) !== undefined) ? 'a list of JWKs' : undefined
+  // One level only: a list of JWKs. (No recursion: a deeply nested array must not exhaust the stack.)
+  if (Array.isArray(value)) return value.some((v) => typeof v === 'object' && v !== null && !Array.isArray(v) && jsonKind(v) !== undefined) ? 'a list of JWKs' : undefined
   if (typeof value !== 'object' || value === null) return undefined
   const o = value as Record<string, unknown>
   if (Array.isArray(o.keys)) return 'a JWK Set'
