@@ -126,6 +126,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     clockTolerance: o.clockTolerance,
     now: o.now,
     scopeClaims: o.scopeClaims,
+    roleClaims: o.roleClaims,
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
     signature: backend,

@@ -10,6 +10,7 @@ import type { RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
+import type { ClaimPathInput } from '../lib/claim-path.js'
 import type { Duration } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
 
@@ -59,8 +60,19 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly requiredClaims?: readonly string[]
   /** A zod schema for custom claims; its output type becomes `auth.claims`. */
   readonly claims?: ClaimsSchema<C>
-  /** Claims scopes are read from. Default `['scope', 'scp', 'permissions']`. */
+  /**
+   * Claims scopes are read from, each a space-delimited string or an array of strings.
+   * Default `['scope', 'scp']`. Auth0 RBAC `permissions` are not scopes: see `auth.permissions`
+   * and `requirePermissions`.
+   */
   readonly scopeClaims?: readonly ScopeClaim[]
+  /**
+   * Claims roles are read from into `auth.roles` (what `requireRoles` checks): paths such as
+   * `'roles'`, `'realm_access.roles'`, `'cognito:groups'`, or arrays of claim names for names
+   * with dots (`[['https://example.com/roles']]`). Each holds an array of strings or one
+   * string. Default `['roles']`; presets set their IdP's claim.
+   */
+  readonly roleClaims?: readonly ClaimPathInput[]
   /** Revocation hook; a throw answers 503 `revocation_unavailable` (fail closed). */
   readonly isRevoked?: IsRevoked<JwtClaims & C>
   /** Clock in milliseconds, like `Date.now`. For tests. */

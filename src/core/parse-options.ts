@@ -11,6 +11,8 @@ import { jwksCacheSchema, type RemoteJwksOptions } from '../keys/jwks-cache-opti
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import { DEFAULT_SCOPE_CLAIMS, type ScopeClaim } from '../scopes/parse.js'
+import { DEFAULT_ROLE_CLAIMS } from '../scopes/roles.js'
+import { parseClaimPath, type ClaimPathInput } from '../lib/claim-path.js'
 import { isStandardSchema, type ClaimsSchema } from '../claims/schema.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import { toSeconds } from '../lib/duration.js'
@@ -52,6 +54,8 @@ export interface ParsedVerifierOptions {
   readonly requiredClaims: readonly string[]
   readonly claims: ClaimsSchema<unknown> | undefined
   readonly scopeClaims: readonly ScopeClaim[]
+  /** Role claim paths, as segments. */
+  readonly roleClaims: readonly (readonly string[])[]
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
   readonly now: () => number
   readonly realm: string
@@ -103,8 +107,18 @@ const schema = options({
   requiredClaims: v.optional(v.array(nonEmptyString('a claim name'), 'expected a list of claim names')),
   claims: v.optional(v.custom<ClaimsSchema<unknown>>(isStandardSchema, 'expected a Standard Schema (zod 4, valibot, arktype, ...) for the custom claims')),
   scopeClaims: v.optional(
-    v.pipe(v.array(v.picklist(DEFAULT_SCOPE_CLAIMS, `expected some of ${DEFAULT_SCOPE_CLAIMS.join(', ')}`)), v.minLength(1, 'expected at least one claim')),
+    v.pipe(
+      v.array(
+        v.picklist(DEFAULT_SCOPE_CLAIMS, (issue) =>
+          issue.input === 'permissions'
+            ? 'permissions are not scopes: check them with requirePermissions() (auth.permissions)'
+            : `expected some of ${DEFAULT_SCOPE_CLAIMS.join(', ')}`,
+        ),
+      ),
+      v.minLength(1, 'expected at least one claim'),
+    ),
   ),
+  roleClaims: v.optional(v.array(v.custom<ClaimPathInput>((x) => typeof x === 'string' || Array.isArray(x), 'expected a claim path such as "realm_access.roles"'), 'expected a list of claim paths, e.g. ["roles"]')),
   isRevoked: v.optional(fn<IsRevoked<JwtClaims>>('a function (claims, context) => boolean | Promise<boolean>')),
   now: v.optional(fn<() => number>('a clock in milliseconds, like Date.now')),
   realm: v.optional(nonEmptyString('the realm of the challenge, e.g. "api"')),
@@ -176,6 +190,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     requiredClaims: Object.freeze([...(o.requiredClaims ?? [])]),
     claims: o.claims,
     scopeClaims: Object.freeze([...(o.scopeClaims ?? DEFAULT_SCOPE_CLAIMS)]),
+    roleClaims: o.roleClaims === undefined ? DEFAULT_ROLE_CLAIMS : Object.freeze(o.roleClaims.map((path, i) => parseClaimPath('verifier', `roleClaims.${i}`, path))),
     isRevoked: o.isRevoked,
     now: o.now ?? Date.now,
     realm: o.realm ?? DEFAULT_REALM,

@@ -11,6 +11,7 @@ import type { KeySource } from '../keys/key-source.js'
 import { assertNotRevoked, type IsRevoked } from '../revocation/hook.js'
 import { grantedScopes, type ScopeClaim } from '../scopes/parse.js'
 import { assertScopes } from '../scopes/require.js'
+import { grantedPermissions, grantedRoles } from '../scopes/roles.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { ParsedHeaders } from '../lib/parsed-headers.js'
 import type { VerifiedToken, VerifiedTokenCache } from './verified-token-cache.js'
@@ -36,6 +37,7 @@ export interface ResolvedVerifier {
   readonly clockTolerance: number
   readonly now: () => number
   readonly scopeClaims: readonly ScopeClaim[]
+  readonly roleClaims: readonly (readonly string[])[]
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
   readonly signature: SignatureBackend
@@ -177,10 +179,19 @@ async function verifyFresh(
     assertRegisteredClaims(token.payload, tenant.claims)
     const checked = v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload) : token.payload
     const claims = (isPromise(checked) ? await checked : checked) as JwtClaims
-    // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
+    // 5a. the scopes, roles and permissions the token grants (a malformed claim is the token's fault: not cached)
     const scopes = grantedScopes(token.payload, v.scopeClaims)
+    const roles = grantedRoles(token.payload, v.roleClaims)
+    const permissions = grantedPermissions(token.payload)
     // Frozen: with the cache on, the same result answers every request bearing this token.
-    const auth: BearerAuth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
+    const auth: BearerAuth = Object.freeze({
+      token: token.raw,
+      claims: deepFreeze(claims),
+      scopes: Object.freeze(scopes),
+      roles: Object.freeze(roles),
+      permissions: Object.freeze(permissions),
+      header: deepFreeze(token.header),
+    })
     if (entryKey !== undefined) {
       rememberToken(v.cache!, entryKey, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
     }

@@ -68,6 +68,13 @@ export const REASONS = Object.freeze({
   // 5. scopes
   /** The token lacks a scope the route requires. */
   insufficient_scope: r(403, 'insufficient_scope', 'The token lacks the required scope'),
+  // route guards: 403 with RFC 6750's only 403 code, each with its own reason
+  /** The token lacks a role the route requires (`requireRoles`, `requireAnyRole`). */
+  role_missing: r(403, 'insufficient_scope', 'The token lacks a required role'),
+  /** The token lacks an Auth0-style permission the route requires (`requirePermissions`). */
+  permission_missing: r(403, 'insufficient_scope', 'The token lacks a required permission'),
+  /** A claim does not have the value the route requires (`requireClaim`); its `description` is the message. */
+  claim_mismatch: r(403, 'insufficient_scope', 'The token does not meet a claim requirement'),
   // 6. revocation
   /** The `isRevoked` hook says the token is revoked. */
   token_revoked: r(401, 'invalid_token', 'The token has been revoked'),
