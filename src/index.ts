@@ -13,6 +13,7 @@ export type {
   IssuerAudienceOptions,
   IssuerEntry,
   JwksCacheOptions,
+  KeySourceName,
   KeySourceOptions,
   VerifiedTokenCacheOptions,
   VerifierEvent,
@@ -32,6 +33,8 @@ export { discoveryJwks, discoveryUrls, type DiscoveryOptions } from './keys/disc
 export type { CacheControlBounds } from './keys/jwks-cache-options.js'
 export type { FetchFailure, FetchFailureCode } from './keys/fetch-json.js'
 export { secretKey } from './keys/secret.js'
+export { publicKey, type KeyObjectLike, type PublicKeyInput } from './keys/public-key.js'
+export { x509Keys } from './keys/x509.js'
 export type { KeySource, KeySourceContext, KeySourceEvent, KeySourceFactory } from './keys/key-source.js'
 export type { VerificationKey, PublicJwk } from './keys/verification-key.js'
 export type { ClaimsSchema, ClaimsSchemaResult } from './claims/schema.js'

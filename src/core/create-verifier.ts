@@ -9,6 +9,8 @@ import { discoveryJwks } from '../keys/discovery.js'
 import type { KeySourceContext, KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
 import { localJwks } from '../keys/local-jwks.js'
 import { remoteJwks } from '../keys/remote-jwks.js'
+import { publicKey } from '../keys/public-key.js'
+import { x509Keys } from '../keys/x509.js'
 import { hmacAlgorithmsFor, secretBytes, secretKey } from '../keys/secret.js'
 // Resolved by export condition (package.json "imports"): node:crypto under "node", jose/WebCrypto
 // on edge runtimes and by default, so this module never names `node:` itself.
@@ -49,6 +51,10 @@ function keySourceFactory(spec: KeySourceSpec, o: ParsedVerifierOptions, issuer:
     case 'discovery':
       // parseVerifierOptions guarantees a single issuer string beside `discovery`.
       return discoveryJwks(issuer as string, { ...o.jwksCache, ...(spec.url === undefined ? {} : { url: spec.url }) })
+    case 'publicKey':
+      return publicKey(spec.key)
+    case 'x509Uri':
+      return x509Keys(spec.url, o.jwksCache)
     case 'keys':
       return spec.factory
   }

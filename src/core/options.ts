@@ -8,6 +8,7 @@ import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
 import type { RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import type { PublicKeyInput } from '../keys/public-key.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
 import type { ClaimPathInput } from '../lib/claim-path.js'
@@ -20,17 +21,34 @@ export type JwksCacheOptions = RemoteJwksOptions
 /** What the verifier reports through `onEvent`. */
 export type VerifierEvent = KeySourceEvent
 
+/** The names of the key-source options: exactly one is given. */
+export type KeySourceName = 'jwksUri' | 'discovery' | 'jwks' | 'secret' | 'keys' | 'publicKey' | 'x509Uri'
+
+/** `{ [name]: value }` with every other key-source option excluded. */
+type OnlyKeySource<K extends KeySourceName, T> = { readonly [P in K]: T } & { readonly [P in Exclude<KeySourceName, K>]?: never }
+
 /**
- * Exactly one key source: a remote JWKS, discovery, a local JWKS, a shared secret, or a
- * custom source. `discovery: true` finds `jwks_uri` from the issuer's OIDC / RFC 8414
- * metadata (a string is the metadata URL); it needs a single `issuer` string.
+ * Exactly one key source:
+ * - `jwksUri`: a remote JWK Set;
+ * - `discovery: true` finds `jwks_uri` from the issuer's OIDC / RFC 8414 metadata (a string is
+ *   the metadata URL); it needs a single `issuer` string;
+ * - `jwks`: a local JWK Set;
+ * - `secret`: a shared secret (HS256/384/512);
+ * - `publicKey`: one public key, as a PEM string (SPKI `PUBLIC KEY`, PKCS#1 `RSA PUBLIC KEY` or
+ *   an X.509 `CERTIFICATE`), a Node `KeyObject` or a WebCrypto `CryptoKey`; being the only key,
+ *   it matches whatever `kid` a token names;
+ * - `x509Uri`: a remote `{ kid: PEM certificate }` document (Google's and Firebase's key
+ *   format), cached like a JWKS (`jwksCache`);
+ * - `keys`: a custom key source.
  */
 export type KeySourceOptions =
-  | { readonly jwksUri: string | URL; readonly discovery?: never; readonly jwks?: never; readonly secret?: never; readonly keys?: never }
-  | { readonly discovery: true | string | URL; readonly jwksUri?: never; readonly jwks?: never; readonly secret?: never; readonly keys?: never }
-  | { readonly jwks: JSONWebKeySet; readonly jwksUri?: never; readonly discovery?: never; readonly secret?: never; readonly keys?: never }
-  | { readonly secret: string | Uint8Array; readonly jwksUri?: never; readonly discovery?: never; readonly jwks?: never; readonly keys?: never }
-  | { readonly keys: KeySourceFactory; readonly jwksUri?: never; readonly discovery?: never; readonly jwks?: never; readonly secret?: never }
+  | OnlyKeySource<'jwksUri', string | URL>
+  | OnlyKeySource<'discovery', true | string | URL>
+  | OnlyKeySource<'jwks', JSONWebKeySet>
+  | OnlyKeySource<'secret', string | Uint8Array>
+  | OnlyKeySource<'publicKey', PublicKeyInput>
+  | OnlyKeySource<'x509Uri', string | URL>
+  | OnlyKeySource<'keys', KeySourceFactory>
 
 /** One trusted issuer of a multi-issuer verifier, with its own key source. */
 export type IssuerEntry = {
@@ -128,5 +146,7 @@ export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C
         readonly jwks?: never
         readonly secret?: never
         readonly keys?: never
+        readonly publicKey?: never
+        readonly x509Uri?: never
       }
   )

@@ -10,6 +10,7 @@ import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
 import { jwksCacheSchema, type RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import type { PublicKeyInput } from '../keys/public-key.js'
 import { DEFAULT_SCOPE_CLAIMS, type ScopeClaim } from '../scopes/parse.js'
 import { DEFAULT_ROLE_CLAIMS } from '../scopes/roles.js'
 import { parseClaimPath, type ClaimPathInput } from '../lib/claim-path.js'
@@ -32,6 +33,8 @@ export type KeySourceSpec =
   | { readonly kind: 'jwks'; readonly set: JSONWebKeySet }
   | { readonly kind: 'secret'; readonly secret: string | Uint8Array }
   | { readonly kind: 'keys'; readonly factory: KeySourceFactory }
+  | { readonly kind: 'publicKey'; readonly key: PublicKeyInput }
+  | { readonly kind: 'x509Uri'; readonly url: string | URL }
 
 /** One trusted issuer (or the single configuration), before its keys are built. */
 export interface ParsedTenant {
@@ -66,7 +69,7 @@ export interface ParsedVerifierOptions {
   readonly cacheMax: number | undefined
 }
 
-const KEY_SOURCES = ['jwksUri', 'discovery', 'jwks', 'secret', 'keys'] as const
+const KEY_SOURCES = ['jwksUri', 'discovery', 'jwks', 'secret', 'keys', 'publicKey', 'x509Uri'] as const
 
 const issuerOrAudience = (what: string) => v.nullable(stringOrList(what))
 const algorithmList = v.pipe(
@@ -84,6 +87,10 @@ const keySourceEntries = {
     ),
   ),
   keys: v.optional(fn<KeySourceFactory>('a key source factory, e.g. remoteJwks(url)')),
+  publicKey: v.optional(
+    v.custom<PublicKeyInput>((x) => typeof x === 'string' || (typeof x === 'object' && x !== null), 'expected a PEM public key or certificate (a string), a KeyObject or a CryptoKey'),
+  ),
+  x509Uri: v.optional(httpUrl()),
 }
 
 const issuerEntry = options(
@@ -93,7 +100,7 @@ const issuerEntry = options(
     algorithms: v.optional(algorithmList),
     ...keySourceEntries,
   },
-  'an issuer entry: { issuer, jwksUri | jwks | secret | discovery | keys }',
+  'an issuer entry: { issuer, jwksUri | jwks | secret | discovery | publicKey | x509Uri | keys }',
 )
 
 const schema = options({
@@ -129,7 +136,7 @@ const schema = options({
   cache: v.optional(
     v.union([v.literal(false), options({ max: v.optional(positiveInt('a positive integer, e.g. 1000')) }, 'the cache settings { max }')], 'expected false or { max: a positive integer }'),
   ),
-}, 'verifier options: { issuer, audience, jwksUri | jwks | secret | discovery | keys }')
+}, 'verifier options: { issuer, audience, jwksUri | jwks | secret | discovery | publicKey | x509Uri | keys }')
 
 type Input = InferOutput<typeof schema>
 type KeySourceInput = Pick<Input, (typeof KEY_SOURCES)[number]>
@@ -154,6 +161,8 @@ function keySourceOf(input: KeySourceInput, where: string, issuer: Input['issuer
   if (input.jwksUri !== undefined) return { kind: 'jwksUri', url: input.jwksUri }
   if (input.jwks !== undefined) return { kind: 'jwks', set: input.jwks }
   if (input.secret !== undefined) return { kind: 'secret', secret: input.secret }
+  if (input.publicKey !== undefined) return { kind: 'publicKey', key: input.publicKey }
+  if (input.x509Uri !== undefined) return { kind: 'x509Uri', url: input.x509Uri }
   return { kind: 'keys', factory: input.keys! }
 }
 
