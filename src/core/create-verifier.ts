@@ -130,6 +130,8 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     realm: o.realm,
     maxTokenSize: o.maxTokenSize,
     clockTolerance: o.clockTolerance,
+    maxTokenAge: o.maxTokenAge,
+    claimValues: o.claimValues,
     now: o.now,
     scopeClaims: o.scopeClaims,
     roleClaims: o.roleClaims,

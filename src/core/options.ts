@@ -4,6 +4,7 @@
  * validates it once at construction.
  */
 import type { ClaimsSchema } from '../claims/schema.js'
+import type { ClaimValueRule } from '../claims/values.js'
 import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
 import type { RemoteJwksOptions } from '../keys/jwks-cache-options.js'
@@ -76,6 +77,19 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly typ?: string | readonly string[]
   /** Claims that must be present. `exp` always is. */
   readonly requiredClaims?: readonly string[]
+  /**
+   * Values claims must hold for a token to be accepted at all (401 `claim_missing` /
+   * `claim_invalid`): a value, one of a list (strict equality), or a predicate over the value.
+   * For what identifies the token's kind or client where an IdP puts it outside `typ` and
+   * `aud`, e.g. `{ token_use: 'access', client_id: ['app-1', 'app-2'] }` (Cognito). Presets set
+   * it; per-route requirements belong in `requireClaim` (403). Default none.
+   */
+  readonly claimValues?: Readonly<Record<string, ClaimValueRule>>
+  /**
+   * The oldest a token may be: `iat` is required and no older than this (plus
+   * `clockTolerance`), whatever its `exp` says (401 `token_too_old`). Seconds or `'1h'`. Default none.
+   */
+  readonly maxTokenAge?: Duration
   /** A zod schema for custom claims; its output type becomes `auth.claims`. */
   readonly claims?: ClaimsSchema<C>
   /**

@@ -15,6 +15,7 @@ import { DEFAULT_SCOPE_CLAIMS, type ScopeClaim } from '../scopes/parse.js'
 import { DEFAULT_ROLE_CLAIMS } from '../scopes/roles.js'
 import { parseClaimPath, type ClaimPathInput } from '../lib/claim-path.js'
 import { isStandardSchema, type ClaimsSchema } from '../claims/schema.js'
+import { claimValueRules, type ClaimValueRule, type ClaimValueRules } from '../claims/values.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import { toSeconds } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
@@ -55,6 +56,9 @@ export interface ParsedVerifierOptions {
   readonly clockTolerance: number
   readonly typ: readonly string[] | undefined
   readonly requiredClaims: readonly string[]
+  readonly claimValues: ClaimValueRules
+  /** Seconds, or `undefined` for no limit. */
+  readonly maxTokenAge: number | undefined
   readonly claims: ClaimsSchema<unknown> | undefined
   readonly scopeClaims: readonly ScopeClaim[]
   /** Role claim paths, as segments. */
@@ -71,6 +75,7 @@ export interface ParsedVerifierOptions {
 
 const KEY_SOURCES = ['jwksUri', 'discovery', 'jwks', 'secret', 'keys', 'publicKey', 'x509Uri'] as const
 
+const claimScalar = v.union([v.string(), v.number(), v.boolean()], 'expected a string, number or boolean')
 const issuerOrAudience = (what: string) => v.nullable(stringOrList(what))
 const algorithmList = v.pipe(
   v.array(v.picklist(ALGORITHMS, `expected one of ${ALGORITHMS.join(', ')}`), 'expected a list of algorithms, e.g. ["RS256"]'),
@@ -112,6 +117,17 @@ const schema = options({
   clockTolerance: v.optional(duration()),
   typ: v.optional(stringOrList('a token type such as "at+jwt", or a list of them')),
   requiredClaims: v.optional(v.array(nonEmptyString('a claim name'), 'expected a list of claim names')),
+  claimValues: v.optional(
+    v.record(
+      nonEmptyString('a claim name'),
+      v.union(
+        [claimScalar, v.pipe(v.array(claimScalar), v.minLength(1, 'expected at least one value')), fn<(value: unknown) => boolean>()],
+        'expected a value (string, number, boolean), a list of values, or a predicate (value) => boolean',
+      ),
+      'expected { claim: value | [values] | (value) => boolean }',
+    ),
+  ),
+  maxTokenAge: v.optional(v.pipe(duration(), v.check((d) => toSeconds(d) > 0, 'must be more than 0, e.g. "1h"'))),
   claims: v.optional(v.custom<ClaimsSchema<unknown>>(isStandardSchema, 'expected a Standard Schema (zod 4, valibot, arktype, ...) for the custom claims')),
   scopeClaims: v.optional(
     v.pipe(
@@ -197,6 +213,10 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     clockTolerance: o.clockTolerance === undefined ? DEFAULT_CLOCK_TOLERANCE : toSeconds(o.clockTolerance),
     typ: o.typ === undefined ? undefined : typeof o.typ === 'string' ? [o.typ] : o.typ,
     requiredClaims: Object.freeze([...(o.requiredClaims ?? [])]),
+    // From the input itself: valibot's record drops keys such as `constructor`, and a rule the
+    // user wrote must never vanish silently.
+    claimValues: claimValueRules(o.claimValues === undefined ? {} : (input as { claimValues: Record<string, ClaimValueRule> }).claimValues),
+    maxTokenAge: o.maxTokenAge === undefined ? undefined : toSeconds(o.maxTokenAge),
     claims: o.claims,
     scopeClaims: Object.freeze([...(o.scopeClaims ?? DEFAULT_SCOPE_CLAIMS)]),
     roleClaims: o.roleClaims === undefined ? DEFAULT_ROLE_CLAIMS : Object.freeze(o.roleClaims.map((path, i) => parseClaimPath('verifier', `roleClaims.${i}`, path))),

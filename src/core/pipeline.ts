@@ -6,6 +6,7 @@
 import { applyClaimsSchema, type ClaimsSchema } from '../claims/schema.js'
 import { assertRegisteredClaims, type RegisteredClaimRules } from '../claims/registered.js'
 import { assertTime } from '../claims/time.js'
+import { assertClaimValues, type ClaimValueRules } from '../claims/values.js'
 import { BearerError } from '../errors/bearer-error.js'
 import type { KeySource } from '../keys/key-source.js'
 import { assertNotRevoked, type IsRevoked } from '../revocation/hook.js'
@@ -35,6 +36,9 @@ export interface ResolvedVerifier {
   readonly maxTokenSize: number
   /** Seconds. */
   readonly clockTolerance: number
+  /** Seconds (`maxTokenAge`), or `undefined`. */
+  readonly maxTokenAge: number | undefined
+  readonly claimValues: ClaimValueRules
   readonly now: () => number
   readonly scopeClaims: readonly ScopeClaim[]
   readonly roleClaims: readonly (readonly string[])[]
@@ -93,7 +97,7 @@ function cacheKey(authorization: AuthorizationInput): string | undefined {
 /** Step 3 on a cache hit: the same time check; an expired entry is dropped as it fails. */
 function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken): void {
   try {
-    assertTime(hit.payload, v.now() / 1000, v.clockTolerance)
+    assertTime(hit.payload, v.now() / 1000, v.clockTolerance, v.maxTokenAge)
   } catch (err) {
     v.cache!.delete(authorization)
     throw err
@@ -174,9 +178,10 @@ async function verifyFresh(
     if (checking !== undefined) await checking
     // 3. time
     const nowS = v.now() / 1000
-    assertTime(token.payload, nowS, v.clockTolerance)
+    assertTime(token.payload, nowS, v.clockTolerance, v.maxTokenAge)
     // 4. iss / aud / registered claim types / required claims / custom schema
     assertRegisteredClaims(token.payload, tenant.claims)
+    if (v.claimValues.length > 0) assertClaimValues(token.payload, v.claimValues)
     const checked = v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload) : token.payload
     const claims = (isPromise(checked) ? await checked : checked) as JwtClaims
     // 5a. the scopes, roles and permissions the token grants (a malformed claim is the token's fault: not cached)

@@ -52,12 +52,14 @@ export const REASONS = Object.freeze({
   token_expired: r(401, 'invalid_token', 'The token has expired'),
   /** `nbf` is after now, beyond the clock tolerance. */
   token_not_yet_valid: r(401, 'invalid_token', 'The token is not valid yet'),
-  /** `iat` is after now, beyond the clock tolerance. */
+  /** `iat` (or `auth_time`) is after now, beyond the clock tolerance. */
   token_issued_in_future: r(401, 'invalid_token', 'The token was issued in the future'),
+  /** `iat` is older than `maxTokenAge` (plus the clock tolerance). */
+  token_too_old: r(401, 'invalid_token', 'The token was issued too long ago'),
   // 4. claims
-  /** A required claim is absent (`exp` always; others through `requiredClaims`). */
+  /** A required claim is absent (`exp` always; `iat` with `maxTokenAge`; others through `requiredClaims` and `claimValues`). */
   claim_missing: r(401, 'invalid_token', 'The token lacks a required claim'),
-  /** A registered claim has the wrong type (`exp` as a string, `aud` as a number, ...). */
+  /** A claim has the wrong type (`exp` as a string, `aud` as a number, ...), or a value `claimValues` does not accept. */
   claim_invalid: r(401, 'invalid_token', 'The token has an invalid claim'),
   /** `iss` is absent or not one of the configured issuers. */
   issuer_invalid: r(401, 'invalid_token', 'The token issuer is not accepted'),
