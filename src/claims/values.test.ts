@@ -87,7 +87,7 @@ describe('claimValues', () => {
 
   it('never reads an inherited property as a claim', async () => {
     const f = await fixture('ES256')
-    const verify = createVerifier({ ...f.options, claimValues: { constructor: (v) => v !== undefined } })
+    const verify = createVerifier({ ...f.options, claimValues: { constructor: (v: unknown) => v !== undefined } })
     await expectReject(verify(bearer(await f.sign())), 'claim_missing')
   })
 

@@ -61,6 +61,24 @@ export type IssuerEntry = {
   readonly algorithms?: readonly Algorithm[]
 } & KeySourceOptions
 
+/**
+ * Looks up the issuer a token claims (its unverified `iss`) before any key is fetched:
+ * resolves with that issuer's entry, or `undefined` when it is not one you trust. The
+ * entry's `issuer` must be that `iss` (or a `{tenantid}` template of it). Answers are cached
+ * (`tenantCache`); a throw answers 503 `issuer_unavailable`.
+ */
+export type IssuerResolver = (iss: string) => IssuerEntry | undefined | null | Promise<IssuerEntry | undefined | null>
+
+/** The resolver's cache of tenants (`tenantCache`). */
+export interface TenantCacheOptions {
+  /** Most issuers remembered (known and unknown), least recently used evicted first. Default 1000. */
+  readonly max?: number
+  /** How long a known issuer's entry (and its key cache) is kept before the resolver is asked again. Default `'1h'`. */
+  readonly ttl?: Duration
+  /** How long an unknown issuer's answer is remembered: a flood of made-up issuers asks the resolver once each per this. Default `'5m'`. */
+  readonly negativeTtl?: Duration
+}
+
 /** Options every verifier takes, whatever its key source. */
 export interface CommonVerifierOptions<C extends object = object> {
   /**
@@ -111,6 +129,18 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly now?: () => number
   /** `realm` in `WWW-Authenticate`. Default `'api'`. */
   readonly realm?: string
+  /**
+   * The request header the token arrives in, lower case. `authorization` (default) holds
+   * `Bearer <token>`; any other header holds the bare token, as AWS ALB's `x-amzn-oidc-data`
+   * does. Adapters read the header the verifier names (`verifier.header`).
+   */
+  readonly header?: string
+  /**
+   * Accept `=` padding at the end of the token's segments (AWS ALB pads them, RFC 7515 does
+   * not allow it); the signature is still checked over the segments exactly as received.
+   * Default `false`.
+   */
+  readonly allowPadding?: boolean
   /** Largest `Authorization` header accepted, in characters, checked before decoding. Default 8192. */
   readonly maxTokenSize?: number
   /** `fetch` used for JWKS and discovery documents. Default `globalThis.fetch`. */
@@ -148,10 +178,16 @@ export interface IssuerAudienceOptions {
 /** Options of `createVerifier`. */
 export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C> &
   (
-    | (IssuerAudienceOptions & KeySourceOptions & { readonly issuers?: never })
+    | (IssuerAudienceOptions & KeySourceOptions & { readonly issuers?: never; readonly tenantCache?: never })
     | {
-        /** Several trusted issuers, each with its own key source; `iss` selects one by exact match. */
-        readonly issuers: readonly IssuerEntry[]
+        /**
+         * Several trusted issuers, each with its own key source; `iss` selects one by exact match
+         * (or a `{tenantid}` template tied to `tid`). Or a resolver looking issuers up as tokens
+         * arrive (a tenants table), before any network request.
+         */
+        readonly issuers: readonly IssuerEntry[] | IssuerResolver
+        /** The resolver's cache of tenants; only with an `issuers` resolver. */
+        readonly tenantCache?: TenantCacheOptions
         /** Accepted `aud` for entries that name none; required unless every entry names its own. */
         readonly audience?: string | readonly string[] | null
         readonly issuer?: never

@@ -19,9 +19,10 @@ import { claimValueRules, type ClaimValueRule, type ClaimValueRules } from '../c
 import type { IsRevoked } from '../revocation/hook.js'
 import { toSeconds } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
-import { bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptions, positiveInt, stringOrList, v, type InferOutput } from '../lib/schema.js'
+import { bool, bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptions, positiveInt, stringOrList, v, type InferOutput } from '../lib/schema.js'
 import { DEFAULT_MAX_TOKEN_SIZE } from './authorization-header.js'
-import type { VerifierEvent, VerifierOptions } from './options.js'
+import type { IssuerResolver, VerifierEvent, VerifierOptions } from './options.js'
+import type { TenantCacheSettings } from './tenants.js'
 import { DEFAULT_CACHE_MAX } from './verified-token-cache.js'
 
 /** Default leeway for `exp`, `nbf` and `iat`, in seconds. */
@@ -49,9 +50,15 @@ export interface ParsedTenant {
 
 /** The options as the rest of `createVerifier` uses them. */
 export interface ParsedVerifierOptions {
-  /** The single configuration, or one entry per `issuers` element. */
+  /** The single configuration, or one entry per `issuers` element (none with a resolver). */
   readonly tenants: readonly ParsedTenant[]
   readonly multiIssuer: boolean
+  /** The `issuers` resolver, when one is given. */
+  readonly resolver: IssuerResolver | undefined
+  /** Its cache (defaults applied). */
+  readonly tenantCache: TenantCacheSettings
+  /** Turns an entry the resolver returned into a tenant, or throws a `ConfigError`. */
+  readonly parseResolvedEntry: (entry: unknown) => ParsedTenant
   /** Seconds. */
   readonly clockTolerance: number
   readonly typ: readonly string[] | undefined
@@ -66,6 +73,9 @@ export interface ParsedVerifierOptions {
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
   readonly now: () => number
   readonly realm: string
+  /** Lower-case header name; `authorization` unless configured. */
+  readonly header: string
+  readonly allowPadding: boolean
   readonly maxTokenSize: number
   readonly fetch: typeof fetch
   readonly jwksCache: RemoteJwksOptions
@@ -111,7 +121,22 @@ const issuerEntry = options(
 const schema = options({
   issuer: v.optional(issuerOrAudience('the accepted "iss" value(s), e.g. "https://idp.example.com/", or null to skip the check')),
   audience: v.optional(issuerOrAudience('the accepted "aud" value(s), e.g. "https://api.example.com", or null to skip the check')),
-  issuers: v.optional(v.pipe(v.array(issuerEntry, 'expected a list of issuer entries'), v.minLength(1, 'expected at least one issuer entry'))),
+  issuers: v.optional(
+    v.union(
+      [v.pipe(v.array(issuerEntry, 'expected a list of issuer entries'), v.minLength(1, 'expected at least one issuer entry')), fn<IssuerResolver>()],
+      'expected a list of issuer entries, or a resolver (iss) => entry | undefined',
+    ),
+  ),
+  tenantCache: v.optional(
+    options(
+      {
+        max: v.optional(positiveInt('a positive number of issuers, e.g. 1000')),
+        ttl: v.optional(v.pipe(duration(), v.check((d) => toSeconds(d) > 0, 'must be more than 0, e.g. "1h"'))),
+        negativeTtl: v.optional(duration()),
+      },
+      'the tenant cache settings { max, ttl, negativeTtl }',
+    ),
+  ),
   ...keySourceEntries,
   algorithms: v.optional(algorithmList),
   clockTolerance: v.optional(duration()),
@@ -145,6 +170,13 @@ const schema = options({
   isRevoked: v.optional(fn<IsRevoked<JwtClaims>>('a function (claims, context) => boolean | Promise<boolean>')),
   now: v.optional(fn<() => number>('a clock in milliseconds, like Date.now')),
   realm: v.optional(nonEmptyString('the realm of the challenge, e.g. "api"')),
+  header: v.optional(
+    v.pipe(
+      v.string('expected a header name, e.g. "x-amzn-oidc-data"'),
+      v.check((h) => /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(h), 'expected a lower-case header name (RFC 9110 token), e.g. "x-amzn-oidc-data"'),
+    ),
+  ),
+  allowPadding: v.optional(bool()),
   maxTokenSize: v.optional(v.pipe(positiveInt('a number of characters of at least 64'), v.minValue(64, 'expected a number of characters of at least 64'))),
   fetch: v.optional(fn<typeof fetch>('a fetch function')),
   jwksCache: v.optional(jwksCacheSchema),
@@ -188,28 +220,44 @@ const REQUIRED = 'required (a string, a list, or null to skip the check)'
 export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVerifierOptions {
   const o = parseOptions('verifier', schema, input)
   let tenants: ParsedTenant[]
+  const toTenant = (entry: InferOutput<typeof issuerEntry>, where: string): ParsedTenant => {
+    const audience = entry.audience === undefined ? o.audience : entry.audience
+    if (audience === undefined) throw new ConfigError('verifier', `${where}audience`, `${REQUIRED}, here or at the top level`)
+    return { where, issuer: entry.issuer, audience, algorithms: entry.algorithms ?? o.algorithms, keys: keySourceOf(entry, where, entry.issuer) }
+  }
+  const resolver = typeof o.issuers === 'function' ? o.issuers : undefined
+  if (o.tenantCache !== undefined && !resolver) throw new ConfigError('verifier', 'tenantCache', 'only an `issuers` resolver has a tenant cache')
   if (o.issuers !== undefined) {
     for (const k of ['issuer', ...KEY_SOURCES] as const) {
       if (o[k] !== undefined) throw new ConfigError('verifier', k, 'give it per entry of `issuers`, not beside it')
     }
     const seen = new Set<string>()
-    tenants = o.issuers.map((entry, i) => {
-      const where = `issuers.${i}.`
-      if (seen.has(entry.issuer)) throw new ConfigError('verifier', `${where}issuer`, 'listed twice')
-      seen.add(entry.issuer)
-      const audience = entry.audience === undefined ? o.audience : entry.audience
-      if (audience === undefined) throw new ConfigError('verifier', `${where}audience`, `${REQUIRED}, here or at the top level`)
-      return { where, issuer: entry.issuer, audience, algorithms: entry.algorithms ?? o.algorithms, keys: keySourceOf(entry, where, entry.issuer) }
-    })
+    tenants = resolver
+      ? []
+      : (o.issuers as InferOutput<typeof issuerEntry>[]).map((entry, i) => {
+          const where = `issuers.${i}.`
+          if (seen.has(entry.issuer)) throw new ConfigError('verifier', `${where}issuer`, 'listed twice')
+          seen.add(entry.issuer)
+          return toTenant(entry, where)
+        })
   } else {
     const keys = keySourceOf(o, '', o.issuer)
     if (o.issuer === undefined) throw new ConfigError('verifier', 'issuer', REQUIRED)
     if (o.audience === undefined) throw new ConfigError('verifier', 'audience', REQUIRED)
     tenants = [{ where: '', issuer: o.issuer, audience: o.audience, algorithms: o.algorithms, keys }]
   }
+  const cache = o.tenantCache ?? {}
   return {
     tenants,
     multiIssuer: o.issuers !== undefined,
+    resolver,
+    tenantCache: {
+      max: cache.max ?? 1000,
+      ttlMs: toSeconds(cache.ttl ?? 3600) * 1000,
+      negativeTtlMs: toSeconds(cache.negativeTtl ?? 300) * 1000,
+    },
+    // An entry from the resolver is checked as a listed one would be, when it arrives.
+    parseResolvedEntry: (entry) => toTenant(parseOptions('verifier', issuerEntry, entry, ['issuers', '(resolved)']), 'issuers.(resolved).'),
     clockTolerance: o.clockTolerance === undefined ? DEFAULT_CLOCK_TOLERANCE : toSeconds(o.clockTolerance),
     typ: o.typ === undefined ? undefined : typeof o.typ === 'string' ? [o.typ] : o.typ,
     requiredClaims: Object.freeze([...(o.requiredClaims ?? [])]),
@@ -223,6 +271,8 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     isRevoked: o.isRevoked,
     now: o.now ?? Date.now,
     realm: o.realm ?? DEFAULT_REALM,
+    header: o.header ?? 'authorization',
+    allowPadding: o.allowPadding ?? false,
     maxTokenSize: o.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE,
     fetch: o.fetch ?? ((url, init) => globalThis.fetch(url, init)),
     jwksCache: o.jwksCache ?? {},

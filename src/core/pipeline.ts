@@ -15,8 +15,9 @@ import { assertScopes } from '../scopes/require.js'
 import { grantedPermissions, grantedRoles } from '../scopes/roles.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { ParsedHeaders } from '../lib/parsed-headers.js'
+import type { TenantDirectory } from './tenants.js'
 import type { VerifiedToken, VerifiedTokenCache } from './verified-token-cache.js'
-import { assertToken68, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
+import { assertToken68, readBareToken, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
 import { assertHeader, type HeaderRules } from './jws-header.js'
 import type { BearerAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.js'
 import { deepFreeze } from '../lib/freeze.js'
@@ -34,6 +35,10 @@ export interface Tenant {
 export interface ResolvedVerifier {
   readonly realm: string
   readonly maxTokenSize: number
+  /** The token arrives bare in its header (`header` other than `authorization`). */
+  readonly bareToken: boolean
+  /** Token segments may carry `=` padding (`allowPadding`). */
+  readonly allowPadding: boolean
   /** Seconds. */
   readonly clockTolerance: number
   /** Seconds (`maxTokenAge`), or `undefined`. */
@@ -51,17 +56,19 @@ export interface ResolvedVerifier {
   readonly cache: VerifiedTokenCache | undefined
   /** The single configuration, when there is no `issuers` list. */
   readonly tenant: Tenant | undefined
-  /** Tenants by exact `iss`, for multi-issuer verifiers. */
-  readonly tenants: ReadonlyMap<string, Tenant> | undefined
+  /** Where a multi-issuer verifier finds the token's tenant: a fixed list or a resolver. */
+  readonly directory: TenantDirectory | undefined
 }
 
 const NO_REQUIREMENTS: VerifyRequestOptions = Object.freeze({})
 
 /** Step 1: the bearer token of the header, parsed as a JWT. */
 function parseBearerToken(v: ResolvedVerifier, authorization: AuthorizationInput): ParsedToken {
+  // A header that carries the token bare (ALB's x-amzn-oidc-data): no scheme, no token68 rule.
+  if (v.bareToken) return parseToken(readBareToken(authorization, v.maxTokenSize), v.headers, v.allowPadding)
   const raw = readBearerCredentials(authorization, v.maxTokenSize)
   try {
-    return parseToken(raw, v.headers)
+    return parseToken(raw, v.headers, v.allowPadding)
   } catch (err) {
     // Not one token68 is a malformed header (400) before it is a malformed token (401).
     assertToken68(raw)
@@ -70,12 +77,8 @@ function parseBearerToken(v: ResolvedVerifier, authorization: AuthorizationInput
 }
 
 /** Step 2 (selection): the tenant is chosen by the unverified `iss` before any key is fetched. */
-function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
-  if (v.tenant) return v.tenant
-  const iss = token.payload.iss
-  const tenant = typeof iss === 'string' ? v.tenants!.get(iss) : undefined
-  if (!tenant) throw new BearerError('issuer_invalid', { claim: 'iss' })
-  return tenant
+function selectTenant(v: ResolvedVerifier, payload: Record<string, unknown>): Tenant | Promise<Tenant> {
+  return v.tenant ?? v.directory!.select(payload)
 }
 
 /** Step 0: a token verified before by this verifier, still within its cache lifetime. */
@@ -143,6 +146,14 @@ async function answerFromCache(
   request: VerifyRequestOptions,
 ): Promise<BearerAuth> {
   try {
+    // 2. with an issuers resolver, the tenant again: one no longer trusted (or rebuilt) sends the token through every step.
+    if (v.directory?.dynamic) {
+      const selected = v.directory.select(hit.payload)
+      if ((isPromise(selected) ? await selected : selected).keys !== hit.keys) {
+        v.cache!.delete(entryKey)
+        return await verifyFresh(v, authorization, entryKey, request)
+      }
+    }
     // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
     // answers as it would for a new token (a new key object means verifying afresh).
     const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
@@ -170,7 +181,8 @@ async function verifyFresh(
     // 1. format
     const token = parseBearerToken(v, authorization)
     // 2. header policy, key and signature: nothing below runs on an unverified token
-    const tenant = selectTenant(v, token)
+    const selected = selectTenant(v, token.payload)
+    const tenant = isPromise(selected) ? await selected : selected
     const alg = assertHeader(token.header, tenant.header)
     const found = resolveKey(tenant.keys, token.header, alg)
     const key = isPromise(found) ? await found : found

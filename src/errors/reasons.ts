@@ -85,6 +85,8 @@ export const REASONS = Object.freeze({
   jwks_unavailable: r(503, undefined, 'The signing keys are temporarily unavailable'),
   /** The revocation hook failed (fail closed). */
   revocation_unavailable: r(503, undefined, 'Token revocation status is temporarily unavailable'),
+  /** The `issuers` resolver failed, or returned an entry that is invalid or for another issuer (fail closed). */
+  issuer_unavailable: r(503, undefined, 'The token issuer could not be looked up'),
 } satisfies Record<string, ReasonEntry>)
 
 /** A stable, machine-readable failure reason: a closed union, so `switch` is exhaustive. */

@@ -106,7 +106,7 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
     states.set(request, state)
     if (a.passPreflight && preflight(request)) return
     try {
-      const auth = await authenticate(a, request.raw.headersDistinct?.authorization ?? request.headers.authorization)
+      const auth = await authenticate(a, request.raw.headersDistinct?.[a.header] ?? request.headers[a.header])
       request.auth = (auth ?? null) as BearerAuth<RegisteredClaims> | null
       const guard = routeGuard(request.routeOptions.config)
       if (guard) await runGuard(guard, auth, a.realm)
