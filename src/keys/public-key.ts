@@ -18,6 +18,7 @@ import { loadJwk, type PublicJwk, type VerificationKey } from './verification-ke
 export interface KeyObjectLike {
   readonly type: 'public' | 'private' | 'secret'
   readonly asymmetricKeyType?: string
+  /** Node's `keyObject.export({ format: 'jwk' })`: the key as a JWK. */
   export(options: { format: 'jwk' }): unknown
 }
 
