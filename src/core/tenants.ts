@@ -73,7 +73,8 @@ export function resolverDirectory(
   settings: TenantCacheSettings,
   now: () => number,
 ): TenantDirectory {
-  const answers = new LRUCache<string, Answer>({ max: settings.max })
+  // ttlResolution 0, as every cache here: no timer a Workers request can cancel (test/edge/lru-cache.test.ts).
+  const answers = new LRUCache<string, Answer>({ max: settings.max, ttlResolution: 0 })
   const pending = new Map<string, Promise<Tenant | null>>()
 
   function answer(iss: string, entry: unknown): Tenant | null {
