@@ -120,9 +120,14 @@ const schema = options({
   issuer: v.optional(issuerOrAudience('the accepted "iss" value(s), e.g. "https://idp.example.com/", or null to skip the check')),
   audience: v.optional(issuerOrAudience('the accepted "aud" value(s), e.g. "https://api.example.com", or null to skip the check')),
   issuers: v.optional(
-    v.union(
-      [v.pipe(v.array(issuerEntry, 'expected a list of issuer entries'), v.minLength(1, 'expected at least one issuer entry')), fn<IssuerResolver>()],
-      'expected a list of issuer entries, or a resolver (iss) => entry | undefined',
+    // Chosen by the input's type (not a union), so an entry's own error reaches the user.
+    v.lazy((input) =>
+      typeof input === 'function'
+        ? fn<IssuerResolver>()
+        : v.pipe(
+            v.array(issuerEntry, 'expected a list of issuer entries, or a resolver (iss) => entry | undefined'),
+            v.minLength(1, 'expected at least one issuer entry'),
+          ),
     ),
   ),
   tenantCache: v.optional(
