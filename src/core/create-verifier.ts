@@ -130,6 +130,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     isRevoked: o.isRevoked,
     signature: backend,
     headers: createParsedHeaders(),
+    acceptBoundAsBearer: o.acceptBoundAsBearer,
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),
     tenant: o.multiIssuer ? undefined : built[0],
     tenants: o.multiIssuer ? new Map(built.map((t, i) => [o.tenants[i]!.issuer as string, t])) : undefined,

@@ -85,6 +85,13 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default `{ max: 1000 }`.
    */
   readonly cache?: VerifiedTokenCacheOptions | false
+  /**
+   * Accept a sender-constrained token (one with a `cnf` claim: DPoP-bound, certificate-bound)
+   * presented as a plain `Bearer` token without its proof. Default `false`: such a token is
+   * refused with 401 `token_bound`, since whoever stole it could otherwise use it without
+   * its key (RFC 9449 §7.2). Turn it on only while clients migrate.
+   */
+  readonly acceptBoundAsBearer?: boolean
 }
 
 /** Verified-token cache settings (`cache`). */

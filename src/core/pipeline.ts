@@ -20,6 +20,7 @@ import type { BearerAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.
 import { deepFreeze } from '../lib/freeze.js'
 import { assertSignature, isPromise, resolveKey } from './signature-step.js'
 import { parseToken, type ParsedToken } from '../lib/token.js'
+import { assertNotBound } from '../binding/bearer-binding.js'
 
 /** One trusted issuer (or the single configuration): its keys and its claim rules. */
 export interface Tenant {
@@ -38,6 +39,8 @@ export interface ResolvedVerifier {
   readonly scopeClaims: readonly ScopeClaim[]
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
+  /** `acceptBoundAsBearer`: a token with `cnf` passes as a plain bearer token. */
+  readonly acceptBoundAsBearer: boolean
   readonly signature: SignatureBackend
   /** Parsed JOSE headers by their encoded text. */
   readonly headers: ParsedHeaders
@@ -146,6 +149,8 @@ async function answerFromCache(
     }
     // 3. time
     assertCachedTime(v, entryKey, hit)
+    // 4b. binding: checked on every request, cached or not
+    assertNotBound(hit.payload, v.acceptBoundAsBearer)
     const answered = checkRequest(v, hit.auth, request)
     return isPromise(answered) ? await answered : answered
   } catch (err) {
@@ -177,6 +182,8 @@ async function verifyFresh(
     assertRegisteredClaims(token.payload, tenant.claims)
     const checked = v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload) : token.payload
     const claims = (isPromise(checked) ? await checked : checked) as JwtClaims
+    // 4b. a sender-constrained token needs its proof: never cached as a bearer token
+    assertNotBound(token.payload, v.acceptBoundAsBearer)
     // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
     const scopes = grantedScopes(token.payload, v.scopeClaims)
     // Frozen: with the cache on, the same result answers every request bearing this token.

@@ -65,6 +65,12 @@ export const REASONS = Object.freeze({
   audience_invalid: r(401, 'invalid_token', 'The token audience is not accepted'),
   /** The custom `claims` schema rejected the payload. */
   claims_schema_failed: r(401, 'invalid_token', 'The token claims do not match the expected schema'),
+  // 4b. sender-constrained tokens
+  /**
+   * The token has a `cnf` claim (it is bound to a key or certificate) but was presented as a
+   * plain bearer token without proof of possession (RFC 9449 §7.2). `acceptBoundAsBearer` lifts this.
+   */
+  token_bound: r(401, 'invalid_token', 'The token is bound to a key and cannot be used as a plain bearer token'),
   // 5. scopes
   /** The token lacks a scope the route requires. */
   insufficient_scope: r(403, 'insufficient_scope', 'The token lacks the required scope'),
