@@ -22,6 +22,11 @@ import type { VerifierOptions } from './options.js'
 import { parseVerifierOptions, type KeySourceSpec, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
+import type { ResolvedDpop } from '../binding/dpop-proof.js'
+import { createDpopNonces } from '../binding/dpop-nonce.js'
+import { memoryReplayStore } from '../binding/replay-store.js'
+import { DEFAULT_REALM } from '../errors/bearer-error.js'
+import { bearerOnly, type ChallengeContext } from '../errors/www-authenticate.js'
 
 /**
  * A configured verifier: call it with the `Authorization` header value. Resolves with the
@@ -74,6 +79,46 @@ function allowList(spec: KeySourceSpec, configured: readonly Algorithm[] | undef
   return new Set(ASYMMETRIC_ALGORITHMS)
 }
 
+/** Distinct DPoP proof headers (one per client key) kept parsed. */
+const DPOP_HEADERS_MAX = 1024
+
+/** `dpop`, resolved once: the allow-list, the nonces, the replay store. */
+function resolveDpop(d: ParsedVerifierOptions['dpop'], now: () => number): ResolvedDpop | undefined {
+  if (d === undefined) return undefined
+  const nonceSecret = d.nonce === undefined ? undefined : (d.nonce.secret ?? crypto.getRandomValues(new Uint8Array(32)))
+  const nonces = d.nonce === undefined ? undefined : createDpopNonces(nonceSecret!, d.nonce.lifetime, now)
+  // The first nonce is computed now, so the first request does not wait for it.
+  void nonces?.current()
+  return Object.freeze({
+    required: d.required,
+    algorithms: new Set(d.algorithms),
+    algs: d.algorithms.join(' '),
+    maxAge: d.maxAge,
+    maxProofSize: d.maxProofSize,
+    nonces,
+    replay: d.replayStore ?? memoryReplayStore(),
+    headers: createParsedHeaders(DPOP_HEADERS_MAX),
+  })
+}
+
+/** What the adapters need of a verifier besides calling it. */
+export interface VerifierInternals {
+  /** The realm, schemes and parameters of its challenges. */
+  readonly challenge: ChallengeContext
+  /** The DPoP nonce to send now (`DPoP-Nonce`), when the verifier issues nonces. */
+  readonly dpopNonce: (() => string | Promise<string>) | undefined
+}
+
+const internals = new WeakMap<object, VerifierInternals>()
+
+/**
+ * The challenge context and DPoP nonces of a verifier built by `createVerifier`; for another
+ * function posing as one, a `Bearer` challenge in its `realm`. Internal: adapters and guards.
+ */
+export function verifierInternals(verifier: { readonly realm?: string }): VerifierInternals {
+  return internals.get(verifier) ?? { challenge: bearerOnly(verifier.realm ?? DEFAULT_REALM), dpopNonce: undefined }
+}
+
 /**
  * Builds a verifier. Options are validated once (a mistake throws a `TypeError` naming the
  * option); keys, sets and the allow-list are derived once; the returned function only runs
@@ -120,6 +165,13 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   }
 
   const built = o.tenants.map(tenant)
+  const dpop = resolveDpop(o.dpop, o.now)
+  const challenge: ChallengeContext = Object.freeze({
+    realm: o.realm,
+    bearer: dpop?.required !== true,
+    dpopAlgs: dpop?.algs,
+    resourceMetadata: o.resourceMetadata,
+  })
   const resolved: ResolvedVerifier = Object.freeze({
     realm: o.realm,
     maxTokenSize: o.maxTokenSize,
@@ -130,7 +182,8 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     isRevoked: o.isRevoked,
     signature: backend,
     headers: createParsedHeaders(),
-    acceptBoundAsBearer: o.acceptBoundAsBearer,
+    binding: Object.freeze({ acceptBoundAsBearer: o.acceptBoundAsBearer, dpop, signature: backend }),
+    challenge,
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),
     tenant: o.multiIssuer ? undefined : built[0],
     tenants: o.multiIssuer ? new Map(built.map((t, i) => [o.tenants[i]!.issuer as string, t])) : undefined,
@@ -142,6 +195,8 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     await Promise.all(built.map((t) => t.keys.warm?.()))
   }
   Object.defineProperty(verify, 'realm', { value: o.realm, enumerable: true })
+  const nonces = dpop?.nonces
+  internals.set(verify, Object.freeze({ challenge, dpopNonce: nonces === undefined ? undefined : () => nonces.current() }))
   return verify
 }
 

@@ -20,3 +20,15 @@ export {
 export { DEFAULT_SEED, deriveSigningKey, type DeriveSigningKeyOptions } from './seeded-keys.js'
 export { generateSigningKey, type TestSigningKey } from './keys.js'
 export { encodeSegment, signToken, signTokenRaw, unsignedToken } from './tokens.js'
+export {
+  deriveDpopKey,
+  DPOP_PROOF_DESCRIPTIONS,
+  DPOP_PROOF_OUTCOMES,
+  generateDpopKey,
+  jwkThumbprintOf,
+  signDpopProof,
+  type DpopKey,
+  type DpopOutcome,
+  type DpopProofCase,
+  type DpopProofOptions,
+} from './dpop.js'

@@ -21,7 +21,7 @@ async function setup(extra: Partial<VerifierOptions> = {}) {
 describe('RFC 9449 §7.2: a bound token presented as Bearer', () => {
   it.each([
     ['cnf.jkt (DPoP)', { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' }],
-    ['cnf["x5t#S256"] (mTLS)', { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' }],
+    ['cnf.jkt beside x5t#S256', { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I', 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' }],
     ['an unknown confirmation method', { kid: 'k1' }],
     ['an empty cnf', {}],
   ])('is refused with 401 token_bound: %s', async (_name, cnf) => {
