@@ -16,17 +16,6 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
 
 const isSpace = (code: number): boolean => code === 32 || code === 9
 
-/**
- * Returns the bearer token of an `Authorization` header value, or throws:
- * `token_missing` (absent, empty, or another scheme such as `Basic` — RFC 6750 §3.1),
- * `token_too_large`, `header_malformed` (not exactly one token68 after `Bearer`).
- */
-export function parseAuthorization(input: AuthorizationInput, maxSize: number): string {
-  const token = readBearerCredentials(input, maxSize)
-  assertToken68(token)
-  return token
-}
-
 /** Throws `header_malformed` unless `token` is one RFC 6750 §2.1 b64token (RFC 9449 §7.1 for DPoP). */
 export function assertToken68(token: string, scheme: AuthScheme = 'Bearer'): void {
   if (!TOKEN68.test(token)) {
@@ -65,11 +54,11 @@ export function readCredentials(input: AuthorizationInput, maxSize: number, dpop
     value = input[0]
   } else value = undefined
 
-  if (value == null) throw new BearerError('token_missing', )
-  if (value.length > maxSize) throw new BearerError('token_too_large', )
+  if (value == null) throw new BearerError('token_missing')
+  if (value.length > maxSize) throw new BearerError('token_too_large')
   // Field values carry no leading or trailing whitespace (RFC 9110 §5.5).
   if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) value = value.replace(/^[ \t]+|[ \t]+$/g, '')
-  if (value === '') throw new BearerError('token_missing', )
+  if (value === '') throw new BearerError('token_missing')
 
   // The scheme ends at the first whitespace; only SP may separate it from the token68.
   // "Bearer " as most clients send it skips the scan and the case folding.
