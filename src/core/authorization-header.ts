@@ -32,19 +32,18 @@ export interface Credentials {
   readonly token: string
 }
 
-/**
- * `parseAuthorization` without the character check of the credentials (`assertToken68`).
- * The pipeline runs that check only when the token then fails to parse: a token that parses
- * as a JWS is made of base64url and dots, all token68 characters, so the outcome is the same
- * and a valid token is not scanned twice.
- */
+/** The bearer token of an `Authorization` header value (`readCredentials` without DPoP). */
 export function readBearerCredentials(input: AuthorizationInput, maxSize: number): string {
   return readCredentials(input, maxSize, false).token
 }
 
 /**
  * The scheme and token68 of an `Authorization` header: `Bearer` (RFC 6750 §2.1), or `DPoP`
- * (RFC 9449 §7.1) when `dpop` is served. Any other scheme is no credentials at all.
+ * (RFC 9449 §7.1) when `dpop` is served. Any other scheme is no credentials at all. Throws
+ * `token_missing`, `token_too_large` or `header_malformed`. The character check of the
+ * credentials (`assertToken68`) is left to the pipeline, which runs it only when the token then
+ * fails to parse: a token that parses as a JWS is made of base64url and dots, all token68
+ * characters, so the outcome is the same and a valid token is not scanned twice.
  */
 export function readCredentials(input: AuthorizationInput, maxSize: number, dpop: boolean): Credentials {
   let value: string | null | undefined
