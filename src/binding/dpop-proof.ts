@@ -60,10 +60,10 @@ export interface ParsedProof {
 
 /** What step 4b needs besides the proof. */
 export interface ProofContext {
-  /** The access token the proof came with (for `ath`). */
-  readonly accessToken: string
-  /** The `cnf.jkt` the token is bound to. */
-  readonly jkt: string
+  /** The access token the proof came with: `ath` must be its hash. `undefined` at a token endpoint. */
+  readonly accessToken: string | undefined
+  /** The `cnf.jkt` the token is bound to; `undefined` when the proof establishes the binding (a token endpoint). */
+  readonly jkt: string | undefined
   readonly request: DpopRequest
   /** Seconds. */
   readonly now: number
@@ -165,9 +165,10 @@ async function verifySignature(backend: SignatureBackend, proof: ParsedProof): P
 
 /**
  * Step 4b: everything else RFC 9449 §4.3 and §7.1 ask of a proof presented with an access
- * token, the replay check last (a proof failing any other check is not spent).
+ * token (or, without one, at a token endpoint: §5), the replay check last (a proof failing any
+ * other check is not spent). Resolves with the proof key's thumbprint.
  */
-export async function checkProof(d: ResolvedDpop, backend: SignatureBackend, proof: ParsedProof, c: ProofContext): Promise<void> {
+export async function checkProof(d: ResolvedDpop, backend: SignatureBackend, proof: ParsedProof, c: ProofContext): Promise<string> {
   const payload = proof.token.payload
   const { jti, htm, htu, iat } = proofClaims(payload)
   // §4.3 (8, 9): the request it was made for.
@@ -176,10 +177,12 @@ export async function checkProof(d: ResolvedDpop, backend: SignatureBackend, pro
   // §4.3 (11), §11.1: recent, and not from the future.
   if (iat > c.now + c.clockTolerance || iat < c.now - d.maxAge - c.clockTolerance) throw new BearerError('dpop_proof_expired')
   // §4.3 (12), §7: the hash of this access token.
-  const ath = payload.ath
-  if (typeof ath !== 'string') throw invalid('The DPoP proof has no ath')
-  const expectedAth = sha256Base64url(backend, c.accessToken)
-  if (ath !== (typeof expectedAth === 'string' ? expectedAth : await expectedAth)) throw new BearerError('dpop_ath_mismatch')
+  if (c.accessToken !== undefined) {
+    const ath = payload.ath
+    if (typeof ath !== 'string') throw invalid('The DPoP proof has no ath')
+    const expectedAth = sha256Base64url(backend, c.accessToken)
+    if (ath !== (typeof expectedAth === 'string' ? expectedAth : await expectedAth)) throw new BearerError('dpop_ath_mismatch')
+  }
   // §4.3 (10), §9, §11.3: once the server hands out nonces, a proof without the current one is refused.
   if (d.nonces !== undefined) {
     const nonce = payload.nonce
@@ -188,7 +191,8 @@ export async function checkProof(d: ResolvedDpop, backend: SignatureBackend, pro
   // §4.3 (6)
   await verifySignature(backend, proof)
   // §6, §7.1: the key the token is bound to.
-  if ((await proof.jkt) !== c.jkt) throw new BearerError('dpop_key_mismatch')
+  const jkt = await proof.jkt
+  if (c.jkt !== undefined && jkt !== c.jkt) throw new BearerError('dpop_key_mismatch')
   // §11.1: single use, for as long as the proof could be accepted.
   let first: boolean
   try {
@@ -197,4 +201,5 @@ export async function checkProof(d: ResolvedDpop, backend: SignatureBackend, pro
     throw new BearerError('replay_store_unavailable', { cause })
   }
   if (!first) throw new BearerError('dpop_proof_replayed')
+  return jkt
 }

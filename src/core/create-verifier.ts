@@ -22,9 +22,7 @@ import type { VerifierOptions } from './options.js'
 import { parseVerifierOptions, type KeySourceSpec, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
-import type { ResolvedDpop } from '../binding/dpop-proof.js'
-import { createDpopNonces } from '../binding/dpop-nonce.js'
-import { memoryReplayStore } from '../binding/replay-store.js'
+import { resolveDpop } from '../binding/dpop-settings.js'
 import { DEFAULT_REALM } from '../errors/bearer-error.js'
 import { bearerOnly, type ChallengeContext } from '../errors/www-authenticate.js'
 
@@ -77,28 +75,6 @@ function allowList(spec: KeySourceSpec, configured: readonly Algorithm[] | undef
     return new Set(configured)
   }
   return new Set(ASYMMETRIC_ALGORITHMS)
-}
-
-/** Distinct DPoP proof headers (one per client key) kept parsed. */
-const DPOP_HEADERS_MAX = 1024
-
-/** `dpop`, resolved once: the allow-list, the nonces, the replay store. */
-function resolveDpop(d: ParsedVerifierOptions['dpop'], now: () => number): ResolvedDpop | undefined {
-  if (d === undefined) return undefined
-  const nonceSecret = d.nonce === undefined ? undefined : (d.nonce.secret ?? crypto.getRandomValues(new Uint8Array(32)))
-  const nonces = d.nonce === undefined ? undefined : createDpopNonces(nonceSecret!, d.nonce.lifetime, now)
-  // The first nonce is computed now, so the first request does not wait for it.
-  void nonces?.current()
-  return Object.freeze({
-    required: d.required,
-    algorithms: new Set(d.algorithms),
-    algs: d.algorithms.join(' '),
-    maxAge: d.maxAge,
-    maxProofSize: d.maxProofSize,
-    nonces,
-    replay: d.replayStore ?? memoryReplayStore(),
-    headers: createParsedHeaders(DPOP_HEADERS_MAX),
-  })
 }
 
 /** What the adapters need of a verifier besides calling it. */
@@ -165,7 +141,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   }
 
   const built = o.tenants.map(tenant)
-  const dpop = resolveDpop(o.dpop, o.now)
+  const dpop = o.dpop === undefined ? undefined : resolveDpop(o.dpop, o.now)
   const challenge: ChallengeContext = Object.freeze({
     realm: o.realm,
     bearer: dpop?.required !== true,

@@ -8,6 +8,7 @@ import { DEFAULT_REALM } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
 import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, type Algorithm, type AsymmetricAlgorithm } from '../keys/algorithms.js'
 import type { ReplayStore } from '../binding/replay-store.js'
+import type { DpopSettings } from '../binding/dpop-settings.js'
 import { jwksCacheSchema, type RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
@@ -67,15 +68,7 @@ export interface ParsedVerifierOptions {
 }
 
 /** `dpop`, normalised: durations in seconds, the nonce secret as bytes, defaults applied (but the store). */
-export interface ParsedDpopOptions {
-  readonly required: boolean
-  readonly algorithms: readonly AsymmetricAlgorithm[]
-  readonly maxAge: number
-  readonly maxProofSize: number
-  /** `undefined`: no server nonces; `secret` `undefined`: a random one. */
-  readonly nonce: { readonly secret: Uint8Array | undefined; readonly lifetime: number } | undefined
-  readonly replayStore: ReplayStore | undefined
-}
+export type ParsedDpopOptions = DpopSettings
 
 /** Default `dpop.maxAge`, seconds. */
 export const DEFAULT_DPOP_MAX_AGE = 300

@@ -8,7 +8,7 @@ import { SignJWT } from 'jose'
 import type { SigningKey } from './signing-key.js'
 
 /** Claims `issue()` sets itself; passing them in `claims` is a mistake. */
-export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'scope', 'client_id', 'sid'])
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'scope', 'client_id', 'sid', 'cnf'])
 
 export interface AccessTokenInput {
   readonly issuer: string

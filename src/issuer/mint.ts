@@ -9,6 +9,7 @@ import { hashRefreshToken, newRefreshToken, randomId } from './opaque-token.js'
 import type { SigningKey } from './signing-key.js'
 import type { RefreshTokenRecord } from './store.js'
 import type { TokenPair } from './token-response.js'
+import { boundThumbprint, proofThumbprint, withThumbprint, type TokenRequestOptions } from './dpop.js'
 
 /** What `issue()` mints a pair for. */
 export interface IssueInput {
@@ -61,12 +62,18 @@ export async function mintPair(ctx: IssuerContext, key: SigningKey, record: Omit
     exp: now + ctx.accessTtl,
     claims: record.claims === undefined ? undefined : (JSON.parse(record.claims) as Record<string, unknown>),
   })
-  return Object.freeze({ accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ctx.accessTtl, scope: record.scope })
+  const tokenType = boundThumbprint(record.claims) === undefined ? 'Bearer' : 'DPoP'
+  return Object.freeze({ accessToken, refreshToken, tokenType, expiresIn: ctx.accessTtl, scope: record.scope })
 }
 
-/** Mints a new pair and starts a refresh family for it. */
-export async function issue(ctx: IssuerContext, input: IssueInput): Promise<TokenPair> {
-  const fields = parseIssueInput(input)
+/**
+ * Mints a new pair and starts a refresh family for it. With a DPoP proof (RFC 9449 §5), the
+ * family is bound to the proof's key: its access tokens carry `cnf.jkt`, and it refreshes only
+ * with proofs from that key.
+ */
+export async function issue(ctx: IssuerContext, input: IssueInput, options: TokenRequestOptions = {}): Promise<TokenPair> {
+  const parsed = parseIssueInput(input)
+  const fields = options.dpop === undefined ? parsed : { ...parsed, claims: withThumbprint(parsed.claims, await proofThumbprint(ctx, options.dpop, 'issue()')) }
   const key = await ctx.ring.active()
   const now = nowSeconds(ctx)
   const refreshToken = newRefreshToken()

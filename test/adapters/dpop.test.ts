@@ -108,7 +108,7 @@ const adapters: readonly [string, (config: AppConfig) => Promise<Running>][] = [
     'Next route handlers (withBearer, on a node:http bridge)',
     async ({ options, proxied }) => {
       const o = { ...options, ...(proxied ? { url: publicUrl } : {}) }
-      const handler = async (_request: Request, { auth }: { auth: BearerAuth | undefined }) => Response.json(seen(auth))
+      const handler = async (_request: Request, { auth }: nx.AuthContext<nx.RouteContext, BearerAuth | undefined>) => Response.json(seen(auth))
       // Built once, as a route module does: one verifier (nonce secret, replay store) per route.
       const me = nx.withBearer(handler, o)
       const stepUp = nx.withBearer(nx.requireAuthLevel(STEP_UP, handler), o)
@@ -144,7 +144,7 @@ function rawRequest(url: string, lines: readonly string[]): Promise<{ status: nu
 /** An oauth4webapi client with its own DPoP key. */
 async function client() {
   const keyPair = await oauth.generateKeyPair('ES256')
-  const DPoP = oauth.DPoP({ client_id: 'tokengate-test' }, keyPair)
+  const DPoP = oauth.DPoP({}, keyPair)
   return { DPoP, jkt: await DPoP.calculateThumbprint() }
 }
 
