@@ -13,6 +13,7 @@ import { BearerError } from '../errors/bearer-error.js'
 import type { AuthScheme } from '../errors/www-authenticate.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import { certificateThumbprint, type ClientCertificate } from './certificate.js'
+import { sha256Base64url } from './digest.js'
 import { checkProof, type DpopRequest, type ParsedProof, type ResolvedDpop } from './dpop-proof.js'
 
 /** The verifier's binding rules, resolved once. */
@@ -74,24 +75,39 @@ function assertBearerBinding(rules: BindingRules, cnf: unknown, request: Binding
   return assertCertificate(rules.signature, x5t, request.certificate, false)
 }
 
-async function assertDpopBinding(
+// `ath` of each cached token (RFC 9449 §4.2), by its payload object: the cache answers every
+// request of a token with the same payload, so its hash is computed once.
+const aths = new WeakMap<object, string>()
+
+function athOf(rules: BindingRules, token: BoundToken): string | Promise<string> {
+  const known = aths.get(token.payload)
+  if (known !== undefined) return known
+  const computed = sha256Base64url(rules.signature, token.raw)
+  const remember = (ath: string): string => (aths.set(token.payload, ath), ath)
+  return typeof computed === 'string' ? remember(computed) : computed.then(remember)
+}
+
+function assertDpopBinding(
   rules: BindingRules,
   token: BoundToken,
   proof: ParsedProof,
   request: BindingRequest,
   now: number,
   clockTolerance: number,
-): Promise<void> {
+): void | Promise<void> {
   const cnf = token.payload.cnf
   const jkt = isObject(cnf) ? cnf.jkt : undefined
   // RFC 9449 §7.1: the DPoP scheme is for DPoP-bound tokens.
   if (typeof jkt !== 'string') throw new BearerError('dpop_token_unbound')
   // A request without `dpop` parts reached here only through a core call that forgot them.
   if (request.dpop === undefined) throw new BearerError('dpop_proof_missing')
-  await checkProof(rules.dpop!, rules.signature, proof, { accessToken: token.raw, jkt, request: request.dpop, now, clockTolerance })
+  const ath = athOf(rules, token)
+  const context = { accessToken: token.raw, jkt, request: request.dpop, now, clockTolerance }
+  const checked = typeof ath === 'string' ? checkProof(rules.dpop!, rules.signature, proof, { ...context, ath }) : ath.then((a) => checkProof(rules.dpop!, rules.signature, proof, { ...context, ath: a }))
   // Bound to a certificate as well: both bindings hold.
   const x5t = (cnf as Record<string, unknown>)[X5T]
-  if (typeof x5t === 'string') await assertCertificate(rules.signature, x5t, request.certificate, false)
+  const certificate = () => (typeof x5t === 'string' ? assertCertificate(rules.signature, x5t, request.certificate, false) : undefined)
+  return typeof checked === 'string' ? certificate() : checked.then(certificate)
 }
 
 /**

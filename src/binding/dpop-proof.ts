@@ -62,6 +62,8 @@ export interface ParsedProof {
 export interface ProofContext {
   /** The access token the proof came with: `ath` must be its hash. `undefined` at a token endpoint. */
   readonly accessToken: string | undefined
+  /** `ath` of `accessToken` when already known (a cached token's), else computed. */
+  readonly ath?: string | undefined
   /** The `cnf.jkt` the token is bound to; `undefined` when the proof establishes the binding (a token endpoint). */
   readonly jkt: string | undefined
   readonly request: DpopRequest
@@ -153,22 +155,57 @@ function proofClaims(payload: Record<string, unknown>): { jti: string; htm: stri
   return { jti, htm, htu, iat }
 }
 
-async function verifySignature(backend: SignatureBackend, proof: ParsedProof): Promise<void> {
-  let valid: boolean
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as Promise<T> | null)?.then === 'function'
+
+/** `value`, then `next`: synchronously when `value` is not a promise (the Node path takes no await). */
+function then<T, R>(value: T | Promise<T>, next: (resolved: T) => R | Promise<R>): R | Promise<R> {
+  return isPromise(value) ? value.then(next) : next(value)
+}
+
+const unusableKey = (cause: unknown) => invalid('The DPoP proof signature could not be checked with its jwk', cause)
+
+/** §4.3 (6): the signature verifies with the proof's own `jwk`. */
+function verifySignature(backend: SignatureBackend, proof: ParsedProof): void | Promise<void> {
+  let valid: boolean | Promise<boolean>
   try {
-    valid = await backend.verify(proof.key, proof.alg, proof.token)
+    valid = backend.verify(proof.key, proof.alg, proof.token)
   } catch (cause) {
-    throw invalid('The DPoP proof signature could not be checked with its jwk', cause)
+    throw unusableKey(cause)
   }
-  if (!valid) throw invalid('The DPoP proof signature is invalid')
+  const assertValid = (ok: boolean): void => {
+    if (!ok) throw invalid('The DPoP proof signature is invalid')
+  }
+  return isPromise(valid)
+    ? valid.then(assertValid, (cause: unknown) => {
+        throw unusableKey(cause)
+      })
+    : assertValid(valid)
+}
+
+/** §11.1: single use, for as long as the proof could be accepted; a store failure fails closed (503). */
+function spend(d: ResolvedDpop, jti: string, ttl: number): void | Promise<void> {
+  const unavailable = (cause: unknown): never => {
+    throw new BearerError('replay_store_unavailable', { cause })
+  }
+  const assertFirst = (first: boolean): void => {
+    if (!first) throw new BearerError('dpop_proof_replayed')
+  }
+  let added: boolean | Promise<boolean>
+  try {
+    added = d.replay.add(jti, ttl)
+  } catch (cause) {
+    return unavailable(cause)
+  }
+  return isPromise(added) ? added.then(assertFirst, unavailable) : assertFirst(added)
 }
 
 /**
  * Step 4b: everything else RFC 9449 §4.3 and §7.1 ask of a proof presented with an access
  * token (or, without one, at a token endpoint: §5), the replay check last (a proof failing any
- * other check is not spent). Resolves with the proof key's thumbprint.
+ * other check is not spent). Returns the proof key's thumbprint; synchronous when the
+ * signature backend, the nonces and the replay store are (Node, memory store).
  */
-export async function checkProof(d: ResolvedDpop, backend: SignatureBackend, proof: ParsedProof, c: ProofContext): Promise<string> {
+export function checkProof(d: ResolvedDpop, backend: SignatureBackend, proof: ParsedProof, c: ProofContext): string | Promise<string> {
   const payload = proof.token.payload
   const { jti, htm, htu, iat } = proofClaims(payload)
   // §4.3 (8, 9): the request it was made for.
@@ -177,29 +214,25 @@ export async function checkProof(d: ResolvedDpop, backend: SignatureBackend, pro
   // §4.3 (11), §11.1: recent, and not from the future.
   if (iat > c.now + c.clockTolerance || iat < c.now - d.maxAge - c.clockTolerance) throw new BearerError('dpop_proof_expired')
   // §4.3 (12), §7: the hash of this access token.
+  let athChecked: void | Promise<void> = undefined
   if (c.accessToken !== undefined) {
     const ath = payload.ath
     if (typeof ath !== 'string') throw invalid('The DPoP proof has no ath')
-    const expectedAth = sha256Base64url(backend, c.accessToken)
-    if (ath !== (typeof expectedAth === 'string' ? expectedAth : await expectedAth)) throw new BearerError('dpop_ath_mismatch')
+    athChecked = then(c.ath ?? sha256Base64url(backend, c.accessToken), (expected) => {
+      if (ath !== expected) throw new BearerError('dpop_ath_mismatch')
+    })
   }
-  // §4.3 (10), §9, §11.3: once the server hands out nonces, a proof without the current one is refused.
-  if (d.nonces !== undefined) {
-    const nonce = payload.nonce
-    if (typeof nonce !== 'string' || !(await d.nonces.accepts(nonce))) throw new BearerError('dpop_nonce_required')
-  }
-  // §4.3 (6)
-  await verifySignature(backend, proof)
-  // §6, §7.1: the key the token is bound to.
-  const jkt = await proof.jkt
-  if (c.jkt !== undefined && jkt !== c.jkt) throw new BearerError('dpop_key_mismatch')
-  // §11.1: single use, for as long as the proof could be accepted.
-  let first: boolean
-  try {
-    first = await d.replay.add(jti, Math.max(1, iat + d.maxAge + c.clockTolerance - c.now))
-  } catch (cause) {
-    throw new BearerError('replay_store_unavailable', { cause })
-  }
-  if (!first) throw new BearerError('dpop_proof_replayed')
-  return jkt
+  return then(athChecked, () =>
+    // §4.3 (10), §9, §11.3: once the server hands out nonces, a proof without the current one is refused.
+    then(d.nonces === undefined ? true : typeof payload.nonce === 'string' && d.nonces.accepts(payload.nonce), (nonceOk) => {
+      if (!nonceOk) throw new BearerError('dpop_nonce_required')
+      return then(verifySignature(backend, proof), () =>
+        // §6, §7.1: the key the token is bound to.
+        then(proof.jkt, (jkt) => {
+          if (c.jkt !== undefined && jkt !== c.jkt) throw new BearerError('dpop_key_mismatch')
+          return then(spend(d, jti, Math.max(1, iat + d.maxAge + c.clockTolerance - c.now)), () => jkt)
+        }),
+      )
+    }),
+  )
 }
