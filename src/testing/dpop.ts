@@ -52,7 +52,14 @@ function publicOnly(jwk: JWK): JWK {
   return Object.fromEntries((PUBLIC_MEMBERS[jwk.kty!] ?? []).map((m) => [m, (jwk as Record<string, unknown>)[m]])) as JWK
 }
 
-/** RFC 7638 thumbprint (SHA-256, base64url) of a public JWK. */
+/**
+ * RFC 7638 thumbprint (SHA-256, base64url) of a public JWK: the `cnf.jkt` of a token bound to it.
+ *
+ * Import from `tokengate/testing`.
+ *
+ * @example
+ * const token = await kit.valid({ cnf: { jkt: jwkThumbprintOf(clientPublicJwk) } })
+ */
 export function jwkThumbprintOf(jwk: JWK): string {
   const members = [...(PUBLIC_MEMBERS[jwk.kty!] ?? [])].sort()
   const canonical = `{${members.map((m) => `"${m}":${JSON.stringify((jwk as Record<string, unknown>)[m])}`).join(',')}}`

@@ -14,7 +14,14 @@ type TrustFn = (address: string | undefined, hop: number) => boolean
  * The URL the client addressed: `req.protocol` (X-Forwarded-Proto under `trust proxy`), the host
  * as Express 5's `req.host` reads it (X-Forwarded-Host under `trust proxy`, else Host; with the
  * port — Express 4's `req.host` drops it, so it is read the same way here for both), and
- * `req.originalUrl` (the path before any router mount stripped it).
+ * `req.originalUrl` (the path before any router mount stripped it). What DPoP proofs' `htu`
+ * is compared with unless the `url` option says otherwise.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.set('trust proxy', 'loopback') // X-Forwarded-* from the local proxy only
+ * app.get('/whoami', (req, res) => res.json({ url: expressUrl(req) }))
  */
 export function expressUrl(req: Request): string {
   const trust = req.app?.get?.('trust proxy fn') as TrustFn | undefined

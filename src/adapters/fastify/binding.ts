@@ -10,6 +10,13 @@ import { externalUrl, socketCertificate } from '../runtime.js'
 /**
  * The URL the client addressed: `request.protocol` and `request.host` (Fastify 5: the Host,
  * or X-Forwarded-Proto / X-Forwarded-Host under `trustProxy`; with the port) and `request.url`.
+ * What DPoP proofs' `htu` is compared with unless the `url` option says otherwise.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * const app = Fastify({ trustProxy: '127.0.0.1' })
+ * app.get('/whoami', async (request) => ({ url: fastifyUrl(request) }))
  */
 export function fastifyUrl(request: FastifyRequest): string {
   return externalUrl(request.protocol, request.host, request.url)
