@@ -156,6 +156,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     scopeClaims: o.scopeClaims,
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
+    revocationTimeoutMs: o.revocationTimeoutMs,
     signature: backend,
     headers: createParsedHeaders(),
     binding: Object.freeze({ acceptBoundAsBearer: o.acceptBoundAsBearer, dpop, signature: backend }),

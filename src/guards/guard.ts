@@ -19,10 +19,11 @@ export interface Guard {
 /**
  * Runs a guard for one request, answering as the verifier does: `where` is its challenge
  * context (realm, schemes, `resource_metadata`), or just its realm. A request that reached a
- * guard without a verified token — a passed-on preflight, optional auth without a token, a
- * missing middleware — gets 401 as if it had sent none, and the handler never runs (../shared/DESIGN.md
- * "Guards"). A guard's challenge uses the scheme the token came with (`DPoP` or `Bearer`).
- * Synchronous unless the guard is.
+ * guard without a verified token — optional auth without a token, a missing middleware, a
+ * Fastify route whose `authenticate` hook was forgotten (CORS preflights never get this far:
+ * the adapters answer them) — gets 401 as if it had sent none, and the handler never runs
+ * (../shared/DESIGN.md "Guards"). A guard's challenge uses the scheme the token came with
+ * (`DPoP` or `Bearer`). Synchronous unless the guard is.
  */
 export function runGuard(guard: Guard, auth: BearerAuth | null | undefined, where: string | ChallengeContext): void | Promise<void> {
   const challenge = typeof where === 'string' ? bearerOnly(where) : where

@@ -16,7 +16,7 @@ import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js
 import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
 import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
 import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
-import { parseBindingSettings, resolveAdapter, setDpopNonce, socketCertificate, type AdapterOptions, type BindingSettings } from '../runtime.js'
+import { parseBindingSettings, PREFLIGHT_STATUS, resolveAdapter, setDpopNonce, socketCertificate, type AdapterOptions, type BindingSettings } from '../runtime.js'
 import { authenticateRequest, isPreflightRequest, requestBinding } from '../fetch-request.js'
 
 export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
@@ -58,7 +58,8 @@ export function toHTTPException(err: BearerError): HTTPException {
 
 /**
  * Hono middleware that verifies the `Authorization` header and sets `c.get('auth')`. The
- * verifier is built once, here; CORS preflights pass untouched unless `preflight: 'verify'`.
+ * verifier is built once, here. A CORS preflight is answered here with 204 (mount `cors()`
+ * before it), unless `preflight: 'verify'`.
  *
  * Import from `tokengate/hono`.
  *
@@ -84,7 +85,8 @@ export function bearer<C extends object = object>(options: HonoBearerOptions<C>)
 
   return createMiddleware<BearerEnv<C>>(async (c, next) => {
     states.set(c.req.raw, state)
-    if (a.passPreflight && isPreflightRequest(c.req.raw)) return next()
+    // Answered here (headers set by an earlier middleware stay): no handler runs unauthenticated.
+    if (a.answerPreflight && isPreflightRequest(c.req.raw)) return c.body(null, PREFLIGHT_STATUS)
     let auth: BearerAuth<C> | undefined
     const parts = requestBinding(c.req.raw, {
       url: url === undefined ? undefined : () => url(c),

@@ -11,7 +11,7 @@ import { ConfigError } from '../../errors/config-error.js'
 import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
 import { runGuard } from '../../guards/guard.js'
 import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
-import { parseBindingSettings, resolveAdapter, setDpopNonce, type AdapterOptions, type BindingSettings, type RequestBinding, type ResolvedAdapter } from '../runtime.js'
+import { parseBindingSettings, PREFLIGHT_STATUS, resolveAdapter, setDpopNonce, type AdapterOptions, type BindingSettings, type RequestBinding, type ResolvedAdapter } from '../runtime.js'
 import { authenticateRequest, isPreflightRequest, requestBinding } from '../fetch-request.js'
 
 export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
@@ -96,9 +96,10 @@ export function withBearer<C extends object, Ctx, Req extends Request>(
   if (typeof handler !== 'function') throw new ConfigError('next', 'handler', 'withBearer(handler, options) takes the route handler first')
   const { a, fail, binding } = resolveNextAdapter(options)
   return async function tokengateRoute(request, context) {
+    // A CORS preflight is answered here: the handler (maybe exported for OPTIONS too) never runs
+    // without auth, so `auth` is always there when credentials are required.
+    if (a.answerPreflight && isPreflightRequest(request)) return new Response(null, { status: PREFLIGHT_STATUS })
     let auth: BearerAuth<C> | undefined
-    // A CORS preflight reaches an OPTIONS handler untouched, with no auth.
-    if (a.passPreflight && isPreflightRequest(request)) return handler(request, { ...context, auth } as AuthContext<Ctx, BearerAuth<C> | undefined>)
     const parts = binding(request)
     challenges.set(request, a.challenge)
     try {
@@ -138,7 +139,7 @@ export function bearerMiddleware<C extends object = object>(options: NextMiddlew
   }
   const { a, fail, binding } = resolveNextAdapter(rest as NextBearerOptions<C>)
   return async function tokengateMiddleware(request) {
-    if (a.passPreflight && isPreflightRequest(request)) return undefined
+    if (a.answerPreflight && isPreflightRequest(request)) return new Response(null, { status: PREFLIGHT_STATUS })
     let auth: BearerAuth<C> | undefined
     try {
       // A continuing request carries no DPoP-Nonce (the route's withBearer adds it; challenges always do).
