@@ -14,6 +14,7 @@ import type { AuthScheme } from '../errors/www-authenticate.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import { certificateThumbprint, type ClientCertificate } from './certificate.js'
 import { sha256Base64url } from './digest.js'
+import { own } from '../lib/own.js'
 import { checkProof, type DpopRequest, type ParsedProof, type ResolvedDpop } from './dpop-proof.js'
 
 /** The verifier's binding rules, resolved once. */
@@ -64,7 +65,7 @@ function assertCertificate(backend: SignatureBackend, x5t: string, input: Certif
 }
 
 function assertBearerBinding(rules: BindingRules, cnf: unknown, request: BindingRequest): void | Promise<void> {
-  const x5t = isObject(cnf) ? cnf[X5T] : undefined
+  const x5t = isObject(cnf) ? own(cnf, X5T) : undefined
   // Only a certificate binding can be proven on a Bearer request: any other member (jkt, jwk,
   // kid, ...) needs a proof this scheme does not carry.
   const certificateOnly = isObject(cnf) && typeof x5t === 'string' && Object.keys(cnf).every((k) => k === X5T)
@@ -95,8 +96,8 @@ function assertDpopBinding(
   now: number,
   clockTolerance: number,
 ): void | Promise<void> {
-  const cnf = token.payload.cnf
-  const jkt = isObject(cnf) ? cnf.jkt : undefined
+  const cnf = own(token.payload, 'cnf')
+  const jkt = isObject(cnf) ? own(cnf, 'jkt') : undefined
   // RFC 9449 §7.1: the DPoP scheme is for DPoP-bound tokens.
   if (typeof jkt !== 'string') throw new BearerError('dpop_token_unbound')
   // A request without `dpop` parts reached here only through a core call that forgot them.
@@ -105,7 +106,7 @@ function assertDpopBinding(
   const context = { accessToken: token.raw, jkt, request: request.dpop, now, clockTolerance }
   const checked = typeof ath === 'string' ? checkProof(rules.dpop!, rules.signature, proof, { ...context, ath }) : ath.then((a) => checkProof(rules.dpop!, rules.signature, proof, { ...context, ath: a }))
   // Bound to a certificate as well: both bindings hold.
-  const x5t = (cnf as Record<string, unknown>)[X5T]
+  const x5t = own(cnf as object, X5T)
   const certificate = () => (typeof x5t === 'string' ? assertCertificate(rules.signature, x5t, request.certificate, false) : undefined)
   return typeof checked === 'string' ? certificate() : checked.then(certificate)
 }
@@ -124,7 +125,8 @@ export function assertBinding(
   clockTolerance: number,
 ): void | Promise<void> {
   if (scheme === 'Bearer') {
-    const cnf = token.payload.cnf
+    // The token's own members only (here and below): a polluted Object.prototype binds no token.
+    const cnf = own(token.payload, 'cnf')
     return cnf === undefined ? undefined : assertBearerBinding(rules, cnf, request)
   }
   return assertDpopBinding(rules, token, proof!, request, now, clockTolerance)

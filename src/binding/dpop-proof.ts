@@ -11,6 +11,7 @@ import { BearerError } from '../errors/bearer-error.js'
 import type { AsymmetricAlgorithm } from '../keys/algorithms.js'
 import { loadJwk, type VerificationKey } from '../keys/verification-key.js'
 import type { ParsedHeaders } from '../lib/parsed-headers.js'
+import { own } from '../lib/own.js'
 import { parseToken, type JwsHeader, type ParsedToken } from '../lib/token.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import { sha256Base64url } from './digest.js'
@@ -95,17 +96,20 @@ const keys = new WeakMap<JwsHeader, ProofKey>()
 function proofKey(d: ResolvedDpop, backend: SignatureBackend, header: JwsHeader): ProofKey {
   const known = keys.get(header)
   if (known !== undefined) return known
+  // The header's own members only (and the jwk's, and the claims' below): a polluted
+  // Object.prototype lends a proof nothing.
   // RFC 7515 §4.1.9: a media type, case-insensitive, `application/` optional.
-  if (typeof header.typ !== 'string' || !/^(?:application\/)?dpop\+jwt$/i.test(header.typ)) throw invalid('The DPoP proof typ is not dpop+jwt')
+  const typ = own(header, 'typ')
+  if (typeof typ !== 'string' || !/^(?:application\/)?dpop\+jwt$/i.test(typ)) throw invalid('The DPoP proof typ is not dpop+jwt')
   // §4.3 (5), §11.6: an asymmetric algorithm on the allow-list; never none, never a MAC.
-  const alg = header.alg as AsymmetricAlgorithm
+  const alg = own(header, 'alg') as AsymmetricAlgorithm
   if (!d.algorithms.has(alg)) throw invalid('The DPoP proof algorithm is not allowed')
   // RFC 7515 §4.1.11: no critical extension is understood here.
-  if (header.crit !== undefined) throw invalid('The DPoP proof requires an unsupported extension')
-  const jwk = header.jwk
+  if (own(header, 'crit') !== undefined) throw invalid('The DPoP proof requires an unsupported extension')
+  const jwk = own(header, 'jwk')
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw invalid('The DPoP proof has no jwk header')
   // §4.3 (7): the jwk MUST NOT contain a private key.
-  if (PRIVATE_MEMBERS.some((m) => (jwk as Record<string, unknown>)[m] !== undefined)) throw invalid('The DPoP proof jwk holds private key material')
+  if (PRIVATE_MEMBERS.some((m) => own(jwk, m) !== undefined)) throw invalid('The DPoP proof jwk holds private key material')
   const loaded = loadJwk(jwk, new Set([alg]))
   if (!('key' in loaded)) throw invalid(`The DPoP proof jwk is not usable: ${loaded.skipped}`)
   const proofKey: ProofKey = { alg, key: loaded.key, jkt: jwkThumbprint(backend, loaded.key.jwk) }
@@ -146,7 +150,7 @@ const isNumericDate = (value: unknown): value is number => typeof value === 'num
 
 /** §4.2: the claims every proof has, well typed. */
 function proofClaims(payload: Record<string, unknown>): { jti: string; htm: string; htu: string; iat: number } {
-  const { jti, htm, htu, iat } = payload
+  const [jti, htm, htu, iat] = [own(payload, 'jti'), own(payload, 'htm'), own(payload, 'htu'), own(payload, 'iat')]
   if (typeof jti !== 'string' || jti === '') throw invalid('The DPoP proof has no jti')
   if (jti.length > MAX_JTI_LENGTH) throw invalid('The DPoP proof jti is too long')
   if (typeof htm !== 'string') throw invalid('The DPoP proof has no htm')
@@ -154,6 +158,8 @@ function proofClaims(payload: Record<string, unknown>): { jti: string; htm: stri
   if (!isNumericDate(iat)) throw invalid('The DPoP proof has no iat')
   return { jti, htm, htu, iat }
 }
+
+const acceptsNonce = (nonces: DpopNonces, nonce: unknown): boolean | Promise<boolean> => typeof nonce === 'string' && nonces.accepts(nonce)
 
 const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as Promise<T> | null)?.then === 'function'
 
@@ -216,7 +222,7 @@ export function checkProof(d: ResolvedDpop, backend: SignatureBackend, proof: Pa
   // §4.3 (12), §7: the hash of this access token.
   let athChecked: void | Promise<void> = undefined
   if (c.accessToken !== undefined) {
-    const ath = payload.ath
+    const ath = own(payload, 'ath')
     if (typeof ath !== 'string') throw invalid('The DPoP proof has no ath')
     athChecked = then(c.ath ?? sha256Base64url(backend, c.accessToken), (expected) => {
       if (ath !== expected) throw new BearerError('dpop_ath_mismatch')
@@ -224,7 +230,7 @@ export function checkProof(d: ResolvedDpop, backend: SignatureBackend, proof: Pa
   }
   return then(athChecked, () =>
     // §4.3 (10), §9, §11.3: once the server hands out nonces, a proof without the current one is refused.
-    then(d.nonces === undefined ? true : typeof payload.nonce === 'string' && d.nonces.accepts(payload.nonce), (nonceOk) => {
+    then(d.nonces === undefined ? true : acceptsNonce(d.nonces, own(payload, 'nonce')), (nonceOk) => {
       if (!nonceOk) throw new BearerError('dpop_nonce_required')
       return then(verifySignature(backend, proof), () =>
         // §6, §7.1: the key the token is bound to.

@@ -475,3 +475,34 @@ describe('RFC 9728 §5.1: resource_metadata on every challenge', () => {
     })
   })
 })
+
+describe('a polluted Object.prototype lends no token or proof its binding members', () => {
+  it('cnf, typ, ath and jti count only when the token or the proof carries them itself', async () => {
+    const { verify } = setup({ cache: false })
+    const token = await kit.dpopBound()
+    const plain = await kit.valid()
+    // Signed before the pollution (jose reads headers through the prototype too).
+    const noTyp = await kit.dpopProof({ url: URL_, accessToken: token, header: { typ: undefined } })
+    const noAth = await kit.dpopProof({ url: URL_, accessToken: token, claims: { ath: undefined } })
+    const noJti = await kit.dpopProof({ url: URL_, accessToken: token, claims: { jti: undefined } })
+    const ath = (await kit.dpopProof({ url: URL_, accessToken: token })).split('.')[1]!
+    const proto = Object.prototype as Record<string, unknown>
+    const pollution: Record<string, unknown> = {
+      cnf: { jkt: kit.dpopKey.jkt },
+      typ: 'dpop+jwt',
+      ath: (JSON.parse(Buffer.from(ath, 'base64url').toString()) as { ath: string }).ath,
+      jti: 'from-the-prototype',
+    }
+    try {
+      for (const [name, value] of Object.entries(pollution)) Object.defineProperty(proto, name, { value, configurable: true, writable: true, enumerable: false })
+      // A token without cnf is not bound, whatever the prototype says: served as Bearer.
+      expect((await verify(`Bearer ${plain}`)).claims.sub).toBe('test-user')
+      // A proof misses each member it does not carry itself.
+      expect((await expectReject(verify(...(await dpopRequest(token, noTyp))), 'dpop_proof_invalid')).message).toBe('The DPoP proof typ is not dpop+jwt')
+      expect((await expectReject(verify(...(await dpopRequest(token, noAth))), 'dpop_proof_invalid')).message).toBe('The DPoP proof has no ath')
+      expect((await expectReject(verify(...(await dpopRequest(token, noJti))), 'dpop_proof_invalid')).message).toBe('The DPoP proof has no jti')
+    } finally {
+      for (const name of Object.keys(pollution)) delete proto[name]
+    }
+  })
+})

@@ -69,3 +69,19 @@ describe('requireAuthLevel (RFC 9470)', () => {
     expect(() => requireAuthLevelGuard(requirement as never)).toThrow(message)
   })
 })
+
+describe('requireAuthLevel reads the token own claims only', () => {
+  it('a polluted Object.prototype lends no token an acr or auth_time', () => {
+    const guard = requireAuthLevelGuard({ acr: 'urn:example:mfa', maxAge: '5m', now })
+    const proto = Object.prototype as Record<string, unknown>
+    const pollution: Record<string, unknown> = { acr: 'urn:example:mfa', auth_time: NOW_S }
+    try {
+      for (const [name, value] of Object.entries(pollution)) Object.defineProperty(proto, name, { value, configurable: true, writable: true, enumerable: false })
+      expect(failure(() => runGuard(guard, auth({}), 'api')).message).toBe('A different authentication level is required')
+      expect(failure(() => runGuard(guard, auth({ acr: 'urn:example:mfa' }), 'api')).message).toBe('The time of the user authentication is unknown')
+      expect(runGuard(guard, auth({ acr: 'urn:example:mfa', auth_time: NOW_S }), 'api')).toBeUndefined()
+    } finally {
+      for (const name of Object.keys(pollution)) delete proto[name]
+    }
+  })
+})

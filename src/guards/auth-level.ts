@@ -8,6 +8,7 @@
 import { BearerError } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
 import { toSeconds, type Duration } from '../lib/duration.js'
+import { own } from '../lib/own.js'
 import { duration, fn, options, parseOptions, stringOrList, v } from '../lib/schema.js'
 import type { Guard } from './guard.js'
 
@@ -65,12 +66,13 @@ export function requireAuthLevelGuard(requirement: AuthLevelRequirement): Guard 
   return {
     name,
     check(auth) {
-      const claims = auth.claims as Record<string, unknown>
-      if (accepted !== undefined && !(typeof claims.acr === 'string' && accepted.has(claims.acr))) {
+      // The token's own claims only: a polluted Object.prototype lends it no acr or auth_time.
+      const tokenAcr = own(auth.claims, 'acr')
+      if (accepted !== undefined && !(typeof tokenAcr === 'string' && accepted.has(tokenAcr))) {
         throw fail('A different authentication level is required')
       }
       if (maxAge !== undefined) {
-        const authTime = claims.auth_time
+        const authTime = own(auth.claims, 'auth_time')
         if (typeof authTime !== 'number' || !Number.isFinite(authTime)) throw fail('The time of the user authentication is unknown')
         if (now() / 1000 - authTime > maxAge) throw fail('A more recent user authentication is required')
       }

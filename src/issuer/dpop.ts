@@ -10,6 +10,7 @@ import { ConfigError } from '../errors/config-error.js'
 import type { IssuerContext } from './context.js'
 import { DEFAULT_CLOCK_TOLERANCE } from '../core/parse-options.js'
 import { IssuerError } from './errors.js'
+import { own } from '../lib/own.js'
 
 /** A token request's DPoP parts. `url` is informational: proofs must name `tokenEndpoint`. */
 export type TokenRequestDpop = Omit<DpopRequest, 'url' | 'method'> & { readonly method?: string; readonly url?: string | URL }
@@ -42,8 +43,9 @@ export async function proofThumbprint(ctx: IssuerContext, dpop: TokenRequestDpop
 /** The `cnf.jkt` a family's access tokens carry, from its stored claims. */
 export function boundThumbprint(claims: string | undefined): string | undefined {
   if (claims === undefined) return undefined
-  const cnf = (JSON.parse(claims) as { cnf?: { jkt?: unknown } }).cnf
-  return typeof cnf?.jkt === 'string' ? cnf.jkt : undefined
+  const cnf = own(JSON.parse(claims) as object, 'cnf')
+  const jkt = typeof cnf === 'object' && cnf !== null ? own(cnf, 'jkt') : undefined
+  return typeof jkt === 'string' ? jkt : undefined
 }
 
 /** `claims` (stored JSON) with `cnf.jkt` added. */

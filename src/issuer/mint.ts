@@ -87,6 +87,8 @@ function parseIssueInput(input: IssueInput): Pick<RefreshTokenRecord, 'sub' | 's
 
 /** Signs the access token for `record` and returns the pair with `refreshToken`. */
 export async function mintPair(ctx: IssuerContext, key: SigningKey, record: Omit<RefreshTokenRecord, 'issuedAt' | 'expiresAt'>, refreshToken: string, now: number): Promise<TokenPair> {
+  // The family's DPoP binding, kept with its claims (`cnf`, which issue() input may not set).
+  const jkt = boundThumbprint(record.claims)
   const accessToken = await signAccessToken(key, {
     issuer: ctx.issuer,
     audience: ctx.audience,
@@ -98,8 +100,9 @@ export async function mintPair(ctx: IssuerContext, key: SigningKey, record: Omit
     iat: now,
     exp: now + ctx.accessTtl,
     claims: record.claims === undefined ? undefined : (JSON.parse(record.claims) as Record<string, unknown>),
+    jkt,
   })
-  const tokenType = boundThumbprint(record.claims) === undefined ? 'Bearer' : 'DPoP'
+  const tokenType = jkt === undefined ? 'Bearer' : 'DPoP'
   return Object.freeze({ accessToken, refreshToken, tokenType, expiresIn: ctx.accessTtl, scope: record.scope })
 }
 
