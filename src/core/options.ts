@@ -12,12 +12,15 @@ import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
 import type { Duration } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
+import type { IntrospectionEvent } from '../introspection/introspector.js'
+import type { IntrospectionOptions } from '../introspection/options.js'
+import type { ApiKeyVerifier } from '../apikeys/verifier.js'
 
 /** Remote JWKS cache settings (`jwksUri`, `discovery`); see `RemoteJwksOptions` for each default. */
 export type JwksCacheOptions = RemoteJwksOptions
 
 /** What the verifier reports through `onEvent`. */
-export type VerifierEvent = KeySourceEvent
+export type VerifierEvent = KeySourceEvent | IntrospectionEvent
 
 /**
  * Exactly one key source: a remote JWKS, discovery, a local JWKS, a shared secret, or a
@@ -101,20 +104,50 @@ export interface IssuerAudienceOptions {
   readonly audience: string | readonly string[] | null
 }
 
+/**
+ * Opaque credentials beside (or instead of) JWTs (DESIGN.md "Opaque credentials"). With either,
+ * step 1 routes by shape: a key with the API-key prefix goes to `apiKeys`, a three-segment JWT
+ * is verified locally (when there is a key source), anything else is introspected.
+ */
+export interface OpaqueCredentialOptions {
+  /** RFC 7662 introspection of opaque tokens (and of JWTs, when there is no key source). */
+  readonly introspection?: IntrospectionOptions
+  /** API keys from `createApiKeys()` (`tokengate/apikeys`), in `Authorization: Bearer` or `X-API-Key`. */
+  readonly apiKeys?: ApiKeyVerifier
+}
+
+type NoKeySource = {
+  readonly jwksUri?: never
+  readonly discovery?: never
+  readonly jwks?: never
+  readonly secret?: never
+  readonly keys?: never
+}
+
 /** Options of `createVerifier`. */
 export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C> &
   (
-    | (IssuerAudienceOptions & KeySourceOptions & { readonly issuers?: never })
-    | {
+    | (IssuerAudienceOptions & KeySourceOptions & OpaqueCredentialOptions & { readonly issuers?: never })
+    | ({
         /** Several trusted issuers, each with its own key source; `iss` selects one by exact match. */
         readonly issuers: readonly IssuerEntry[]
         /** Accepted `aud` for entries that name none; required unless every entry names its own. */
         readonly audience?: string | readonly string[] | null
         readonly issuer?: never
-        readonly jwksUri?: never
-        readonly discovery?: never
-        readonly jwks?: never
-        readonly secret?: never
-        readonly keys?: never
-      }
+        readonly introspection?: never
+        readonly apiKeys?: ApiKeyVerifier
+      } & NoKeySource)
+    // Opaque tokens only: introspection checks iss and aud where the response has them.
+    | (IssuerAudienceOptions & NoKeySource & { readonly introspection: IntrospectionOptions; readonly apiKeys?: ApiKeyVerifier; readonly issuers?: never })
+    // API keys only: nothing carries iss, aud or a JOSE header.
+    | (NoKeySource & {
+        readonly apiKeys: ApiKeyVerifier
+        readonly introspection?: never
+        readonly issuers?: never
+        readonly issuer?: never
+        readonly audience?: never
+      })
   )
+
+/** A verifier's options without opaque credentials: it only ever returns `JwtAuth`. */
+export type JwtVerifierOptions<C extends object = object> = VerifierOptions<C> & { readonly introspection?: undefined; readonly apiKeys?: undefined }

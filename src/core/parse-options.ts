@@ -19,6 +19,8 @@ import { bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptions, po
 import { DEFAULT_MAX_TOKEN_SIZE } from './authorization-header.js'
 import type { VerifierEvent, VerifierOptions } from './options.js'
 import { DEFAULT_CACHE_MAX } from './verified-token-cache.js'
+import { introspectionSchema, resolveIntrospection, type ResolvedIntrospection } from '../introspection/options.js'
+import { isApiKeyVerifier, type ApiKeyVerifier } from '../apikeys/verifier.js'
 
 /** Default leeway for `exp`, `nbf` and `iat`, in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE = 5
@@ -41,9 +43,18 @@ export interface ParsedTenant {
   readonly keys: KeySourceSpec
 }
 
+/** `introspection`, resolved; with `discovery` instead of an endpoint, where to find it. */
+export interface ParsedIntrospection {
+  readonly settings: ResolvedIntrospection
+  readonly discovery: { readonly issuer: string; readonly url: string | URL | undefined } | undefined
+  /** Checks of an active response's `iss` and `aud` (the single configuration's). */
+  readonly issuer: string | readonly string[] | null
+  readonly audience: string | readonly string[] | null
+}
+
 /** The options as the rest of `createVerifier` uses them. */
 export interface ParsedVerifierOptions {
-  /** The single configuration, or one entry per `issuers` element. */
+  /** The single configuration, or one entry per `issuers` element; empty when only opaque credentials are accepted. */
   readonly tenants: readonly ParsedTenant[]
   readonly multiIssuer: boolean
   /** Seconds. */
@@ -60,6 +71,8 @@ export interface ParsedVerifierOptions {
   readonly jwksCache: RemoteJwksOptions
   readonly onEvent: ((event: VerifierEvent) => void) | undefined
   readonly cacheMax: number | undefined
+  readonly introspection: ParsedIntrospection | undefined
+  readonly apiKeys: ApiKeyVerifier | undefined
 }
 
 const KEY_SOURCES = ['jwksUri', 'discovery', 'jwks', 'secret', 'keys'] as const
@@ -115,13 +128,16 @@ const schema = options({
   cache: v.optional(
     v.union([v.literal(false), options({ max: v.optional(positiveInt('a positive integer, e.g. 1000')) }, 'the cache settings { max }')], 'expected false or { max: a positive integer }'),
   ),
+  introspection: v.optional(introspectionSchema),
+  apiKeys: v.optional(v.custom<ApiKeyVerifier>(isApiKeyVerifier, 'expected the result of createApiKeys() from tokengate/apikeys')),
 }, 'verifier options: { issuer, audience, jwksUri | jwks | secret | discovery | keys }')
 
 type Input = InferOutput<typeof schema>
 type KeySourceInput = Pick<Input, (typeof KEY_SOURCES)[number]>
 
-function keySourceOf(input: KeySourceInput, where: string, issuer: Input['issuer']): KeySourceSpec {
+function keySourceOf(input: KeySourceInput, where: string, issuer: Input['issuer'], optional = false): KeySourceSpec | undefined {
   const given = KEY_SOURCES.filter((k) => input[k] !== undefined)
+  if (given.length === 0 && optional) return undefined
   if (given.length !== 1) {
     throw new ConfigError(
       'verifier',
@@ -160,13 +176,22 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
       seen.add(entry.issuer)
       const audience = entry.audience === undefined ? o.audience : entry.audience
       if (audience === undefined) throw new ConfigError('verifier', `${where}audience`, `${REQUIRED}, here or at the top level`)
-      return { where, issuer: entry.issuer, audience, algorithms: entry.algorithms ?? o.algorithms, keys: keySourceOf(entry, where, entry.issuer) }
+      return { where, issuer: entry.issuer, audience, algorithms: entry.algorithms ?? o.algorithms, keys: keySourceOf(entry, where, entry.issuer)! }
     })
   } else {
-    const keys = keySourceOf(o, '', o.issuer)
-    if (o.issuer === undefined) throw new ConfigError('verifier', 'issuer', REQUIRED)
-    if (o.audience === undefined) throw new ConfigError('verifier', 'audience', REQUIRED)
-    tenants = [{ where: '', issuer: o.issuer, audience: o.audience, algorithms: o.algorithms, keys }]
+    // With opaque credentials, a key source is optional: without one, JWTs are introspected
+    // too (or refused, for an API-key-only verifier).
+    const keys = keySourceOf(o, '', o.issuer, o.introspection !== undefined || o.apiKeys !== undefined)
+    if (keys === undefined && o.introspection === undefined) {
+      // API keys only: nothing carries iss or aud.
+      for (const k of ['issuer', 'audience', 'algorithms', 'typ'] as const) {
+        if (o[k] !== undefined) throw new ConfigError('verifier', k, 'applies to JWTs and introspected tokens only; give a key source or `introspection`, or drop it')
+      }
+    } else {
+      if (o.issuer === undefined) throw new ConfigError('verifier', 'issuer', REQUIRED)
+      if (o.audience === undefined) throw new ConfigError('verifier', 'audience', REQUIRED)
+    }
+    tenants = keys === undefined ? [] : [{ where: '', issuer: o.issuer!, audience: o.audience!, algorithms: o.algorithms, keys }]
   }
   return {
     tenants,
@@ -184,5 +209,22 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     jwksCache: o.jwksCache ?? {},
     onEvent: o.onEvent,
     cacheMax: o.cache === false ? undefined : (o.cache?.max ?? DEFAULT_CACHE_MAX),
+    introspection: o.introspection === undefined ? undefined : parseIntrospection(o, tenants),
+    apiKeys: o.apiKeys,
   }
+}
+
+/** `introspection` beside the rest: its endpoint (given, or from `discovery`) and the iss/aud it is checked against. */
+function parseIntrospection(o: Input, tenants: readonly ParsedTenant[]): ParsedIntrospection {
+  const input = o.introspection!
+  if (o.issuers !== undefined) throw new ConfigError('verifier', 'introspection', 'works with a single issuer configuration (issuer, audience), not with `issuers`')
+  const discovery = tenants[0]?.keys.kind === 'discovery' ? { issuer: o.issuer as string, url: tenants[0].keys.url } : undefined
+  if (input.endpoint === undefined && discovery === undefined) {
+    throw new ConfigError('verifier', 'introspection.endpoint', "required unless `discovery` finds it: give the RFC 7662 endpoint, e.g. 'https://idp.example.com/oauth2/introspect'")
+  }
+  if (input.endpoint !== undefined) {
+    const url = new URL(input.endpoint)
+    if (url.username !== '' || url.password !== '') throw new ConfigError('verifier', 'introspection.endpoint', 'must not carry credentials; give them as clientId and clientSecret')
+  }
+  return { settings: resolveIntrospection(input), discovery, issuer: o.issuer!, audience: o.audience! }
 }

@@ -16,10 +16,11 @@ import type { ParsedHeaders } from '../lib/parsed-headers.js'
 import type { VerifiedToken, VerifiedTokenCache } from './verified-token-cache.js'
 import { assertToken68, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
 import { assertHeader, type HeaderRules } from './jws-header.js'
-import type { BearerAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.js'
+import type { BearerAuth, JwtAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.js'
 import { deepFreeze } from '../lib/freeze.js'
 import { assertSignature, isPromise, resolveKey } from './signature-step.js'
 import { parseToken, type ParsedToken } from '../lib/token.js'
+import { routeRequest, verifyApiKeyCredential, verifyIntrospectedCredential, type OpaqueRouting } from './credential-route.js'
 
 /** One trusted issuer (or the single configuration): its keys and its claim rules. */
 export interface Tenant {
@@ -47,6 +48,8 @@ export interface ResolvedVerifier {
   readonly tenant: Tenant | undefined
   /** Tenants by exact `iss`, for multi-issuer verifiers. */
   readonly tenants: ReadonlyMap<string, Tenant> | undefined
+  /** Routing of opaque credentials; `undefined` when the verifier takes JWTs only. */
+  readonly opaque: OpaqueRouting | undefined
 }
 
 const NO_REQUIREMENTS: VerifyRequestOptions = Object.freeze({})
@@ -113,6 +116,23 @@ export function runPipeline(
   authorization: AuthorizationInput,
   request: VerifyRequestOptions = NO_REQUIREMENTS,
 ): Promise<BearerAuth> {
+  return v.opaque === undefined ? runJwt(v, authorization, request) : runRouted(v, v.opaque, authorization, request)
+}
+
+/** Step 1 with opaque credentials: route by shape (`credential-route.ts`), then that credential's path. */
+async function runRouted(v: ResolvedVerifier, o: OpaqueRouting, authorization: AuthorizationInput, request: VerifyRequestOptions): Promise<BearerAuth> {
+  try {
+    const { route, credential } = routeRequest(o, authorization, request, v.maxTokenSize)
+    if (route === 'api_key') return await verifyApiKeyCredential(o, credential, request)
+    if (route === 'introspect') return await verifyIntrospectedCredential(o, credential, request)
+    return await runJwt(v, authorization, request)
+  } catch (err) {
+    throw inRealm(v, err)
+  }
+}
+
+/** The JWT pipeline: a cache hit, or every step. */
+function runJwt(v: ResolvedVerifier, authorization: AuthorizationInput, request: VerifyRequestOptions): Promise<BearerAuth> {
   // 0. a token this verifier verified before: format, signature and claims are functions of the
   // token and the configuration, so they hold while its key does; everything else is re-checked.
   const entryKey = v.cache === undefined ? undefined : cacheKey(authorization)
@@ -180,7 +200,7 @@ async function verifyFresh(
     // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
     const scopes = grantedScopes(token.payload, v.scopeClaims)
     // Frozen: with the cache on, the same result answers every request bearing this token.
-    const auth: BearerAuth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
+    const auth: JwtAuth = Object.freeze({ kind: 'jwt', token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
     if (entryKey !== undefined) {
       rememberToken(v.cache!, entryKey, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
     }
@@ -192,7 +212,7 @@ async function verifyFresh(
 }
 
 /** Steps 5 and 6: what this request requires of a verified token. Synchronous unless there is a revocation hook. */
-function checkRequest(v: ResolvedVerifier, auth: BearerAuth, request: VerifyRequestOptions): BearerAuth | Promise<BearerAuth> {
+function checkRequest(v: ResolvedVerifier, auth: JwtAuth, request: VerifyRequestOptions): JwtAuth | Promise<JwtAuth> {
   // 5. scopes
   if (request.scopes) assertScopes(auth.scopes, request.scopes, request.scopeMode ?? 'all')
   // 6. revocation

@@ -1,8 +1,8 @@
 /**
  * @module
- * One bounded GET of a JSON document (a JWK Set or a discovery document): a deadline that
- * covers headers and body, a byte cap that does not trust `Content-Length`, no redirects,
- * and a stable `code` for every way it can fail.
+ * One bounded exchange for a JSON document (a JWK Set or a discovery document by GET, an
+ * introspection response by POST): a deadline that covers headers and body, a byte cap that
+ * does not trust `Content-Length`, no redirects, and a stable `code` for every way it can fail.
  */
 
 /** Why a key or discovery fetch failed: stable strings, reported in `jwks_error` events. */
@@ -16,6 +16,7 @@ export type FetchFailureCode =
   | 'no_usable_keys'
   | 'discovery_invalid'
   | 'issuer_mismatch'
+  | 'introspection_invalid'
 
 /** A failed fetch of a key set or discovery document. Kept as the `cause` of `jwks_unavailable`. */
 export class FetchFailure extends Error {
@@ -36,6 +37,11 @@ export interface FetchJsonOptions {
   readonly timeoutMs: number
   readonly maxBytes: number
   readonly accept: string
+  /** `POST` with a form body (introspection); default `GET`. */
+  readonly method?: 'GET' | 'POST'
+  readonly body?: URLSearchParams
+  /** More request headers (client authentication). */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /** A parsed JSON body with the response headers (for freshness). */
@@ -47,7 +53,7 @@ export interface FetchedJson {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-/** GETs `url` and parses its body as JSON, or throws a `FetchFailure`. */
+/** Fetches `url` (GET, or POST with `body`) and parses its body as JSON, or throws a `FetchFailure`. */
 export async function fetchJson(url: string, o: FetchJsonOptions): Promise<FetchedJson> {
   // Not AbortSignal.timeout: its timer cannot be cancelled, and where it is a plain setTimeout
   // (Vercel's edge-runtime) it runs on for the whole timeout after every fetch. This timer is
@@ -65,7 +71,9 @@ async function exchange(url: string, o: FetchJsonOptions, signal: AbortSignal): 
   let response: Response
   try {
     // Redirects are not followed: a key URL that points elsewhere is a configuration matter.
-    response = await beforeDeadline(o.fetch(url, { headers: { accept: o.accept }, redirect: 'manual', signal }), signal)
+    const init: RequestInit =
+      o.method === 'POST' ? { method: 'POST', headers: { ...o.headers, accept: o.accept }, body: o.body ?? null, redirect: 'manual', signal } : { headers: { ...o.headers, accept: o.accept }, redirect: 'manual', signal }
+    response = await beforeDeadline(o.fetch(url, init), signal)
   } catch (cause) {
     throw networkFailure(url, cause, signal, o.timeoutMs)
   }
