@@ -93,7 +93,7 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
     if (a.passPreflight && isPreflight(req.method, req.headers['access-control-request-method'])) return next()
     // headersDistinct keeps repeated Authorization fields (plain headers keep only the first),
     // so two credentials fail as header_malformed, as on every other adapter.
-    authenticate(a, req.headersDistinct?.authorization ?? req.headers.authorization).then(
+    authenticate(a, req.headersDistinct?.authorization ?? req.headers.authorization, req.headersDistinct?.['x-api-key'] ?? req.headers['x-api-key']).then(
       (auth) => {
         req.auth = auth as BearerAuth<RegisteredClaims> | undefined
         next()

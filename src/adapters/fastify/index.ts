@@ -95,7 +95,8 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
     states.set(request, state)
     if (a.passPreflight && preflight(request)) return
     try {
-      const auth = await authenticate(a, request.raw.headersDistinct?.authorization ?? request.headers.authorization)
+      const headers = request.raw.headersDistinct
+      const auth = await authenticate(a, headers?.authorization ?? request.headers.authorization, headers?.['x-api-key'] ?? request.headers['x-api-key'])
       request.auth = (auth ?? null) as BearerAuth<RegisteredClaims> | null
       const guard = routeGuard(request.routeOptions.config)
       if (guard) await runGuard(guard, auth, a.realm)
