@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKeys, type ApiKeys, type CreatedApiKey } from '../../src/apikeys/index.js'
 import { bearer as expressBearer, requireScopes as expressScopes } from '../../src/adapters/express/index.js'
 import fastifyBearer, { requireScopes as fastifyScopes } from '../../src/adapters/fastify/index.js'
-import { bearer as honoBearer, requireScopes as honoScopes } from '../../src/adapters/hono/index.js'
+import { bearer as honoBearer, requireScopes as honoScopes, type BearerEnv } from '../../src/adapters/hono/index.js'
 import { withBearer } from '../../src/adapters/next/index.js'
 import { createVerifier, type BearerAuth } from '../../src/index.js'
 import { listen } from '../adapters/fixtures.js'
@@ -45,7 +45,7 @@ const apps: Record<string, (apiKeys: ApiKeys) => Promise<App>> = {
     return { url, close: () => app.close() }
   },
   async hono(apiKeys) {
-    const app = new Hono()
+    const app = new Hono<BearerEnv>()
     app.use('*', honoBearer({ apiKeys }))
     app.get('/read', (c) => c.json(answer(c.get('auth'))))
     app.get('/write', honoScopes('write:invoices'), (c) => c.json(answer(c.get('auth'))))
@@ -82,7 +82,7 @@ describe.each(Object.keys(apps))('API keys through tokengate/%s', (name) => {
   afterAll(() => app.close())
 
   it('accepts the key as a bearer token and in X-API-Key, as auth.kind api_key', async () => {
-    for (const headers of [{ authorization: `Bearer ${key.key}` }, { 'x-api-key': key.key }]) {
+    for (const headers of [{ authorization: `Bearer ${key.key}` }, { 'x-api-key': key.key }] as Record<string, string>[]) {
       const res = await fetch(`${app.url}/read`, { headers })
       expect(res.status).toBe(200)
       expect(await res.json()).toEqual({ kind: 'api_key', sub: 'team-billing', id: key.id })
@@ -91,7 +91,7 @@ describe.each(Object.keys(apps))('API keys through tokengate/%s', (name) => {
 
   it('answers a wrong key with 401 and the exact challenge, a missing scope with 403', async () => {
     const typo = `${key.key.slice(0, -1)}${key.key.endsWith('a') ? 'b' : 'a'}`
-    for (const headers of [{ authorization: `Bearer ${typo}` }, { 'x-api-key': typo }]) {
+    for (const headers of [{ authorization: `Bearer ${typo}` }, { 'x-api-key': typo }] as Record<string, string>[]) {
       const res = await fetch(`${app.url}/read`, { headers })
       expect(res.status).toBe(401)
       expect(res.headers.get('www-authenticate')).toBe(INVALID)
