@@ -91,8 +91,11 @@ async function exchange(url: string, o: FetchJsonOptions, signal: AbortSignal): 
   let body: unknown
   try {
     body = JSON.parse(utf8.decode(bytes))
-  } catch (cause) {
-    throw new FetchFailure('not_json', 'body is not UTF-8 JSON', url, { cause })
+  } catch (err) {
+    // No cause: JSON.parse quotes the text around the error, and a body may echo what was sent
+    // (an introspection server quoting the token it was asked about). Only where it failed.
+    const at = /position (\d+)/.exec(String((err as Error)?.message))?.[1]
+    throw new FetchFailure('not_json', `body is not UTF-8 JSON${at === undefined ? '' : ` (at position ${at})`}`, url)
   }
   return { body, headers: response.headers, status: response.status }
 }
