@@ -48,6 +48,10 @@ describe('API key format', () => {
     expect(parseApiKey('acme_live', key)).toBe(id)
   })
 
+  it('parses the example key of docs/apikeys.md and format.ts', () => {
+    expect(parseApiKey('acme', 'acme_0fTq3XbLm9Kp7Rr2hYcE1sVnW8dZaJ4uGt3RQeLA')).toBe('0fTq3XbLm9Kp')
+  })
+
   it('uses the standard CRC-32 (IEEE, as zlib and GitHub): the check value of "123456789" is cbf43926', () => {
     expect(crc32('123456789')).toBe(0xcbf43926)
     // 0xcbf43926 = 3421126950 in base62, six characters

@@ -4,7 +4,7 @@
  * is, then 40 base62 characters — a 12-character id, a 22-character secret (≥ 128 random bits)
  * and a 6-character CRC32 checksum:
  *
- *     acme_0fTq3XbLm9Kp7Rr2hYcE1sVnW8dZaJ4uGtB6oQ2x1FJw
+ *     acme_0fTq3XbLm9Kp7Rr2hYcE1sVnW8dZaJ4uGt3RQeLA
  *     └┬─┘ └────┬─────┘└──────────┬─────────┘└──┬─┘
  *   prefix     id (public)     secret (131 bits)  CRC32
  *
