@@ -9,6 +9,7 @@ import { start as startFastify } from '../examples/fastify/server.js'
 import { start as startHono } from '../examples/hono/server.js'
 import { build as buildNext, start as startNext } from '../examples/next/start.js'
 import { BearerError, createVerifier, type VerifierOptions } from '../src/index.js'
+import { createApiKeys } from '../src/apikeys/index.js'
 import { startAuthServer, type AuthServer } from './demo/auth-server.js'
 import { prepare, type ApiRequest } from './demo/scenarios.js'
 import { printTable } from './demo/table.js'
@@ -22,8 +23,13 @@ interface Running {
 }
 interface Target {
   readonly name: string
+  /** Accepts the demo's API keys (the in-process APIs share one key store; Next runs in its own process). */
+  readonly apiKeys?: false
   start(auth: AuthServer): Promise<Running>
 }
+
+/** API keys (tokengate/apikeys): JWTs and `demo_…` keys through the same middleware. */
+const apiKeys = createApiKeys({ prefix: 'demo' })
 
 const verifierOptions = (auth: AuthServer): VerifierOptions => ({
   issuer: ISSUER,
@@ -31,6 +37,7 @@ const verifierOptions = (auth: AuthServer): VerifierOptions => ({
   typ: 'at+jwt',
   jwksUri: auth.jwksUri,
   isRevoked: auth.issuer.isRevoked,
+  apiKeys,
 })
 
 /** No framework: the core verifier in a plain node:http server. */
@@ -41,7 +48,7 @@ const plainNode: Target = {
     const server = createServer(async (req, res) => {
       try {
         const scopes = req.url === '/api/orders' ? ['read:orders'] : []
-        const authResult = await verify(req.headers.authorization, { scopes })
+        const authResult = await verify(req.headers.authorization, { scopes, apiKey: req.headers['x-api-key'] })
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub: authResult.claims.sub }))
       } catch (err) {
         if (!BearerError.is(err)) throw err
@@ -71,6 +78,7 @@ const targets: Target[] = [
   { name: 'Hono on @hono/node-server (tokengate/hono)', start: (auth) => startHono(0, verifierOptions(auth)) },
   {
     name: 'Next.js App Router, next start (tokengate/next)',
+    apiKeys: false,
     async start(auth) {
       process.stdout.write('(next build when stale: ~30 s on a cold clone) ')
       await buildNext()
@@ -93,7 +101,9 @@ const mark = (ok: boolean) => {
 }
 
 async function send(base: string, request: ApiRequest): Promise<string[]> {
-  const res = await fetch(`${base}${request.path}`, { headers: request.authorization ? { authorization: request.authorization } : {} })
+  const headers: Record<string, string> = { ...request.headers }
+  if (request.authorization) headers.authorization = request.authorization
+  const res = await fetch(`${base}${request.path}`, { headers })
   const text = await res.text()
   let reason = ''
   try {
@@ -111,17 +121,17 @@ try {
   process.stdout.write('starting the auth server (embedded issuer) on 127.0.0.1 ... ')
   auth = await startAuthServer({ issuer: ISSUER, audience: AUDIENCE })
   console.log(auth.url)
-  const apis: { name: string; running: Running }[] = []
+  const apis: { name: string; running: Running; apiKeys: boolean }[] = []
   for (const target of targets) {
     process.stdout.write(`starting ${target.name} ... `)
     const running = await target.start(auth)
     started.push(running)
-    apis.push({ name: target.name, running })
+    apis.push({ name: target.name, running, apiKeys: target.apiKeys !== false })
     console.log(running.url)
   }
-  const { phase1, calls, reuse } = await prepare(auth)
+  const { phase1, calls, reuse } = await prepare(auth, apiKeys)
   const rows = new Map<string, string[][]>(apis.map((a) => [a.name, []]))
-  for (const api of apis) for (const request of phase1) rows.get(api.name)!.push(await send(api.running.url, request))
+  for (const api of apis) for (const request of phase1) if (api.apiKeys || !request.apiKey) rows.get(api.name)!.push(await send(api.running.url, request))
   const phase2 = await reuse()
   for (const api of apis) for (const request of phase2) rows.get(api.name)!.push(await send(api.running.url, request))
 
@@ -129,7 +139,7 @@ try {
   for (const api of apis) {
     printTable(`${api.name} — ${api.running.url}`, [['', 'request', 'status', 'reason', 'WWW-Authenticate'], ...rows.get(api.name)!])
   }
-  const total = calls.length + apis.length * (phase1.length + phase2.length)
+  const total = calls.length + [...rows.values()].reduce((n, r) => n + r.length, 0)
   console.log(`\ndemo: ${total - mismatches} of ${total} answers as expected; every server stopped.`)
 } finally {
   await Promise.all(started.map((s) => s.close()))
