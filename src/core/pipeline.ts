@@ -20,7 +20,7 @@ import type { BearerAuth, JwtAuth, JwtClaims, VerifyRequestOptions } from '../li
 import { deepFreeze } from '../lib/freeze.js'
 import { assertSignature, isPromise, resolveKey } from './signature-step.js'
 import { parseToken, type ParsedToken } from '../lib/token.js'
-import { routeRequest, verifyApiKeyCredential, verifyIntrospectedCredential, type OpaqueRouting } from './credential-route.js'
+import { routeRequest, verifyApiKeyCredential, verifyIntrospectedCredential, type OpaqueRouting, type RoutedCredential } from './credential-route.js'
 
 /** One trusted issuer (or the single configuration): its keys and its claim rules. */
 export interface Tenant {
@@ -119,13 +119,23 @@ export function runPipeline(
   return v.opaque === undefined ? runJwt(v, authorization, request) : runRouted(v, v.opaque, authorization, request)
 }
 
-/** Step 1 with opaque credentials: route by shape (`credential-route.ts`), then that credential's path. */
-async function runRouted(v: ResolvedVerifier, o: OpaqueRouting, authorization: AuthorizationInput, request: VerifyRequestOptions): Promise<BearerAuth> {
+/**
+ * Step 1 with opaque credentials: route by shape (`credential-route.ts`), then that credential's
+ * path. A JWT goes on to the JWT pipeline with no extra promise in between.
+ */
+function runRouted(v: ResolvedVerifier, o: OpaqueRouting, authorization: AuthorizationInput, request: VerifyRequestOptions): Promise<BearerAuth> {
+  let routed: RoutedCredential
   try {
-    const { route, credential } = routeRequest(o, authorization, request, v.maxTokenSize)
-    if (route === 'api_key') return await verifyApiKeyCredential(o, credential, request)
-    if (route === 'introspect') return await verifyIntrospectedCredential(o, credential, request)
-    return await runJwt(v, authorization, request)
+    routed = routeRequest(o, authorization, request, v.maxTokenSize)
+  } catch (err) {
+    return Promise.reject(inRealm(v, err))
+  }
+  return routed.route === 'jwt' ? runJwt(v, authorization, request) : runOpaque(v, o, routed, request)
+}
+
+async function runOpaque(v: ResolvedVerifier, o: OpaqueRouting, routed: RoutedCredential, request: VerifyRequestOptions): Promise<BearerAuth> {
+  try {
+    return routed.route === 'api_key' ? await verifyApiKeyCredential(o, routed.credential, request) : await verifyIntrospectedCredential(o, routed.credential, request)
   } catch (err) {
     throw inRealm(v, err)
   }
