@@ -58,13 +58,13 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default: absent, `JWT` or `at+jwt`; any other type (`dpop+jwt`, ...) is rejected.
    */
   readonly typ?: string | readonly string[]
-  /** Claims that must be present. `exp` always is. */
+  /** Claims that must be present. `exp` always is (for JWTs; introspected tokens and API keys may lack it). */
   readonly requiredClaims?: readonly string[]
   /** A zod schema for custom claims; its output type becomes `auth.claims`. */
   readonly claims?: ClaimsSchema<C>
   /** Claims scopes are read from. Default `['scope', 'scp', 'permissions']`. */
   readonly scopeClaims?: readonly ScopeClaim[]
-  /** Revocation hook; a throw answers 503 `revocation_unavailable` (fail closed). */
+  /** Revocation hook for JWTs; a throw answers 503 `revocation_unavailable` (fail closed). Introspection is its own revocation check; API keys have `revoke`. */
   readonly isRevoked?: IsRevoked<JwtClaims & C>
   /** Clock in milliseconds, like `Date.now`. For tests. */
   readonly now?: () => number
@@ -72,13 +72,14 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly realm?: string
   /** Largest `Authorization` header accepted, in characters, checked before decoding. Default 8192. */
   readonly maxTokenSize?: number
-  /** `fetch` used for JWKS and discovery documents. Default `globalThis.fetch`. */
+  /** `fetch` used for JWKS, discovery documents and introspection. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch
   /** Remote JWKS cache settings. */
   readonly jwksCache?: JwksCacheOptions
   /**
    * Receives key-source events: `jwks_fetch`, `jwks_error`, `jwks_stale`, `jwks_cooldown`,
-   * `kid_miss`, `key_skipped`, `discovery`. A throwing listener is ignored.
+   * `kid_miss`, `key_skipped`, `discovery`; and with `introspection`, `introspection` and
+   * `introspection_error`. A throwing listener is ignored.
    */
   readonly onEvent?: (event: VerifierEvent) => void
   /**

@@ -142,7 +142,9 @@ function keySourceOf(input: KeySourceInput, where: string, issuer: Input['issuer
     throw new ConfigError(
       'verifier',
       where === '' ? 'options' : where.slice(0, -1),
-      given.length === 0 ? `one key source is required: ${KEY_SOURCES.join(', ')}` : `only one key source may be given, got ${given.join(' and ')}`,
+      given.length === 0
+        ? `one key source is required: ${KEY_SOURCES.join(', ')}${where === '' ? ' (or, for opaque credentials only, introspection or apiKeys)' : ''}`
+        : `only one key source may be given, got ${given.join(' and ')}`,
     )
   }
   if (input.discovery !== undefined) {
