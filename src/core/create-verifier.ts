@@ -148,6 +148,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     scopeClaims: o.scopeClaims,
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
+    revocationTimeoutMs: o.revocationTimeoutMs,
     signature: backend,
     headers: createParsedHeaders(),
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),
