@@ -171,6 +171,26 @@ describe('createApiKeys', () => {
     expect(await apiKeys.revoke('unknown00001')).toBe(false)
   })
 
+  it.each([NaN, Infinity, undefined, '1767225600000'])('fails closed on a clock returning %s: verify answers 503 verifier_misconfigured, even for a revoked or expired key', async (value) => {
+    let broken = false
+    const c = clock()
+    const apiKeys = createApiKeys({ prefix: 'acme', now: () => (broken ? (value as number) : c.now()) })
+    const live = await apiKeys.create({ name: 'live' })
+    const short = await apiKeys.create({ name: 'short', expiresIn: '1h' })
+    const revoked = await apiKeys.create({ name: 'revoked' })
+    await apiKeys.revoke(revoked.id)
+    c.advance(7200)
+    broken = true
+    for (const { key } of [live, short, revoked]) {
+      const err = await expectReject(apiKeys.verify(key), 'verifier_misconfigured', { status: 503, wwwAuthenticate: undefined })
+      expect(err.cause).toMatchObject({ name: 'ConfigError', option: 'now' })
+    }
+    await expect(apiKeys.create({ name: 'x' })).rejects.toMatchObject({ reason: 'verifier_misconfigured' })
+    broken = false
+    await expectReject(apiKeys.verify(short.key), 'api_key_expired')
+    await expect(apiKeys.verify(live.key)).resolves.toMatchObject({ id: live.id })
+  })
+
   it('rotates: a new key with the same grants; the old one stops at once, or after the overlap', async () => {
     const { apiKeys, c } = setup()
     const a = await apiKeys.create({ name: 'ci', owner: 'team', scopes: ['deploy'], expiresIn: '30d', claims: { env: 'prod' }, rateLimit: { points: 5, duration: '1s' } })

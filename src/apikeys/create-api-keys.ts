@@ -9,6 +9,7 @@ import { BearerError } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
 import { toSeconds, type Duration } from '../lib/duration.js'
 import type { ApiKeyInfo } from '../lib/result.js'
+import { failClosedClock } from '../lib/clock.js'
 import { describe, duration, fn, nonEmptyString, options, parseOptions, positiveInt, v } from '../lib/schema.js'
 import { isApiKeyId, newApiKey, parseApiKey, PREFIX_PATTERN } from './format.js'
 import { hashApiKey, NO_HASH, sameHash } from './hash.js'
@@ -35,7 +36,7 @@ export interface ApiKeysOptions {
   readonly store?: ApiKeyStore
   /** A limit for every key (a key's own `rateLimit` overrides it); exceeded → 429 with `Retry-After`. Default none. */
   readonly rateLimit?: ApiKeyRateLimit
-  /** Clock in milliseconds, like `Date.now`. For tests. */
+  /** Clock in milliseconds, like `Date.now`. For tests. Anything but a finite number fails closed: 503 `verifier_misconfigured`. */
   readonly now?: () => number
 }
 
@@ -178,7 +179,9 @@ export function createApiKeys(input: ApiKeysOptions): ApiKeys {
   const o = parseOptions('apiKeys', optionsSchema, input)
   const prefix = o.prefix
   const store = o.store ?? memoryApiKeyStore()
-  const now = o.now ?? Date.now
+  // A broken clock fails closed: verify answers 503 verifier_misconfigured (an expiry or a
+  // revocation compared with NaN would never be reached), create/rotate/revoke throw.
+  const now = failClosedClock(o.now ?? Date.now, 'apiKeys')
   const defaultLimit = o.rateLimit && { points: o.rateLimit.points, duration: toSeconds(o.rateLimit.duration) }
   const nowSeconds = (): number => Math.floor(now() / 1000)
 

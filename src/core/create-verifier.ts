@@ -29,6 +29,7 @@ import { discoveredEndpoint } from '../introspection/endpoint.js'
 import { applyClaimsSchema } from '../claims/schema.js'
 import { grantedScopes } from '../scopes/parse.js'
 import { deepFreeze } from '../lib/freeze.js'
+import { failClosedClock } from '../lib/clock.js'
 
 /**
  * A configured verifier: call it with the `Authorization` header value. Resolves with the
@@ -176,15 +177,18 @@ function introspector(o: ParsedVerifierOptions, i: ParsedIntrospection, emit: (e
   const finish = (response: Record<string, unknown>, claims: Record<string, unknown>): CheckedToken =>
     Object.freeze({ claims: deepFreeze(claims), scopes: Object.freeze(grantedScopes(response, o.scopeClaims)) })
   const endpoint = i.settings.endpoint
+  // A broken clock fails closed here as in the JWT pipeline: 503 verifier_misconfigured,
+  // nothing cached (an answer kept "until NaN" would be kept forever, or checked never).
+  const now = failClosedClock(o.now, 'verifier')
   return createIntrospector(i.settings, {
     fetch: o.fetch,
-    now: o.now,
+    now,
     onEvent: emit,
     clockTolerance: o.clockTolerance,
     endpoint:
       endpoint !== undefined
         ? () => endpoint
-        : discoveredEndpoint(i.discovery!.issuer, i.discovery!.url, { fetch: o.fetch, now: o.now, timeoutMs: i.settings.timeoutMs, maxBytes: 1_048_576 }),
+        : discoveredEndpoint(i.discovery!.issuer, i.discovery!.url, { fetch: o.fetch, now, timeoutMs: i.settings.timeoutMs, maxBytes: 1_048_576 }),
     check(response, nowS) {
       assertIntrospectedClaims(response, rules, nowS)
       if (!o.claims) return finish(response, response)

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createVerifier } from '../core/create-verifier.js'
+import { ConfigError } from '../errors/config-error.js'
 import type { VerifierEvent } from '../core/options.js'
 import type { IntrospectionOptions } from './options.js'
 import { AUDIENCE, bearer, expectReject, fixture, ISSUER, NOW_S } from '../../test/helpers/setup.js'
@@ -242,6 +243,40 @@ describe('introspection (RFC 7662) through the verifier', () => {
     await expectReject(verify('Bearer abc def'), 'header_malformed', { status: 400 })
     await expectReject(verify('Bearer a"b'), 'header_malformed', { status: 400 })
     expect(as.calls).toHaveLength(0)
+  })
+
+  it.each([NaN, Infinity, undefined, '1767225600000'])('fails closed on a clock returning %s: 503 verifier_misconfigured, cached or not, no call, nothing remembered', async (value) => {
+    let broken = false
+    const c = clock()
+    const { as, verify } = await opaqueVerifier(() => active(), {}, { now: () => (broken ? (value as number) : c.now()) })
+    await verify(bearer(OPAQUE)) // cached
+    expect(as.calls).toHaveLength(1)
+    broken = true
+    for (const token of [OPAQUE, `${OPAQUE}fresh`]) {
+      const err = await expectReject(verify(bearer(token)), 'verifier_misconfigured', { status: 503, wwwAuthenticate: undefined })
+      expect(err.cause).toBeInstanceOf(ConfigError)
+      expect(err.cause).toMatchObject({ option: 'now' })
+    }
+    expect(as.calls).toHaveLength(1)
+    broken = false
+    await expect(verify(bearer(`${OPAQUE}fresh`))).resolves.toMatchObject({ kind: 'introspected', claims: { sub: 'user-1' } })
+    expect(as.calls).toHaveLength(2)
+  })
+
+  it('reads only the response\'s own members: a polluted Object.prototype lends it neither active nor a required claim', async () => {
+    const proto = Object.prototype as Record<string, unknown>
+    // Built first: option parsing itself does not survive such a prototype.
+    const { verify } = await opaqueVerifier(() => ({ sub: 'x' }))
+    const strict = await opaqueVerifier(() => ({ active: true, scope: 'read' }), {}, { requiredClaims: ['aud'] })
+    try {
+      proto.active = true
+      proto.aud = AUDIENCE
+      await expectReject(verify(bearer(OPAQUE)), 'introspection_unavailable', { status: 503 })
+      await expectReject(strict.verify(bearer(OPAQUE)), 'claim_missing', { status: 401 })
+    } finally {
+      delete proto.active
+      delete proto.aud
+    }
   })
 
   it('rejects configuration mistakes with a ConfigError naming the option', async () => {

@@ -7,6 +7,7 @@
  * a 200. Time comes from the verifier's clock.
  */
 import { LRUCache } from 'lru-cache'
+import { own } from '../lib/own.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { fetchJson, FetchFailure, type FetchFailureCode } from '../keys/fetch-json.js'
 import type { ResolvedIntrospection } from './options.js'
@@ -123,7 +124,7 @@ export function createIntrospector(r: ResolvedIntrospection, ctx: IntrospectorCo
       throw err
     }
     // RFC 7662 §4: never reuse an answer past the token's exp.
-    const exp = answer.response.exp as number | undefined
+    const exp = own(answer.response, 'exp') as number | undefined
     const until = Math.min(now + (r.cache?.ttlMs ?? 0), exp === undefined ? Infinity : (exp + ctx.clockTolerance) * 1000)
     remember(name, { ok: true, value, until }, now)
     return value

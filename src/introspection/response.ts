@@ -8,6 +8,7 @@
 import { assertTime } from '../claims/time.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { FetchFailure } from '../keys/fetch-json.js'
+import { hasOwnMember, own } from '../lib/own.js'
 
 /** What the authorization server said: not active, or active with these members (`active` removed). */
 export type IntrospectionAnswer = { readonly active: false } | { readonly active: true; readonly response: Record<string, unknown> }
@@ -21,7 +22,10 @@ export function readIntrospectionResponse(body: unknown, endpoint: string): Intr
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new FetchFailure('introspection_invalid', 'the response is not a JSON object', endpoint)
   }
-  const { active, ...response } = body as Record<string, unknown>
+  // Own members only (JSON.parse gives nothing else; a polluted Object.prototype must not
+  // lend a response `active: true` or any other member).
+  const { active: _active, ...response } = body as Record<string, unknown>
+  const active = own(body, 'active')
   if (active === false) return { active: false }
   if (active !== true) throw new FetchFailure('introspection_invalid', `"active" is ${active === undefined ? 'missing' : `a ${typeof active}, not a boolean`}`, endpoint)
   return { active: true, response }
@@ -54,18 +58,21 @@ const STRING_MEMBERS = ['sub', 'jti', 'client_id', 'username', 'scope', 'token_t
  */
 export function assertIntrospectedClaims(response: Record<string, unknown>, rules: IntrospectionRules, nowS: number): void {
   for (const member of STRING_MEMBERS) {
-    if (response[member] !== undefined && typeof response[member] !== 'string') {
+    const value = own(response, member)
+    if (value !== undefined && typeof value !== 'string') {
       throw new BearerError('claim_invalid', { claim: member, message: `The "${member}" member of the introspection response is not a string` })
     }
   }
-  const tokenType = response.token_type as string | undefined
-  if (response.cnf !== undefined || tokenType?.toLowerCase() === 'dpop') throw new BearerError('token_bound', { claim: response.cnf === undefined ? 'token_type' : 'cnf' })
+  const tokenType = own(response, 'token_type') as string | undefined
+  const cnf = own(response, 'cnf')
+  if (cnf !== undefined || tokenType?.toLowerCase() === 'dpop') throw new BearerError('token_bound', { claim: cnf === undefined ? 'token_type' : 'cnf' })
   if (tokenType !== undefined && tokenType.toLowerCase() !== 'bearer') {
     throw new BearerError('typ_invalid', { claim: 'token_type', message: 'The token is not a bearer access token' })
   }
   assertTime(response, nowS, rules.clockTolerance, false)
 
-  const { iss, aud } = response
+  const iss = own(response, 'iss')
+  const aud = own(response, 'aud')
   if (iss !== undefined) {
     if (typeof iss !== 'string') throw new BearerError('claim_invalid', { claim: 'iss', message: 'The "iss" member of the introspection response is not a string' })
     if (rules.issuers !== null && !rules.issuers.has(iss)) throw new BearerError('issuer_invalid', { claim: 'iss' })
@@ -79,6 +86,6 @@ export function assertIntrospectedClaims(response: Record<string, unknown>, rule
     if (audiences !== null && !list.some((a: string) => audiences.has(a))) throw new BearerError('audience_invalid', { claim: 'aud' })
   }
   for (const claim of rules.requiredClaims) {
-    if (response[claim] === undefined) throw new BearerError('claim_missing', { claim, message: `The introspection response has no "${claim}" member` })
+    if (!hasOwnMember(response, claim) || response[claim] === undefined) throw new BearerError('claim_missing', { claim, message: `The introspection response has no "${claim}" member` })
   }
 }
