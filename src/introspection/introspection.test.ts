@@ -131,6 +131,30 @@ describe('introspection (RFC 7662) through the verifier', () => {
     expect(as.calls).toHaveLength(2)
   })
 
+  it('keeps refusals apart from active answers: a flood of made-up tokens does not evict a real one', async () => {
+    const { as, verify } = await opaqueVerifier((form) => (form.get('token') === OPAQUE ? active() : { active: false }), { cache: { max: 3 } })
+    await verify(bearer(OPAQUE))
+    for (let i = 0; i < 20; i++) await expectReject(verify(bearer(`madeup${i}`)), 'token_inactive')
+    expect(as.calls).toHaveLength(21)
+    await expect(verify(bearer(OPAQUE))).resolves.toMatchObject({ kind: 'introspected', claims: { sub: 'user-1' } })
+    expect(as.calls).toHaveLength(21)
+    // Refusals are still remembered, up to max of them.
+    await expectReject(verify(bearer('madeup19')), 'token_inactive')
+    expect(as.calls).toHaveLength(21)
+  })
+
+  it('lets the newer verdict replace the older one', async () => {
+    let answer: Record<string, unknown> = { active: false }
+    const { as, c, verify } = await opaqueVerifier(() => answer, { cache: { ttl: '1m', negativeTtl: '2s' } })
+    await expectReject(verify(bearer(OPAQUE)), 'token_inactive')
+    c.advance(3)
+    answer = active()
+    await expect(verify(bearer(OPAQUE))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
+    c.advance(30)
+    await expect(verify(bearer(OPAQUE))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
+    expect(as.calls).toHaveLength(2)
+  })
+
   it('asks on every request with cache: false (one call per token still in flight)', async () => {
     const { as, verify } = await opaqueVerifier(() => active(), { cache: false })
     await verify(bearer(OPAQUE))

@@ -62,14 +62,30 @@ export function createIntrospector(r: ResolvedIntrospection, ctx: IntrospectorCo
   const digest = createTokenDigest()
   // ttlResolution 0: no 1 ms timer per TTL check (see verified-token-cache.ts); validity is
   // judged by `until` on the verifier's clock, the LRU ttl only frees memory sooner.
-  const cache = r.cache && new LRUCache<string, Entry>({ max: r.cache.max, ttlResolution: 0 })
+  // Active answers and refusals are kept apart: anyone can send a flood of made-up tokens, and
+  // their refusals must not evict the active answers that spare the server (and the users) a call.
+  const lru = (): LRUCache<string, Entry> | undefined => (r.cache ? new LRUCache<string, Entry>({ max: r.cache.max, ttlResolution: 0 }) : undefined)
+  const active = lru()
+  const refused = lru()
   const inFlight = new Map<string, Promise<CheckedToken>>()
   const basic = `Basic ${btoa(`${formEncode(r.clientId)}:${formEncode(r.clientSecret)}`)}`
 
   function remember(name: string, entry: Entry, now: number): void {
-    if (!cache) return
     const ms = Math.ceil(entry.until - now)
-    if (ms > 0) cache.set(name, entry, { ttl: ms })
+    if (!(ms > 0)) return
+    const [into, other] = entry.ok ? [active, refused] : [refused, active]
+    into?.set(name, entry, { ttl: ms })
+    other?.delete(name) // the newer verdict replaces the older one
+  }
+
+  function cached(name: string): Entry | undefined {
+    if (!active) return undefined
+    const now = ctx.now()
+    for (const cache of [active, refused!]) {
+      const hit = cache.get(name)
+      if (hit !== undefined && now < hit.until) return hit
+    }
+    return undefined
   }
 
   function unavailable(failure: FetchFailure): BearerError {
@@ -146,8 +162,8 @@ export function createIntrospector(r: ResolvedIntrospection, ctx: IntrospectorCo
 
   return async (token) => {
     const name = await digest(token)
-    const hit = cache?.get(name)
-    if (hit !== undefined && ctx.now() < hit.until) {
+    const hit = cached(name)
+    if (hit !== undefined) {
       if (hit.ok) return hit.value
       throw hit.error
     }

@@ -16,7 +16,11 @@ export type IntrospectionClientAuth = 'client_secret_basic' | 'client_secret_pos
 
 /** The cache of introspection answers (`introspection.cache`). */
 export interface IntrospectionCacheOptions {
-  /** Most tokens remembered (active and not), least recently used evicted first. Default 1000. */
+  /**
+   * Most tokens remembered, least recently used evicted first. Default 1000. Active answers and
+   * refusals are counted apart (up to `max` of each), so a flood of made-up tokens cannot evict
+   * the active answers.
+   */
   readonly max?: number
   /**
    * Longest an active answer is reused; never past the token's `exp` (plus `clockTolerance`).
