@@ -190,6 +190,15 @@ describe('introspection (RFC 7662) through the verifier', () => {
     await expectReject(verify(bearer(OPAQUE)), 'introspection_unavailable')
   })
 
+  it.each([33, 30_000])('refuses a response nesting %i levels deep (more than tokens may): 503, never a crash', async (depth) => {
+    const nested = JSON.stringify(active({ ext: 'x' })).replace('"x"', '['.repeat(depth - 1) + ']'.repeat(depth - 1))
+    const { verify, events } = await opaqueVerifier(() => new Response(nested, { headers: { 'content-type': 'application/json' } }), { maxBytes: 1_048_576 })
+    await expectReject(verify(bearer(OPAQUE)), 'introspection_unavailable', { status: 503 })
+    expect(events).toEqual([{ type: 'introspection_error', endpoint: ENDPOINT, code: 'introspection_invalid', error: 'the response nests deeper than 32 levels' }])
+    const fine = await opaqueVerifier(() => active({ ext: JSON.parse('['.repeat(30) + ']'.repeat(30)) }))
+    await expect(fine.verify(bearer(OPAQUE))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
+  })
+
   it('gives up at the timeout with 503 (default 5 s; here 200 ms)', async () => {
     const { verify } = await opaqueVerifier(() => new Promise(() => {}), { timeout: 0.2 })
     const started = Date.now()

@@ -9,6 +9,7 @@ import { assertTime } from '../claims/time.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { FetchFailure } from '../keys/fetch-json.js'
 import { hasOwnMember, own } from '../lib/own.js'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../lib/token.js'
 
 /** What the authorization server said: not active, or active with these members (`active` removed). */
 export type IntrospectionAnswer = { readonly active: false } | { readonly active: true; readonly response: Record<string, unknown> }
@@ -22,6 +23,8 @@ export function readIntrospectionResponse(body: unknown, endpoint: string): Intr
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new FetchFailure('introspection_invalid', 'the response is not a JSON object', endpoint)
   }
+  // Before anything walks it recursively (freezing, the claims schema): the bound tokens have.
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) throw new FetchFailure('introspection_invalid', `the response nests deeper than ${MAX_JSON_DEPTH} levels`, endpoint)
   // Own members only (JSON.parse gives nothing else; a polluted Object.prototype must not
   // lend a response `active: true` or any other member).
   const { active: _active, ...response } = body as Record<string, unknown>
