@@ -31,7 +31,7 @@ export interface Contender {
 export const FLOOR = 'node:crypto floor'
 export const TG_OFF = 'tokengate node, cache off'
 export const TG_ON = 'tokengate node, cache on'
-export const TG_EDGE = 'tokengate edge (jose), cache off'
+export const TG_EDGE = 'tokengate edge (WebCrypto), cache off'
 
 export function contenders(f: Fixture): Contender[] {
   const base = { issuer: ISSUER, audience: AUDIENCE, algorithms: [f.alg] }
