@@ -128,7 +128,8 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     scopeClaims: o.scopeClaims,
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
-    signature: backend,
+    // `parallel: true`: the backend's off-main-thread variant, where the runtime has one.
+    signature: o.parallel ? (backend.parallel ?? backend) : backend,
     headers: createParsedHeaders(),
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),
     tenant: o.multiIssuer ? undefined : built[0],

@@ -85,6 +85,16 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default `{ max: 1000 }`.
    */
   readonly cache?: VerifiedTokenCacheOptions | false
+  /**
+   * Verify asymmetric signatures (RS*, PS*, ES*, EdDSA) off the main thread, on Node's libuv
+   * thread pool (`crypto.verify` with a callback), so one process verifies on every core.
+   * Turn it on when verification, not I/O, bounds a busy Node process on a machine with
+   * spare cores (many distinct RSA tokens per second, the cache missing); leave it off for a
+   * single core, HMAC, or when the cache answers most requests: the hop to the pool costs
+   * more than a sync verify then. No effect where the runtime has no such pool (edge
+   * runtimes: WebCrypto is already asynchronous). Default `false`.
+   */
+  readonly parallel?: boolean
 }
 
 /** Verified-token cache settings (`cache`). */

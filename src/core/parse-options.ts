@@ -15,7 +15,7 @@ import { isStandardSchema, type ClaimsSchema } from '../claims/schema.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import { toSeconds } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
-import { bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptions, positiveInt, stringOrList, v, type InferOutput } from '../lib/schema.js'
+import { bool, bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptions, positiveInt, stringOrList, v, type InferOutput } from '../lib/schema.js'
 import { DEFAULT_MAX_TOKEN_SIZE } from './authorization-header.js'
 import type { VerifierEvent, VerifierOptions } from './options.js'
 import { DEFAULT_CACHE_MAX } from './verified-token-cache.js'
@@ -60,6 +60,7 @@ export interface ParsedVerifierOptions {
   readonly jwksCache: RemoteJwksOptions
   readonly onEvent: ((event: VerifierEvent) => void) | undefined
   readonly cacheMax: number | undefined
+  readonly parallel: boolean
 }
 
 const KEY_SOURCES = ['jwksUri', 'discovery', 'jwks', 'secret', 'keys'] as const
@@ -115,6 +116,7 @@ const schema = options({
   cache: v.optional(
     v.union([v.literal(false), options({ max: v.optional(positiveInt('a positive integer, e.g. 1000')) }, 'the cache settings { max }')], 'expected false or { max: a positive integer }'),
   ),
+  parallel: v.optional(bool()),
 }, 'verifier options: { issuer, audience, jwksUri | jwks | secret | discovery | keys }')
 
 type Input = InferOutput<typeof schema>
@@ -184,5 +186,6 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     jwksCache: o.jwksCache ?? {},
     onEvent: o.onEvent,
     cacheMax: o.cache === false ? undefined : (o.cache?.max ?? DEFAULT_CACHE_MAX),
+    parallel: o.parallel ?? false,
   }
 }
