@@ -74,8 +74,8 @@ export interface CommonVerifierOptions<C extends object = object> {
   /** Remote JWKS cache settings. */
   readonly jwksCache?: JwksCacheOptions
   /**
-   * Receives key-source events: `jwks_fetch`, `jwks_error`, `jwks_stale`, `jwks_cooldown`,
-   * `kid_miss`, `key_skipped`, `discovery`. A throwing listener is ignored.
+   * Receives key-source events: `jwks_fetch`, `jwks_refresh`, `jwks_error`, `jwks_stale`,
+   * `jwks_cooldown`, `kid_miss`, `key_skipped`, `discovery`. A throwing listener is ignored.
    */
   readonly onEvent?: (event: VerifierEvent) => void
   /**

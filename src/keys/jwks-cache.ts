@@ -2,9 +2,12 @@
  * @module
  * The remote key cache: one set per source, fresh for its lifetime, refreshed by one request
  * however many callers wait (single flight), refetched for unknown `kid`s at most once per
- * cooldown, and served stale up to a bound while refreshes fail. Time comes from the
- * verifier's clock and is compared on access: no timer drives expiry. The only timers bound a
- * wait on a fetch in progress, and are cleared when it settles, so none outlives a request.
+ * cooldown, and served stale up to a bound while refreshes fail. Once warm, a set is
+ * refreshed ahead of its expiry, in the background, by the first request that sees it near
+ * the end of its freshness (refresh-ahead): that request and every other keep verifying with
+ * the current set, so none waits on the refresh. Time comes from the verifier's clock and is
+ * compared on access: no timer drives expiry or the refresh. The only timers bound a wait on a
+ * fetch in progress, and are cleared when it settles, so none outlives a request.
  */
 import { BearerError } from '../errors/bearer-error.js'
 import { freshnessLifetime } from './cache-control.js'
@@ -50,12 +53,29 @@ export interface JwksCache {
 
 const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000))
 
+/**
+ * Refresh-ahead starts this share of a set's lifetime before it ends, or earlier when the key
+ * server is slow: at least twice the last load's duration ahead, so a refresh that takes as
+ * long as the last one still lands while the current set is fresh.
+ */
+export const REFRESH_AHEAD_SHARE = 0.2
+
+/** When a set fetched at `t` and fresh for `lifetime` ms should start its background refresh. */
+export function refreshAheadAt(t: number, lifetime: number, lastLoadMs: number): number {
+  const lead = Math.min(lifetime, Math.max(lifetime * REFRESH_AHEAD_SHARE, 2 * lastLoadMs))
+  return t + lifetime - lead
+}
+
 /** Builds the cache for one key source. */
 export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, loader: JwksLoader): JwksCache {
   let set: KeySet | undefined
   let fetchedAt = -Infinity
   let freshUntil = -Infinity
   let staleUntil = -Infinity
+  /** From here on, the first request that finds the set fresh starts a background refresh. */
+  let refreshAt = Infinity
+  /** Start of the fetch in flight, to time it. */
+  let flightStarted = -Infinity
   /** Start of the last fetch attempt, successful or not: the cooldown counts from here. */
   let lastAttempt = -Infinity
   let lastFailure: FetchFailure | undefined
@@ -77,6 +97,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
     fetchedAt = t
     freshUntil = t + lifetime
     staleUntil = freshUntil + o.staleIfErrorMs
+    refreshAt = refreshAheadAt(t, lifetime, Math.max(0, t - flightStarted))
     lastFailure = undefined
     inFlight = undefined
     ctx.onEvent({ type: 'jwks_fetch', uri: loaded.uri, status: loaded.status, keys: loaded.set.keys.length, maxAge: seconds(lifetime) })
@@ -111,7 +132,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
   function refresh(): Promise<KeySet> {
     let flight = inFlight
     if (!flight) {
-      lastAttempt = ctx.now()
+      lastAttempt = flightStarted = ctx.now()
       const started: Promise<KeySet> = loader.load().then(
         (loaded) => (inFlight === started ? succeeded(loaded) : loaded.set),
         (err: unknown) => failed(err, started),
@@ -135,8 +156,9 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
   }
 
   async function current(): Promise<KeySet> {
+    const usable = fresh()
+    if (usable) return usable
     const t = ctx.now()
-    if (set && t < freshUntil) return set
     if (!inFlight && t - lastAttempt < o.cooldownMs) {
       // A fetch was attempted moments ago: answer from what we have rather than ask again.
       if (set && (lastFailure === undefined || t < staleUntil)) return set
@@ -152,8 +174,27 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
     }
   }
 
+  /**
+   * The set while fresh; near its end, also starts the background refresh (one at a time, and
+   * never within the cooldown of the last attempt, as for any fetch). The refresh's outcome
+   * reaches later requests only: a failure is recorded (events, cooldown) and the current set
+   * serves until its freshness ends, then the usual rules (stale if error, 503) apply.
+   */
+  function fresh(): KeySet | undefined {
+    if (set === undefined) return undefined
+    const t = ctx.now()
+    if (t >= freshUntil) return undefined
+    if (t >= refreshAt && inFlight === undefined && t - lastAttempt >= o.cooldownMs) {
+      ctx.onEvent({ type: 'jwks_refresh', uri: loader.label(), expiresIn: seconds(freshUntil - t) })
+      refresh().catch(() => {
+        // Recorded by the flight itself (jwks_error, cooldown); nobody waits on this one.
+      })
+    }
+    return set
+  }
+
   return {
-    fresh: () => (set && ctx.now() < freshUntil ? set : undefined),
+    fresh,
     current,
     kidMiss(kid) {
       const refetch = inFlight !== undefined || ctx.now() - lastAttempt >= o.cooldownMs
@@ -166,7 +207,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
       })
     },
     async warm() {
-      if (set && ctx.now() < freshUntil) return
+      if (fresh()) return
       try {
         await refresh()
       } catch (err) {

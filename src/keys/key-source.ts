@@ -16,6 +16,8 @@ import type { VerificationKey } from './verification-key.js'
 export type KeySourceEvent =
   /** A key in a set could not be used (wrong `kty`, `use: enc`, weak, `alg` not allowed, ...). */
   | { readonly type: 'key_skipped'; readonly source: string; readonly kid: string | undefined; readonly reason: string }
+  /** A background refresh of a fresh set started, `expiresIn` seconds before its freshness ends (refresh-ahead). */
+  | { readonly type: 'jwks_refresh'; readonly uri: string; readonly expiresIn: number }
   /** A key set was fetched; it is fresh for `maxAge` seconds. */
   | { readonly type: 'jwks_fetch'; readonly uri: string; readonly status: number; readonly keys: number; readonly maxAge: number }
   /** A key set or discovery document could not be fetched or used. */
