@@ -45,10 +45,10 @@ function keySourceFactory(spec: KeySourceSpec, o: ParsedVerifierOptions, issuer:
     case 'jwks':
       return localJwks(spec.set)
     case 'jwksUri':
-      return remoteJwks(spec.url, o.jwksCache)
+      return remoteJwks(spec.url, { ...o.jwksCache, ...(o.keyStore ? { keyStore: o.keyStore } : {}) })
     case 'discovery':
       // parseVerifierOptions guarantees a single issuer string beside `discovery`.
-      return discoveryJwks(issuer as string, { ...o.jwksCache, ...(spec.url === undefined ? {} : { url: spec.url }) })
+      return discoveryJwks(issuer as string, { ...o.jwksCache, ...(o.keyStore ? { keyStore: o.keyStore } : {}), ...(spec.url === undefined ? {} : { url: spec.url }) })
     case 'keys':
       return spec.factory
   }

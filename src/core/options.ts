@@ -8,6 +8,7 @@ import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
 import type { RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import type { KeyStore } from '../keys/key-store.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
 import type { Duration } from '../lib/duration.js'
@@ -73,6 +74,15 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly fetch?: typeof fetch
   /** Remote JWKS cache settings. */
   readonly jwksCache?: JwksCacheOptions
+  /**
+   * Where remote key sets (`jwksUri`, `discovery`) are kept beyond this process, so a cold
+   * start verifies with a set another instance fetched: `memoryKeyStore()` (optionally seeded
+   * with a `tokengate jwks snapshot`), `kvKeyStore(env.KV)`, `cacheKeyStore(caches.default)`,
+   * `redisKeyStore({ client })` from `tokengate/redis`, `fileKeyStore(path)` from
+   * `tokengate/fs`, or any `{ get, set }`. The same freshness and stale rules apply to a
+   * stored set. Default: none (each process fetches its own).
+   */
+  readonly keyStore?: KeyStore
   /**
    * Receives key-source events: `jwks_fetch`, `jwks_refresh`, `jwks_error`, `jwks_stale`,
    * `jwks_cooldown`, `kid_miss`, `key_skipped`, `discovery`. A throwing listener is ignored.

@@ -10,6 +10,7 @@ import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
 import { jwksCacheSchema, type RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import { isKeyStore, type KeyStore } from '../keys/key-store.js'
 import { DEFAULT_SCOPE_CLAIMS, type ScopeClaim } from '../scopes/parse.js'
 import { isStandardSchema, type ClaimsSchema } from '../claims/schema.js'
 import type { IsRevoked } from '../revocation/hook.js'
@@ -58,6 +59,7 @@ export interface ParsedVerifierOptions {
   readonly maxTokenSize: number
   readonly fetch: typeof fetch
   readonly jwksCache: RemoteJwksOptions
+  readonly keyStore: KeyStore | undefined
   readonly onEvent: ((event: VerifierEvent) => void) | undefined
   readonly cacheMax: number | undefined
   readonly parallel: boolean
@@ -112,6 +114,7 @@ const schema = options({
   maxTokenSize: v.optional(v.pipe(positiveInt('a number of characters of at least 64'), v.minValue(64, 'expected a number of characters of at least 64'))),
   fetch: v.optional(fn<typeof fetch>('a fetch function')),
   jwksCache: v.optional(jwksCacheSchema),
+  keyStore: v.optional(v.custom<KeyStore>(isKeyStore, 'expected a key store: { get(key), set(key, value, ttlSeconds) }, e.g. memoryKeyStore()')),
   onEvent: v.optional(fn<(event: VerifierEvent) => void>('an event listener (event) => void')),
   cache: v.optional(
     v.union([v.literal(false), options({ max: v.optional(positiveInt('a positive integer, e.g. 1000')) }, 'the cache settings { max }')], 'expected false or { max: a positive integer }'),
@@ -184,6 +187,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     maxTokenSize: o.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE,
     fetch: o.fetch ?? ((url, init) => globalThis.fetch(url, init)),
     jwksCache: o.jwksCache ?? {},
+    keyStore: o.keyStore,
     onEvent: o.onEvent,
     cacheMax: o.cache === false ? undefined : (o.cache?.max ?? DEFAULT_CACHE_MAX),
     parallel: o.parallel ?? false,

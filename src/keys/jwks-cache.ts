@@ -15,6 +15,7 @@ import { FetchFailure } from './fetch-json.js'
 import type { ResolvedCacheOptions } from './jwks-cache-options.js'
 import type { KeySet } from './key-set.js'
 import type { KeySourceContext } from './key-source.js'
+import { parseSnapshot, type JwksSnapshot, type KeyStore } from './key-store.js'
 
 /** One successful load: the validated set and what the response said about freshness. */
 export interface LoadedJwks {
@@ -22,6 +23,8 @@ export interface LoadedJwks {
   readonly uri: string
   readonly status: number
   readonly headers: Headers
+  /** The document as fetched, for a key store (a set without one is not stored). */
+  readonly document?: unknown
 }
 
 /** Where the cache gets its sets from. */
@@ -34,11 +37,22 @@ export interface JwksLoader {
   maxDurationMs(): number
 }
 
+/** A key store as one cache uses it: where, under which key, and how a stored document becomes a set. */
+export interface JwksStoreBinding {
+  readonly store: KeyStore
+  readonly key: string
+  /** Validates a stored document as a fetched one would be; a string says why it is unusable. */
+  restore(document: unknown): KeySet | string
+}
+
 /**
  * Grace past a load's own deadlines before a waiter gives up on it: those deadlines normally
  * answer first, with the precise failure.
  */
 export const WAIT_GRACE_MS = 1000
+
+/** The longest a cold start waits on the key store before fetching as if it were empty. */
+export const STORE_READ_TIMEOUT_MS = 1000
 
 export interface JwksCache {
   /** The set while it is fresh: the synchronous fast path. */
@@ -67,7 +81,7 @@ export function refreshAheadAt(t: number, lifetime: number, lastLoadMs: number):
 }
 
 /** Builds the cache for one key source. */
-export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, loader: JwksLoader): JwksCache {
+export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, loader: JwksLoader, binding?: JwksStoreBinding): JwksCache {
   let set: KeySet | undefined
   let fetchedAt = -Infinity
   let freshUntil = -Infinity
@@ -76,6 +90,9 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
   let refreshAt = Infinity
   /** Start of the fetch in flight, to time it. */
   let flightStarted = -Infinity
+  /** The key store has been read (once, while there is no set), or is being read. */
+  let storeRead = binding === undefined
+  let restoring: Promise<void> | undefined
   /** Start of the last fetch attempt, successful or not: the cooldown counts from here. */
   let lastAttempt = -Infinity
   let lastFailure: FetchFailure | undefined
@@ -101,7 +118,67 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
     lastFailure = undefined
     inFlight = undefined
     ctx.onEvent({ type: 'jwks_fetch', uri: loaded.uri, status: loaded.status, keys: loaded.set.keys.length, maxAge: seconds(lifetime) })
+    if (binding !== undefined && loaded.document !== undefined) persist(binding, loaded, t)
     return loaded.set
+  }
+
+  /** Writes a fetched set to the store, in the background; a failure is an event, never a request's. */
+  function persist(b: JwksStoreBinding, loaded: LoadedJwks, t: number): void {
+    const snapshot: JwksSnapshot = { v: 1, key: b.key, uri: loaded.uri, fetchedAt: t, freshUntil, jwks: loaded.document }
+    const ttl = Math.max(1, Math.ceil((staleUntil - t) / 1000))
+    Promise.resolve()
+      .then(() => b.store.set(b.key, JSON.stringify(snapshot), ttl))
+      .catch((err: unknown) => storeError('set', err))
+  }
+
+  function storeError(operation: 'get' | 'set', err: unknown): void {
+    ctx.onEvent({ type: 'jwks_store_error', uri: loader.label(), operation, error: String((err as Error)?.message ?? err).slice(0, 200) })
+  }
+
+  /**
+   * Cold start: the set another instance (or a deploy-time snapshot) stored, if any. Its
+   * freshness is what its writer found, capped by this cache's own longest lifetime from its
+   * fetch; past freshness it is only a stale fallback, within this cache's staleIfError.
+   */
+  function restore(): Promise<void> {
+    restoring ??= (async () => {
+      try {
+        const raw = await binding!.store.get(binding!.key)
+        if (raw !== undefined && raw !== null) adopt(raw)
+      } catch (err) {
+        storeError('get', err)
+      } finally {
+        storeRead = true
+        restoring = undefined
+      }
+    })()
+    // A store that does not answer in time is skipped (read as empty), not waited on.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        storeRead = true
+        storeError('get', new Error(`no answer within ${STORE_READ_TIMEOUT_MS} ms`))
+        resolve()
+      }, STORE_READ_TIMEOUT_MS)
+    })
+    return Promise.race([restoring, bound]).finally(() => clearTimeout(timer))
+  }
+
+  function adopt(raw: string): void {
+    const t = ctx.now()
+    const snapshot = parseSnapshot(raw)
+    const restored = snapshot?.key === binding!.key ? binding!.restore(snapshot.jwks) : 'not a key-set snapshot for this source'
+    if (typeof restored === 'string') return storeError('get', new Error(`stored entry unusable: ${restored}`))
+    if (set !== undefined || snapshot!.fetchedAt > t + 60_000) return
+    const longest = Math.max(o.maxAgeMs, o.bounds?.maxMs ?? 0)
+    const until = Math.min(snapshot!.freshUntil, snapshot!.fetchedAt + longest)
+    if (t >= until + o.staleIfErrorMs) return
+    set = restored
+    fetchedAt = snapshot!.fetchedAt
+    freshUntil = until
+    staleUntil = until + o.staleIfErrorMs
+    refreshAt = refreshAheadAt(fetchedAt, until - fetchedAt, 0)
+    ctx.onEvent({ type: 'jwks_restored', uri: snapshot!.uri, age: seconds(t - fetchedAt), maxAge: seconds(until - fetchedAt) })
   }
 
   function failed(err: unknown, flight: Promise<KeySet>): never {
@@ -156,6 +233,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
   }
 
   async function current(): Promise<KeySet> {
+    if (!storeRead && set === undefined) await restore()
     const usable = fresh()
     if (usable) return usable
     const t = ctx.now()
@@ -207,6 +285,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
       })
     },
     async warm() {
+      if (!storeRead && set === undefined) await restore()
       if (fresh()) return
       try {
         await refresh()
