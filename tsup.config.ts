@@ -10,6 +10,7 @@ export const entries = {
   next: 'src/adapters/next/index.ts',
   issuer: 'src/issuer/index.ts',
   redis: 'src/redis/index.ts',
+  fs: 'src/fs/index.ts',
   testing: 'src/testing/index.ts',
 }
 
