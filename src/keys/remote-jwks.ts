@@ -41,7 +41,20 @@ async function loadSet(ctx: KeySourceContext, o: ResolvedCacheOptions, uri: stri
   for (const s of set.skipped) ctx.onEvent({ type: 'key_skipped', source: uri, kid: s.kid, reason: s.reason })
   // A set with nothing we can use is a broken deploy at the IdP: keep the last good keys.
   if (set.keys.length === 0) throw new FetchFailure('no_usable_keys', `none of ${set.skipped.length} keys is usable`, uri)
-  return { set, uri, status: response.status, headers: response.headers, document: response.body }
+  return { set, uri, status: response.status, headers: response.headers, document: publicDocument(response.body) }
+}
+
+/** JWK members that are secret (RFC 7518 §6.2.2, §6.3.2, §6.4.1): never kept in a store. */
+const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'])
+
+/** The set as a store keeps it: the `keys` array only, each key without private members. */
+function publicDocument(document: unknown): { keys: unknown[] } {
+  const keys = (document as { keys: unknown[] }).keys
+  return {
+    keys: keys.map((key) =>
+      typeof key === 'object' && key !== null && !Array.isArray(key) ? Object.fromEntries(Object.entries(key).filter(([member]) => !PRIVATE_MEMBERS.has(member))) : key,
+    ),
+  }
 }
 
 /** A stored document, validated as a fetched one (without the per-key events). */
