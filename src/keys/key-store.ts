@@ -107,7 +107,9 @@ export function memoryKeyStore(options: { readonly snapshots?: readonly JwksSnap
 
 /** The part of a Workers KV namespace binding `kvKeyStore` uses. */
 export interface KvNamespaceLike {
+  /** The value under `key` as text, or `null`. */
   get(key: string): Promise<string | null>
+  /** Stores `value` under `key`, expiring after `expirationTtl` seconds (at least 60). */
   put(key: string, value: string, options?: { expirationTtl?: number }): Promise<unknown>
 }
 
@@ -132,7 +134,9 @@ export function kvKeyStore(namespace: KvNamespaceLike, options: { readonly prefi
 
 /** The part of the Cache API (`caches.default`, `await caches.open(name)`) `cacheKeyStore` uses. */
 export interface CacheLike {
+  /** The response stored for `request`, if any. */
   match(request: Request): Promise<Response | undefined>
+  /** Stores `response` for `request`, kept as its `Cache-Control: max-age` says. */
   put(request: Request, response: Response): Promise<void>
 }
 
