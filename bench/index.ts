@@ -173,7 +173,7 @@ async function warm(): Promise<void> {
     const cells = algs.map((alg) => {
       const ratio = pairedRatio((measure === 'cpu' ? cpuResults : results).get(alg)!, a, b)
       if (!ratio) return 'n/a'.padStart(22)
-      const verdict = name.includes('(RS256)') && alg !== 'RS256' ? '   ' : ratio.median >= goal ? ' ok' : ' --'
+      const verdict = name.includes('(RS256,') && alg !== 'RS256' ? '   ' : ratio.median >= goal ? ' ok' : ' --'
       return `${ratio.median.toFixed(2)} [${ratio.low.toFixed(2)}–${ratio.high.toFixed(2)}]${verdict}`.padStart(22)
     })
     console.log(`${name.padEnd(50)}${cells.join('')}`)
