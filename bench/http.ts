@@ -14,6 +14,8 @@
  * within each round, with the lowest and highest round beside it.
  * BENCH_HTTP_SECONDS per run (default 2), BENCH_HTTP_ROUNDS (3), BENCH_HTTP_CONNECTIONS (10),
  * BENCH_HTTP_POOL (10000); `npm run bench:http -- RS256 pool` runs one algorithm / one mode.
+ * The pool mode warms each server with every token of the pool once (so a cache sized to the
+ * pool is full), then each run walks the pool on from where the last one stopped.
  */
 import autocannon from 'autocannon'
 import { spawn } from 'node:child_process'
@@ -78,18 +80,24 @@ async function setup(alg: 'HS256' | 'RS256'): Promise<Setup> {
 
 interface Server {
   readonly url: string
+  /** Pool mode: the next token of the pool this server gets. */
+  readonly cursor: { next: number }
   stop(): void
 }
 
 /** autocannon options for a mode: one prebuilt request, or one token of the pool per request. */
-function loadOptions(url: string, mode: Mode, tokens: readonly string[], duration: number): autocannon.Options {
-  if (mode === 'one token') return { url, headers: { authorization: `Bearer ${tokens[0]}` }, connections: CONNECTIONS, duration }
-  let next = 0
+/**
+ * Pool mode: requests walk the pool in order, and the walk continues from one run to the
+ * next (`cursor`, one per server), so a slow run never replays the tokens the last run
+ * started with; `amount` (instead of `duration`) sends exactly that many requests.
+ */
+function loadOptions(url: string, mode: Mode, tokens: readonly string[], cursor: { next: number }, run: { duration: number } | { amount: number }): autocannon.Options {
+  if (mode === 'one token') return { url, headers: { authorization: `Bearer ${tokens[0]}` }, connections: CONNECTIONS, ...run }
   return {
     url,
     connections: CONNECTIONS,
-    duration,
-    requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` } }) }],
+    ...run,
+    requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${tokens[cursor.next++ % tokens.length]}` } }) }],
   }
 }
 
@@ -112,8 +120,12 @@ async function startServer(framework: string, variant: string, s: Setup, mode: M
     const ok = await fetch(url, { headers: { authorization: `Bearer ${s.tokens[1]}` } })
     if (ok.status !== 200) throw new Error(`${framework}/${variant}: the token got ${ok.status}`)
     if (variant !== 'none' && (await fetch(url)).status !== 401) throw new Error(`${framework}/${variant}: no token was not a 401`)
-    await autocannon(loadOptions(url, mode, s.tokens, 1)) // warm-up (and, for the pool, fills a sized cache)
-    return { url, stop }
+    // Warm-up: 1 s with one token; in the pool mode every token once, so a cache sized to the
+    // pool is full before the first measured run, whatever the server's rate (then each run
+    // cycles the pool on from where the last one stopped).
+    const cursor = { next: 0 }
+    await autocannon(loadOptions(url, mode, s.tokens, cursor, mode === 'pool' ? { amount: s.tokens.length } : { duration: 1 }))
+    return { url, stop, cursor }
   } catch (err) {
     stop()
     throw err
@@ -121,7 +133,7 @@ async function startServer(framework: string, variant: string, s: Setup, mode: M
 }
 
 async function load(server: Server, mode: Mode, s: Setup): Promise<Result> {
-  const r = await autocannon(loadOptions(server.url, mode, s.tokens, SECONDS))
+  const r = await autocannon(loadOptions(server.url, mode, s.tokens, server.cursor, { duration: SECONDS }))
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${server.url}: ${r.non2xx} non-2xx, ${r.errors} errors`)
   return { rps: r.requests.average, p99: r.latency.p99 }
 }
