@@ -17,10 +17,10 @@ import {
   createHmac,
   createPublicKey,
   createSecretKey,
+  KeyObject,
   timingSafeEqual,
   verify as cryptoVerify,
   type JsonWebKey,
-  type KeyObject,
   type VerifyKeyObjectInput,
 } from 'node:crypto'
 import type { Algorithm } from '../keys/algorithms.js'
@@ -43,7 +43,14 @@ interface Check {
 const checks = new WeakMap<VerificationKey, Map<Algorithm, Check>>()
 
 function importKeyObject(key: VerificationKey): KeyObject {
-  if (key.jwk.kty === 'oct') return createSecretKey(hmacSecret(key)!)
+  // A CryptoKey given as `publicKey` (possibly not extractable): node:crypto takes it as is.
+  if (key.cryptoKey) return KeyObject.from(key.cryptoKey as Parameters<typeof KeyObject.from>[0])
+  if (key.jwk.kty === 'oct') {
+    // planFor checked the secret's length (at least the hash's) before this is reached.
+    const secret = hmacSecret(key)
+    if (!secret) throw new TypeError('An HMAC key carries no secret')
+    return createSecretKey(secret)
+  }
   // Only the public members were kept when the key was loaded (verification-key.ts).
   return createPublicKey({ key: key.jwk as JsonWebKey, format: 'jwk' })
 }

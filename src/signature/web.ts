@@ -80,6 +80,14 @@ function importCryptoKey(p: Plan, key: VerificationKey): Promise<CryptoKey> {
 
 function buildCheck(byAlg: Map<Algorithm, Check>, key: VerificationKey, alg: Algorithm): Check {
   const p = planFor(key, alg)
+  // A CryptoKey given as `publicKey` (possibly not extractable) is used as is: its algorithm
+  // was checked against the key's when it was loaded (keys/public-key.ts).
+  if (key.cryptoKey) {
+    const given = key.cryptoKey as CryptoKey
+    const ready: Check = { key: given, pending: Promise.resolve(given), params: verifyParams(p), length: signatureLength(p, key) }
+    byAlg.set(alg, ready)
+    return ready
+  }
   const pending = importCryptoKey(p, key)
   const check: Check = { key: undefined, pending, params: verifyParams(p), length: signatureLength(p, key) }
   byAlg.set(alg, check)
