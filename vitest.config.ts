@@ -5,6 +5,8 @@ import { configDefaults, defineConfig } from 'vitest/config'
 const jsonReport = process.env.VITEST_JSON_REPORT
 const backend = (file: string) => ({ '#signature-backend': fileURLToPath(new URL(`./src/signature/${file}.ts`, import.meta.url)) })
 const include = ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts']
+// Nest 12 sits in an npm workspace beside the repo's Nest 11 (test/adapters/nest12/package.json).
+const nest12 = fileURLToPath(new URL('./test/adapters/nest12/node_modules/@nestjs/', import.meta.url))
 
 export default defineConfig({
   test: {
@@ -38,6 +40,21 @@ export default defineConfig({
           // Built artifacts pick their backend by export condition, not by this alias (the packed
           // tarball, the bin, the Next.js app, the edge bundles): running them once is enough.
           exclude: [...configDefaults.exclude, 'test/package/**', 'test/cli/**', 'test/adapters/next.test.ts', 'test/edge/**'],
+        },
+      },
+      {
+        // tokengate/nestjs again, on Nest 12: the adapter and the test app both import these copies.
+        extends: true,
+        resolve: {
+          alias: [
+            { find: '#signature-backend', replacement: backend('node')['#signature-backend'] },
+            { find: /^@nestjs\/(common|core|platform-express)(\/.*)?$/, replacement: `${nest12}$1$2` },
+          ],
+        },
+        test: {
+          name: 'nest12',
+          env: { TOKENGATE_BACKEND: 'node', NEST_MAJOR: '12' },
+          include: ['test/adapters/nestjs.test.ts'],
         },
       },
     ],
