@@ -8,13 +8,16 @@ export const entries = {
   fastify: 'src/adapters/fastify/index.ts',
   hono: 'src/adapters/hono/index.ts',
   next: 'src/adapters/next/index.ts',
+  koa: 'src/adapters/koa/index.ts',
+  nestjs: 'src/adapters/nestjs/index.ts',
+  lambda: 'src/adapters/lambda/index.ts',
   issuer: 'src/issuer/index.ts',
   redis: 'src/redis/index.ts',
   testing: 'src/testing/index.ts',
 }
 
 // '#signature-backend' stays an import, so the runtime's export conditions pick the backend.
-const external = ['jose', 'lru-cache', 'ioredis', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next']
+const external = ['jose', 'lru-cache', 'ioredis', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next', 'koa', /^@nestjs\//]
 /**
  * Files reached through package.json "imports", not public subpaths: the signature backend
  * each runtime gets by export condition (`#signature-backend`).
@@ -49,24 +52,24 @@ export const cliBuild: Options = {
   removeNodeProtocol: false,
 }
 
-export default defineConfig([
-  {
-    entry: { ...entries, ...internalEntries },
-    format: ['esm', 'cjs'],
-    dts: true,
-    splitting: true,
-    sourcemap: true,
-    // dist/bin belongs to the CLI build, which runs in parallel.
-    clean: ['!bin/**'],
-    treeshake: true,
-    target: 'es2022',
-    platform: 'neutral',
-    external,
-    // valibot validates options at construction; bundled (tree-shaken to the few validators
-    // used), so neither `import('tokengate')` nor an edge bundle loads a schema library.
-    noExternal: ['valibot'],
-    // Keep `node:crypto` explicit: Node-only code stays recognisable to edge bundlers and guards.
-    removeNodeProtocol: false,
-  },
-  cliBuild,
-])
+/** The library build of `npm run build` (test/runtimes builds an ESM copy from it for Bun and Deno). */
+export const libraryBuild: Options = {
+  entry: { ...entries, ...internalEntries },
+  format: ['esm', 'cjs'],
+  dts: true,
+  splitting: true,
+  sourcemap: true,
+  // dist/bin belongs to the CLI build, which runs in parallel.
+  clean: ['!bin/**'],
+  treeshake: true,
+  target: 'es2022',
+  platform: 'neutral',
+  external,
+  // valibot validates options at construction; bundled (tree-shaken to the few validators
+  // used), so neither `import('tokengate')` nor an edge bundle loads a schema library.
+  noExternal: ['valibot'],
+  // Keep `node:crypto` explicit: Node-only code stays recognisable to edge bundlers and guards.
+  removeNodeProtocol: false,
+}
+
+export default defineConfig([libraryBuild, cliBuild])

@@ -12,7 +12,8 @@ export default defineConfig({
   test: {
     // Builds the tokengate bin once for test/cli (spawned like users run it).
     // Builds examples/next (next build, skipped while fresh) once per run for test/adapters/next.test.ts.
-    globalSetup: ['test/cli/build-cli.ts', 'test/adapters/next-build.setup.ts'],
+    // Stages an ESM build of the package in .tmp/runtimes/ (skipped while fresh) for test/runtimes (Bun, Deno).
+    globalSetup: ['test/cli/build-cli.ts', 'test/adapters/next-build.setup.ts', 'test/runtimes/package.setup.ts'],
     // Fails any test that leaves a promise rejection unhandled (a process-level listener).
     setupFiles: ['test/setup/unhandled-rejections.ts'],
     testTimeout: 20_000,
@@ -38,8 +39,8 @@ export default defineConfig({
           env: { TOKENGATE_BACKEND: 'web' },
           include,
           // Built artifacts pick their backend by export condition, not by this alias (the packed
-          // tarball, the bin, the Next.js app, the edge bundles): running them once is enough.
-          exclude: [...configDefaults.exclude, 'test/package/**', 'test/cli/**', 'test/adapters/next.test.ts', 'test/edge/**'],
+          // tarball, the bin, the Next.js app, the edge bundles, Bun and Deno): running them once is enough.
+          exclude: [...configDefaults.exclude, 'test/package/**', 'test/cli/**', 'test/adapters/next.test.ts', 'test/edge/**', 'test/runtimes/**'],
         },
       },
       {

@@ -1,0 +1,124 @@
+/**
+ * Bun and Deno, the real binaries (npm packages `bun` and `deno`): each runs
+ * test/runtimes/app/app.ts against the built package (staged by package.setup.ts) on its own
+ * server (`Bun.serve`, `Deno.serve`), once with the runtime's own export conditions
+ * (node:crypto signatures) and once with `--conditions=worker` (WebCrypto). Keys come from a
+ * real JWKS server on 127.0.0.1; Deno gets `--allow-net=127.0.0.1` and no other permission.
+ * Excluded from the vitest project `web`: the built package picks its backend by condition.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EXPECTED_OUTCOMES, type TokenCase } from '../../src/testing/index.js'
+import { adapterFixture, bearer as auth, CHALLENGE, expectAnswer, failureCases, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from '../adapters/fixtures.js'
+import { json, startKeyServer, type KeyServer } from '../jwks/jwks-server.js'
+import { PROJECT } from './package.setup.js'
+
+const BIN = fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url))
+const DENO_PERMISSIONS = ['--allow-net=127.0.0.1']
+
+interface Run {
+  readonly runtime: 'bun' | 'deno'
+  readonly backend: 'node' | 'web'
+  /** The command line before the script and its arguments. */
+  readonly args: readonly string[]
+}
+const RUNS: readonly Run[] = [
+  { runtime: 'bun', backend: 'node', args: ['--no-install'] },
+  { runtime: 'bun', backend: 'web', args: ['--no-install', '--conditions=worker'] },
+  { runtime: 'deno', backend: 'node', args: ['run', '--no-lock', ...DENO_PERMISSIONS] },
+  { runtime: 'deno', backend: 'web', args: ['run', '--no-lock', ...DENO_PERMISSIONS, '--conditions=worker'] },
+]
+// Hermetic: Deno's cache under .tmp, no update checks, no colours in what we parse.
+const ENV = { ...process.env, DENO_DIR: join(PROJECT, '.deno'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }
+
+/** Starts the app; resolves with its URL once it prints `listening <url>`. */
+function startApp(run: Run, config: object): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+  const child = spawn(join(BIN, run.runtime), [...run.args, 'app.ts', JSON.stringify(config)], { cwd: PROJECT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout!.on('data', (chunk) => (out += chunk))
+  child.stderr!.on('data', (chunk) => (out += chunk))
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${run.runtime} did not start in 30 s:\n${out}`)), 30_000)
+    child.on('exit', (code) => reject(new Error(`${run.runtime} exited with ${code}:\n${out}`)))
+    child.stdout!.on('data', () => {
+      const url = /listening (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1]
+      if (!url) return
+      clearTimeout(timer)
+      resolve({ url, child, output: () => out })
+    })
+  })
+}
+
+function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit')
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
+}
+
+describe.each(RUNS)('$runtime with the $backend signature backend', (run) => {
+  let f: AdapterFixture
+  let keys: KeyServer
+  let app: Awaited<ReturnType<typeof startApp>> | undefined
+  const jwksPath = `/jwks-${run.runtime}-${run.backend}.json`
+
+  beforeAll(async () => {
+    f = await adapterFixture()
+    keys = await startKeyServer()
+    keys.route(jwksPath, json({ keys: [f.key.publicJwk] }))
+    const { issuer, audience, now } = f.options
+    app = await startApp(run, { issuer, audience, now: now!(), jwksUri: keys.url(jwksPath), downJwksUri: f.downJwksUri })
+  }, 40_000)
+  afterAll(async () => {
+    await stop(app?.child)
+    await keys?.close()
+    await f?.close()
+  })
+
+  it(`resolves #signature-backend to dist/signature/${run.backend}.js`, () => {
+    const args = run.args.filter((a) => !a.startsWith('--allow'))
+    const resolved = execFileSync(join(BIN, run.runtime), [...args, 'probe.js'], { cwd: join(PROJECT, 'node_modules', 'tokengate'), env: ENV, encoding: 'utf8' })
+    expect(resolved.trim()).toMatch(new RegExp(`/node_modules/tokengate/dist/signature/${run.backend}\\.js$`))
+  })
+
+  it('tokengate/hono: a valid token passes with the claims the handler saw', async () => {
+    const res = await expectAnswer(`${app!.url}/api/me`, auth(f.valid), { status: 200 })
+    expect(await res.json()).toEqual(SEEN)
+    await expectAnswer(`${app!.url}/api/orders`, auth(f.valid), { status: 200 })
+  })
+
+  it.each(failureCases({} as AdapterFixture).map(([name]) => name))('tokengate/hono answers %s', async (name) => {
+    const [, path, init, expected] = failureCases(f).find(([n]) => n === name)!
+    await expectAnswer(`${app!.url}${path}`, init, expected)
+  })
+
+  it('tokengate/hono: repeated Authorization fields, which arrive joined, fail with 400', async () => {
+    expect(await requestWithTwoAuthorizations(`${app!.url}/api/me`, `Bearer ${f.valid}`, `Bearer ${f.valid}`)).toEqual({ status: 400, wwwAuthenticate: CHALLENGE.twoTokens })
+  })
+
+  it('the core verifier alone: 200, 403 and 401 with their challenges', async () => {
+    expect(await (await expectAnswer(`${app!.url}/core/me`, auth(f.valid), { status: 200 })).json()).toEqual(SEEN)
+    await expectAnswer(`${app!.url}/core/me`, auth(f.noScope), { status: 403, wwwAuthenticate: CHALLENGE.scope, reason: 'insufficient_scope' })
+    await expectAnswer(`${app!.url}/core/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired, reason: 'token_expired' })
+  })
+
+  it('fetched each JWKS once for every request so far (one per verifier: the middleware and the core)', () => {
+    expect(keys.count(jwksPath)).toBe(2)
+  })
+
+  it('tokengate/testing inside the runtime: every kit token gets its documented outcome from the kit JWKS server', async () => {
+    const tokens = (await (await fetch(`${app!.url}/kit/tokens`)).json()) as Record<TokenCase, string>
+    expect(Object.keys(tokens).sort()).toEqual(Object.keys(EXPECTED_OUTCOMES).sort())
+    for (const [name, token] of Object.entries(tokens) as [TokenCase, string][]) {
+      const expected = EXPECTED_OUTCOMES[name]
+      const res = await fetch(`${app!.url}/kit/me`, auth(token))
+      const body = (await res.json()) as { reason?: string; sub?: string }
+      expect([name, res.status, body.reason ?? null]).toEqual([name, expected.status, expected.reason])
+      if (expected.status === 200) expect(body.sub).toBe('test-user')
+    }
+  })
+})
