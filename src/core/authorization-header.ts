@@ -15,17 +15,6 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
 
 const isSpace = (code: number): boolean => code === 32 || code === 9
 
-/**
- * Returns the bearer token of an `Authorization` header value, or throws:
- * `token_missing` (absent, empty, or another scheme such as `Basic` — RFC 6750 §3.1),
- * `token_too_large`, `header_malformed` (not exactly one token68 after `Bearer`).
- */
-export function parseAuthorization(input: AuthorizationInput, maxSize: number): string {
-  const token = readBearerCredentials(input, maxSize)
-  assertToken68(token)
-  return token
-}
-
 /** Throws `header_malformed` unless `token` is one RFC 6750 §2.1 b64token. */
 export function assertToken68(token: string): void {
   if (!TOKEN68.test(token)) {
@@ -49,11 +38,11 @@ export function readBearerCredentials(input: AuthorizationInput, maxSize: number
     value = input[0]
   } else value = undefined
 
-  if (value == null) throw new BearerError('token_missing', )
-  if (value.length > maxSize) throw new BearerError('token_too_large', )
+  if (value == null) throw new BearerError('token_missing')
+  if (value.length > maxSize) throw new BearerError('token_too_large')
   // Field values carry no leading or trailing whitespace (RFC 9110 §5.5).
   if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) value = value.replace(/^[ \t]+|[ \t]+$/g, '')
-  if (value === '') throw new BearerError('token_missing', )
+  if (value === '') throw new BearerError('token_missing')
 
   // The scheme ends at the first whitespace; only SP may separate it from the token68.
   // "Bearer " as most clients send it skips the scan and the case folding.
@@ -62,7 +51,7 @@ export function readBearerCredentials(input: AuthorizationInput, maxSize: number
   const scheme = end === -1 ? value : value.slice(0, end)
   if (!usual && (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer')) {
     // Another scheme: no bearer credentials at all.
-    throw new BearerError('token_missing', )
+    throw new BearerError('token_missing')
   }
   if (end === -1) throw new BearerError('header_malformed', { message: 'No token after Bearer' })
   const space = end
