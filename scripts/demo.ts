@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net'
 import { start as startExpress } from '../examples/express/server.js'
 import { start as startFastify } from '../examples/fastify/server.js'
 import { start as startHono } from '../examples/hono/server.js'
+import { start as startKoa } from '../examples/koa/server.js'
+import { start as startLambda } from '../examples/lambda/local.js'
+import { start as startNest } from '../examples/nestjs/server.js'
 import { build as buildNext, start as startNext } from '../examples/next/start.js'
 import { BearerError, createVerifier, type VerifierOptions } from '../src/index.js'
 import { startAuthServer, type AuthServer } from './demo/auth-server.js'
@@ -69,6 +72,9 @@ const targets: Target[] = [
   { name: 'Express (tokengate/express)', start: (auth) => startExpress(0, verifierOptions(auth)) },
   { name: 'Fastify (tokengate/fastify)', start: (auth) => startFastify(0, verifierOptions(auth)) },
   { name: 'Hono on @hono/node-server (tokengate/hono)', start: (auth) => startHono(0, verifierOptions(auth)) },
+  { name: 'Koa (tokengate/koa)', start: (auth) => startKoa(0, verifierOptions(auth)) },
+  { name: 'NestJS, global BearerGuard (tokengate/nestjs)', start: (auth) => startNest(0, verifierOptions(auth)) },
+  { name: 'AWS Lambda withBearer, HTTP API 2.0 events from a local gateway (tokengate/lambda)', start: (auth) => startLambda(0, verifierOptions(auth)) },
   {
     name: 'Next.js App Router, next start (tokengate/next)',
     async start(auth) {
