@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { start as startExpress } from '../examples/express/server.js'
 import { start as startFastify } from '../examples/fastify/server.js'
 import { start as startHono } from '../examples/hono/server.js'
+import { start as startRuntime } from '../examples/bun-deno/start.js'
 import { start as startKoa } from '../examples/koa/server.js'
 import { start as startLambda } from '../examples/lambda/local.js'
 import { start as startNest } from '../examples/nestjs/server.js'
@@ -89,6 +90,11 @@ const targets: Target[] = [
       } as Parameters<typeof startNext>[1])
     },
   },
+  ...(['bun', 'deno'] as const).map((runtime) => ({
+    name: `Hono on ${runtime === 'bun' ? 'Bun.serve' : 'Deno.serve'}, the built package (${runtime})`,
+    // Its own process: keys from the JWKS URL, revocation from the auth service over HTTP.
+    start: (auth: AuthServer) => startRuntime(runtime, 0, { ISSUER, AUDIENCE, JWKS_URI: auth.jwksUri, REVOCATION_URL: `${auth.url}/revocation-status` }),
+  })),
   plainNode,
 ]
 

@@ -24,7 +24,8 @@ const STAMP = join(PACKAGE, '.built')
 /** Linked from the repo's node_modules: tokengate's dependencies and the app's framework. */
 const LINKED = ['hono', 'jose', 'lru-cache']
 const SOURCES = ['src', 'test/runtimes/app', 'package.json', 'tsup.config.ts']
-const SPECIFIERS = { '../../../src/index.js': 'tokengate', '../../../src/adapters/hono/index.js': 'tokengate/hono', '../../../src/testing/index.js': 'tokengate/testing' }
+/** Source entry (as imported relatively, at any depth) → the package specifier. */
+const SPECIFIERS = { 'src/index.js': 'tokengate', 'src/adapters/hono/index.js': 'tokengate/hono', 'src/testing/index.js': 'tokengate/testing' }
 const RUNTIMES_TEST = 'test/runtimes/runtimes.test.ts'
 
 function newest(path: string): number {
@@ -49,11 +50,19 @@ export async function stagePackage(): Promise<void> {
   // one, the repo's (which maps #signature-backend to the sources) would reach the package.
   writeFileSync(join(PROJECT, 'tsconfig.json'), JSON.stringify({ compilerOptions: {} }))
   cpSync(join(ROOT, 'test', 'runtimes', 'app', 'probe.js'), join(PACKAGE, 'probe.js'))
-  // The app imports the sources relatively (so tsc checks it); here it imports the package.
-  let app = readFileSync(join(ROOT, 'test', 'runtimes', 'app', 'app.ts'), 'utf8')
-  for (const [from, to] of Object.entries(SPECIFIERS)) app = app.replaceAll(`'${from}'`, `'${to}'`)
-  writeFileSync(join(PROJECT, 'app.ts'), app)
+  stageScript('test/runtimes/app/app.ts', 'app.ts')
   writeFileSync(STAMP, new Date().toISOString())
+}
+
+/**
+ * Copies a script (relative to the repo) into the project as `name`, its relative imports of
+ * the sources (so tsc checks it in the repo) rewritten to the package's specifiers.
+ */
+export function stageScript(path: string, name: string): string {
+  let text = readFileSync(join(ROOT, path), 'utf8')
+  for (const [from, to] of Object.entries(SPECIFIERS)) text = text.replaceAll(new RegExp(`'(?:\\.\\./)+${from.replaceAll('.', '\\.')}'`, 'g'), `'${to}'`)
+  writeFileSync(join(PROJECT, name), text)
+  return join(PROJECT, name)
 }
 
 export default async function setup(): Promise<void> {

@@ -14,6 +14,9 @@ import { EXPECTED_OUTCOMES, type TokenCase } from '../../src/testing/index.js'
 import { adapterFixture, bearer as auth, CHALLENGE, expectAnswer, failureCases, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from '../adapters/fixtures.js'
 import { json, startKeyServer, type KeyServer } from '../jwks/jwks-server.js'
 import { PROJECT } from './package.setup.js'
+import { signToken } from '../../src/testing/tokens.js'
+import { AUDIENCE, ISSUER } from '../helpers/setup.js'
+import { start as startExample } from '../../examples/bun-deno/start.js'
 
 const BIN = fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url))
 const DENO_PERMISSIONS = ['--allow-net=127.0.0.1']
@@ -120,5 +123,34 @@ describe.each(RUNS)('$runtime with the $backend signature backend', (run) => {
       expect([name, res.status, body.reason ?? null]).toEqual([name, expected.status, expected.reason])
       if (expected.status === 200) expect(body.sub).toBe('test-user')
     }
+  })
+})
+
+describe.each(['bun', 'deno'] as const)('examples/bun-deno/server.ts on %s', (runtime) => {
+  let f: AdapterFixture
+  let keys: KeyServer
+  let server: { url: string; close(): Promise<void> } | undefined
+
+  beforeAll(async () => {
+    f = await adapterFixture()
+    keys = await startKeyServer()
+    keys.route('/jwks.json', json({ keys: [f.key.publicJwk] }))
+    server = await startExample(runtime, 0, { ISSUER: ISSUER, AUDIENCE: AUDIENCE, JWKS_URI: keys.url('/jwks.json') })
+  }, 40_000)
+  afterAll(async () => {
+    await server?.close()
+    await keys?.close()
+    await f?.close()
+  })
+
+  it('answers 200 with the caller, 401 without a token, 403 without read:orders (on the real clock)', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    const sign = (scope?: string) => signToken(f.key, { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', iat: now, exp: now + 600, ...(scope ? { scope } : {}) })
+    const res = await expectAnswer(`${server!.url}/api/me`, auth(await sign('read:orders')), { status: 200 })
+    expect(await res.json()).toEqual({ sub: 'user-1', scopes: ['read:orders'] })
+    await expectAnswer(`${server!.url}/api/orders`, auth(await sign('read:orders')), { status: 200 })
+    await expectAnswer(`${server!.url}/api/me`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
+    await expectAnswer(`${server!.url}/api/orders`, auth(await sign()), { status: 403, wwwAuthenticate: CHALLENGE.scope, reason: 'insufficient_scope' })
+    expect(keys.count('/jwks.json')).toBe(1)
   })
 })
