@@ -19,6 +19,7 @@ export interface ClaimsSchema<T> {
   readonly '~standard': {
     readonly version: 1
     readonly vendor: string
+    /** Checks the claims: `{ value }` (the output) or `{ issues }`. */
     readonly validate: (value: unknown) => ClaimsSchemaResult<T> | Promise<ClaimsSchemaResult<T>>
     readonly types?: { readonly input: unknown; readonly output: T } | undefined
   }

@@ -1,9 +1,11 @@
 /**
  * @module
  * The parts of API Gateway's events and results `tokengate/lambda` reads and writes, as
- * AWS documents them. Structural, so the `aws-lambda` types (`@types/aws-lambda`) fit them
- * and nothing has to be installed for them (test/types checks both directions).
+ * AWS documents them, and how headers are read from them. Structural, so the `aws-lambda`
+ * types (`@types/aws-lambda`) fit them and nothing has to be installed for them
+ * (test/types checks that they fit).
  */
+import type { AuthorizationInput } from '../../core/authorization-header.js'
 
 /** Header maps as API Gateway sends them: v1 keeps the client's casing, v2 lower-cases. */
 export type EventHeaders = { readonly [name: string]: string | undefined }
@@ -76,3 +78,20 @@ export interface ProxyResult {
   headers: Record<string, string>
   body: string
 }
+
+const isAuthorization = (name: string) => name.length === 13 && name.toLowerCase() === 'authorization'
+
+/** Every `Authorization` value, whatever its casing; several fail as `header_malformed`. */
+export function authorizationOf(headers: EventHeaders | null | undefined, multi?: { readonly [n: string]: readonly string[] | undefined } | null): AuthorizationInput {
+  const all: string[] = []
+  for (const [name, values] of Object.entries(multi ?? {})) if (isAuthorization(name) && values) all.push(...values)
+  if (all.length === 0) for (const [name, value] of Object.entries(headers ?? {})) if (isAuthorization(name) && value !== undefined) all.push(value)
+  return all.length <= 1 ? all[0] : all
+}
+
+/** The first value of a header, whatever its casing. */
+export function headerOf(headers: EventHeaders | null | undefined, lowerName: string): string | undefined {
+  for (const [name, value] of Object.entries(headers ?? {})) if (name.toLowerCase() === lowerName) return value
+  return undefined
+}
+

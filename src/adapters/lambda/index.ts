@@ -6,14 +6,14 @@
  * verifier, and with it the key cache, lives as long as the warm container.
  */
 import type { BearerAuth } from '../../lib/result.js'
-import type { AuthorizationInput } from '../../core/authorization-header.js'
 import { BearerError } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
 import { fn, parseOptions, v, type OptionSchema } from '../../lib/schema.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
 import { authenticate, isPreflight, resolveAdapter, type AdapterOptions, type ResolvedAdapter } from '../runtime.js'
-import type { AuthorizerContext, AuthorizerEvent, EventHeaders, HttpApiAuthorizerEvent, IamAuthorizerResult, ProxyEventV1, ProxyEventV2, ProxyResult, RequestAuthorizerEvent, SimpleAuthorizerResult, TokenAuthorizerEvent } from './events.js'
+import { authorizationOf, headerOf } from './events.js'
+import type { AuthorizerContext, AuthorizerEvent, HttpApiAuthorizerEvent, IamAuthorizerResult, ProxyEventV1, ProxyEventV2, ProxyResult, RequestAuthorizerEvent, SimpleAuthorizerResult, TokenAuthorizerEvent } from './events.js'
 
 export type * from './events.js'
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
@@ -58,16 +58,6 @@ function setup(schema: OptionSchema & { readonly entries: object }, options: obj
   const own = parseOptions('lambda', schema, Object.fromEntries(keys.map((k) => [k, (options as Record<string, unknown>)[k]]))) as Record<string, unknown>
   const rest = Object.fromEntries(Object.entries(options).filter(([k]) => !keys.includes(k)))
   return { own, a: resolveAdapter('lambda', rest as AdapterOptions) }
-}
-
-const isAuthorization = (name: string) => name.length === 13 && name.toLowerCase() === 'authorization'
-
-/** Every `Authorization` value, whatever its casing; several fail as `header_malformed`. */
-function authorizationOf(headers: EventHeaders | null | undefined, multi?: { readonly [n: string]: readonly string[] | undefined } | null): AuthorizationInput {
-  const all: string[] = []
-  for (const [name, values] of Object.entries(multi ?? {})) if (isAuthorization(name) && values) all.push(...values)
-  if (all.length === 0) for (const [name, value] of Object.entries(headers ?? {})) if (isAuthorization(name) && value !== undefined) all.push(value)
-  return all.length <= 1 ? all[0] : all
 }
 
 /** Runs the guards on a verified request; rejects with a `BearerError` when one fails. */
@@ -173,11 +163,6 @@ export function withBearer<E extends ProxyEventV1 | ProxyEventV2, R, C extends o
     }
     return handler(event, context, auth as never)
   }
-}
-
-function headerOf(headers: EventHeaders | null | undefined, lowerName: string): string | undefined {
-  for (const [name, value] of Object.entries(headers ?? {})) if (name.toLowerCase() === lowerName) return value
-  return undefined
 }
 
 /**
