@@ -8,7 +8,7 @@
  */
 import { Hono } from 'hono'
 import { createVerifier } from '../../src/index.js'
-import { bearer, requireScopes } from '../../src/adapters/hono/index.js'
+import { bearer, requireClaim, requireRoles, requireScopes } from '../../src/adapters/hono/index.js'
 
 type Fetch = (request: Request) => Response | Promise<Response>
 declare const Bun: { serve(o: { hostname: string; port: number; fetch: Fetch }): { port: number } } | undefined
@@ -31,6 +31,9 @@ const app = new Hono()
   .use('/api/*', bearer({ verifier })) // every /api request needs a valid token: c.get('auth')
   .get('/api/me', (c) => c.json({ sub: c.get('auth').claims.sub, scopes: c.get('auth').scopes }))
   .get('/api/orders', requireScopes('read:orders'), (c) => c.json({ orders: [{ id: 1 }] }))
+  // A role guard and a claim guard with its own description.
+  .get('/api/staff', requireRoles('admin'), (c) => c.json({ staff: true }))
+  .get('/api/billing', requireClaim('plan', 'pro', { description: 'A paid plan is required' }), (c) => c.json({ invoices: [] }))
 
 const options = { hostname: '127.0.0.1', port: Number(env.PORT ?? 3008) }
 const port = typeof Bun !== 'undefined' ? Bun.serve({ ...options, fetch: app.fetch }).port : Deno!.serve({ ...options, onListen() {} }, app.fetch).addr.port

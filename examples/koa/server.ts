@@ -6,7 +6,7 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
-import { bearer, requireScopes, type BearerState } from '../../src/adapters/koa/index.js'
+import { bearer, requireClaim, requireRoles, requireScopes, type BearerState } from '../../src/adapters/koa/index.js'
 import type { VerifierOptions } from '../../src/index.js'
 
 export function createApp(options: VerifierOptions): Koa {
@@ -17,6 +17,13 @@ export function createApp(options: VerifierOptions): Koa {
   })
   api.get('/orders', requireScopes('read:orders'), (ctx) => {
     ctx.body = { orders: [{ id: 1 }] }
+  })
+  // A role guard and a claim guard with its own description.
+  api.get('/staff', requireRoles('admin'), (ctx) => {
+    ctx.body = { staff: true }
+  })
+  api.get('/billing', requireClaim('plan', 'pro', { description: 'A paid plan is required' }), (ctx) => {
+    ctx.body = { invoices: [] }
   })
   const app = new Koa()
   app.use(api.routes()).use(api.allowedMethods())

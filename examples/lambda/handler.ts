@@ -6,7 +6,7 @@
  * Try it locally: PORT=3007 ISSUER=… AUDIENCE=… JWKS_URI=… npx tsx examples/lambda/local.ts
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
-import { createAuthorizer, requireScopes, withBearer } from '../../src/adapters/lambda/index.js'
+import { createAuthorizer, requireClaim, requireRoles, requireScopes, withBearer } from '../../src/adapters/lambda/index.js'
 import { createVerifier, type VerifierOptions } from '../../src/index.js'
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({ statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -14,11 +14,19 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 export function createHandlers(options: VerifierOptions) {
   const verifier = createVerifier(options) // one key cache for both routes
   const me = withBearer(async (_event: APIGatewayProxyEventV2, _context: unknown, auth) => json(200, { sub: auth.claims.sub, scopes: auth.scopes }), { verifier })
-  const orders = withBearer(async (_event: APIGatewayProxyEventV2) => json(200, { orders: [{ id: 1 }] }), { verifier, guards: [requireScopes('read:orders')] })
+  const routes: Record<string, (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>> = {
+    '/api/me': me,
+    '/api/orders': withBearer(async (_event: APIGatewayProxyEventV2) => json(200, { orders: [{ id: 1 }] }), { verifier, guards: [requireScopes('read:orders')] }),
+    // A role guard and a claim guard with its own description.
+    '/api/staff': withBearer(async (_event: APIGatewayProxyEventV2) => json(200, { staff: true }), { verifier, guards: [requireRoles('admin')] }),
+    '/api/billing': withBearer(async (_event: APIGatewayProxyEventV2) => json(200, { invoices: [] }), {
+      verifier,
+      guards: [requireClaim('plan', 'pro', { description: 'A paid plan is required' })],
+    }),
+  }
   return {
     /** Routes by path, as a single function behind `ANY /api/{proxy+}` would. */
-    handler: (event: APIGatewayProxyEventV2, context: unknown) =>
-      event.rawPath === '/api/orders' ? orders(event, context) : event.rawPath === '/api/me' ? me(event, context) : Promise.resolve(json(404, { error: 'not_found' })),
+    handler: (event: APIGatewayProxyEventV2, context: unknown) => routes[event.rawPath]?.(event, context) ?? Promise.resolve(json(404, { error: 'not_found' })),
     /** A REST TOKEN/REQUEST or HTTP API authorizer: Allow with `sub` and `scope` in the context. */
     authorizer: createAuthorizer({ verifier }),
   }

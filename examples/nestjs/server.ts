@@ -7,7 +7,7 @@ import { Controller, Get, Module, type DynamicModule, type INestApplication } fr
 import { APP_GUARD, NestFactory } from '@nestjs/core'
 import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
-import { Auth, BearerGuard, Scopes, TokengateModule } from '../../src/adapters/nestjs/index.js'
+import { Auth, BearerGuard, RequireClaim, Roles, Scopes, TokengateModule } from '../../src/adapters/nestjs/index.js'
 import type { BearerAuth, VerifierOptions } from '../../src/index.js'
 
 @Controller('api')
@@ -21,6 +21,19 @@ class ApiController {
   @Scopes('read:orders')
   orders() {
     return { orders: [{ id: 1 }] }
+  }
+
+  // A role guard and a claim guard with its own description.
+  @Get('staff')
+  @Roles('admin')
+  staff() {
+    return { staff: true }
+  }
+
+  @Get('billing')
+  @RequireClaim('plan', 'pro', { description: 'A paid plan is required' })
+  billing() {
+    return { invoices: [] }
   }
 }
 

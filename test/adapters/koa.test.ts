@@ -2,16 +2,21 @@ import Router from '@koa/router'
 import Koa, { type Context } from 'koa'
 import { createServer } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, requireAnyScope, requireScopes } from '../../src/adapters/koa/index.js'
+import { bearer, requireAnyRole, requireAnyScope, requireClaim, requirePermissions, requireRoles, requireScopes } from '../../src/adapters/koa/index.js'
 import { BearerError, type BearerAuth } from '../../src/index.js'
-import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, expectAnswer, failureCases, listen, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
+import { adapterFixture, appOptions, bearer as auth, CHALLENGE, CLAIM_DESCRIPTION, downOptions, GUARDED_ROUTES, isGlobex, expectAnswer, failureCases, listen, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
 
 const seen = (a: BearerAuth | undefined) => ({ sub: a?.claims.sub, tenant: a?.claims.tenant, scopes: a?.scopes })
 const me = (ctx: Context) => void (ctx.body = seen(ctx.state.auth as BearerAuth | undefined))
 
-function buildApp(f: AdapterFixture): Koa {
+function buildApp(f: AdapterFixture, reached: string[]): Koa {
   const options = appOptions(f)
   const app = new Koa()
+  // A CORS middleware mounted before bearer(): its headers stay on the preflight answer.
+  app.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/api/')) ctx.set({ 'Access-Control-Allow-Origin': 'https://app.example.com', 'Access-Control-Allow-Headers': 'authorization' })
+    await next()
+  })
   // A user's own error middleware: BearerErrors thrown from onError reach it.
   app.use(async (ctx, next) => {
     try {
@@ -26,9 +31,15 @@ function buildApp(f: AdapterFixture): Koa {
   const api = new Router({ prefix: '/api' })
   api.use(bearer(options))
   api.options('/me', (ctx) => void (ctx.status = 204))
+  api.all('/danger', (ctx) => void (reached.push(`${ctx.method} ${ctx.path} auth=${ctx.state.auth ? 'yes' : 'no'}`), (ctx.status = 200)))
   api.get('/me', me)
   api.get('/orders', requireScopes('read:orders'), me)
   api.get('/any', requireAnyScope('admin', 'read:orders'), me)
+  api.get('/admin', requireRoles('admin'), me)
+  api.get('/editor', requireAnyRole('admin', 'editor'), me)
+  api.get('/perm', requirePermissions('delete:orders'), me)
+  api.get('/claim', requireClaim('tenant', 'globex', { description: CLAIM_DESCRIPTION }), me)
+  api.get('/async-claim', requireClaim('tenant', isGlobex), me)
   const other = new Router()
   other.get('/down/me', bearer(downOptions(f)), me)
   other.get('/own-handler/me', bearer({ ...options, onError: (err) => { throw err } }), me)
@@ -44,10 +55,11 @@ describe('tokengate/koa on Koa 3 (@koa/router)', () => {
   let f: AdapterFixture
   let url: string
   let close: () => Promise<void>
+  const reached: string[] = []
 
   beforeAll(async () => {
     f = await adapterFixture()
-    ;({ url, close } = await listen(createServer(buildApp(f).callback())))
+    ;({ url, close } = await listen(createServer(buildApp(f, reached).callback())))
   })
   afterAll(async () => {
     await close()
@@ -59,6 +71,13 @@ describe('tokengate/koa on Koa 3 (@koa/router)', () => {
     expect(await res.json()).toEqual(SEEN)
     await expectAnswer(`${url}/api/orders`, auth(f.valid), { status: 200 })
     await expectAnswer(`${url}/api/any`, auth(f.valid), { status: 200 })
+  })
+
+  it('passes every guarded route for a token that meets its guard, twice (the second from the verified-token cache)', async () => {
+    for (const path of GUARDED_ROUTES) {
+      for (let i = 0; i < 2; i++) expect(await (await expectAnswer(`${url}${path}`, auth(f.staff), { status: 200 })).json()).toMatchObject({ sub: 'user-1', tenant: 'globex' })
+      await expectAnswer(`${url}${path}`, auth(f.valid), { status: 403 })
+    }
   })
 
   it.each(failureCases({} as AdapterFixture).map(([name]) => name))('answers %s', async (name) => {
@@ -88,8 +107,17 @@ describe('tokengate/koa on Koa 3 (@koa/router)', () => {
     await expectAnswer(`${url}/optional/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired, reason: 'token_expired' })
   })
 
-  it('passes a CORS preflight untouched by default, and verifies it with preflight: verify', async () => {
-    await expectAnswer(`${url}/api/me`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+  it('answers a CORS preflight itself with 204 (a router.all handler never runs without auth); preflight: verify checks it', async () => {
+    reached.length = 0
+    for (const path of ['/api/me', '/api/danger']) {
+      const res = await expectAnswer(`${url}${path}`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+      expect(await res.text()).toBe('')
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+    }
+    expect(reached).toEqual([])
+    await expectAnswer(`${url}/api/danger`, { method: 'OPTIONS' }, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
+    await expectAnswer(`${url}/api/danger`, { method: 'OPTIONS', ...auth(f.valid) }, { status: 200 })
+    expect(reached).toEqual(['OPTIONS /api/danger auth=yes'])
     await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 

@@ -16,10 +16,10 @@ import type {
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createAuthorizer, requireAnyScope, requireScopes, withBearer, type AuthorizerOptions } from '../../src/adapters/lambda/index.js'
+import { createAuthorizer, requireAnyRole, requireAnyScope, requireClaim, requirePermissions, requireRoles, requireScopes, withBearer, type AuthorizerOptions } from '../../src/adapters/lambda/index.js'
 import { BearerError, type BearerAuth } from '../../src/index.js'
 import { json, startKeyServer, type KeyServer } from '../jwks/jwks-server.js'
-import { adapterFixture, appOptions, CHALLENGE, downOptions, failureCases, SEEN, type AdapterFixture, type Expected } from './fixtures.js'
+import { adapterFixture, appOptions, CHALLENGE, CLAIM_DESCRIPTION, downOptions, failureCases, GUARDED_ROUTES, isGlobex, SEEN, type AdapterFixture, type Expected } from './fixtures.js'
 
 const ARN = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/api/me'
 const ROUTE_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/$default/GET/api/me'
@@ -117,6 +117,11 @@ describe('tokengate/lambda', () => {
       '/api/me': app,
       '/api/orders': { ...app, guards: [requireScopes('read:orders')] },
       '/api/any': { ...app, guards: [requireAnyScope('admin', 'read:orders')] },
+      '/api/admin': { ...app, guards: [requireRoles('admin')] },
+      '/api/editor': { ...app, guards: [requireAnyRole('admin', 'editor')] },
+      '/api/perm': { ...app, guards: [requirePermissions('delete:orders')] },
+      '/api/claim': { ...app, guards: [requireClaim('tenant', 'globex', { description: CLAIM_DESCRIPTION })] },
+      '/api/async-claim': { ...app, guards: [requireClaim('tenant', isGlobex)] },
       '/down/me': downOptions(f),
     }
     authorizers = Object.fromEntries(Object.entries(table).map(([path, o]) => [path, createAuthorizer(o)]))
@@ -140,6 +145,21 @@ describe('tokengate/lambda', () => {
       expect(answer.status).toBe(authorizerStatus(expected))
       if (answer.status === 403) expect(answer.result).toEqual({ isAuthorized: false })
     })
+  })
+
+  it('every guarded route: Allow (authorizers) and the handler (proxies) for a token that meets its guard, twice; Deny / 403 for one that does not', async () => {
+    for (const path of GUARDED_ROUTES) {
+      for (let i = 0; i < 2; i++) {
+        expect((await authorizers[path]!(tokenEvent(`Bearer ${f.staff}`))).policyDocument.Statement[0].Effect).toBe('Allow')
+        expect(await authorizers[path]!(httpApiEvent(path, { headers: { authorization: `Bearer ${f.staff}` } }))).toMatchObject({ isAuthorized: true })
+        for (const event of [proxyV1(path, { headers: { authorization: `Bearer ${f.staff}` } }), proxyV2(path, { headers: { authorization: `Bearer ${f.staff}` } })]) {
+          const res = (await proxies[path]!(event, {})) as { statusCode: number; body: string }
+          expect([res.statusCode, JSON.parse(res.body).tenant]).toEqual([200, 'globex'])
+        }
+      }
+      expect((await authorizers[path]!(tokenEvent(`Bearer ${f.valid}`))).policyDocument.Statement[0].Effect).toBe('Deny')
+      expect(((await proxies[path]!(proxyV2(path, { headers: { authorization: `Bearer ${f.valid}` } }), {})) as { statusCode: number }).statusCode).toBe(403)
+    }
   })
 
   it('TOKEN authorizer: Allow for the stage, with sub and the space-delimited scope in the context', async () => {
@@ -209,11 +229,15 @@ describe('tokengate/lambda', () => {
       }
     })
 
-    it('passes a CORS preflight to the handler with no auth; repeated v1 fields fail as header_malformed', async () => {
-      const handler = withBearer(async (_e, _c, auth: BearerAuth | undefined) => ({ statusCode: 204, body: String(auth) }), appOptions(f))
+    it('answers a CORS preflight itself with 204 (the handler never runs without auth); repeated v1 fields fail as header_malformed', async () => {
+      const reached: string[] = []
+      const handler = withBearer(async (_e: { headers: unknown }, _c, auth: BearerAuth | undefined) => (reached.push(String(auth?.claims.sub)), { statusCode: 200, body: '' }), appOptions(f))
       const preflight = { method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET' } }
-      expect(await handler(proxyV1('/api/me', preflight), {})).toEqual({ statusCode: 204, body: 'undefined' })
-      expect(await handler(proxyV2('/api/me', preflight), {})).toEqual({ statusCode: 204, body: 'undefined' })
+      expect(await handler(proxyV1('/api/me', preflight), {})).toEqual({ statusCode: 204, headers: {}, body: '' })
+      expect(await handler(proxyV2('/api/me', preflight), {})).toEqual({ statusCode: 204, headers: {}, body: '' })
+      expect(reached).toEqual([])
+      const verifying = withBearer(async () => ({ statusCode: 200, body: '' }), { ...appOptions(f), preflight: 'verify' })
+      expect(await verifying(proxyV2('/api/me', preflight), {})).toMatchObject({ statusCode: 401, headers: { 'WWW-Authenticate': CHALLENGE.missing } })
       const repeated = { ...proxyV1('/api/me'), multiValueHeaders: { Authorization: [`Bearer ${f.valid}`, `Bearer ${f.valid}`] } }
       const res = (await handler(repeated, {})) as { statusCode: number; headers: Record<string, string> }
       expect(res.statusCode).toBe(400)

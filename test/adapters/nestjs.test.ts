@@ -8,9 +8,9 @@ import { Catch, Controller, Get, HttpCode, HttpException, Injectable, Module, Op
 import { APP_GUARD, NestFactory } from '@nestjs/core'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AnyScope, Auth, BearerException, BearerGuard, Public, Scopes, TokengateModule } from '../../src/adapters/nestjs/index.js'
+import { AnyRole, AnyScope, Auth, BearerException, BearerGuard, Permissions, Public, RequireClaim, Roles, Scopes, TokengateModule } from '../../src/adapters/nestjs/index.js'
 import { BearerError, type BearerAuth } from '../../src/index.js'
-import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
+import { adapterFixture, appOptions, bearer as auth, CHALLENGE, CLAIM_DESCRIPTION, downOptions, GUARDED_ROUTES, isGlobex, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
 
 const seen = (a: BearerAuth | undefined) => ({ sub: a?.claims.sub, tenant: a?.claims.tenant, scopes: a?.scopes })
 
@@ -21,13 +21,21 @@ class MineFilter implements ExceptionFilter<BearerException> {
   }
 }
 
+/** Handlers that ran for an OPTIONS request (a preflight must reach none). */
+const reached: string[] = []
+
 @Controller('api')
 @UseGuards(BearerGuard)
 class ApiController {
   @Get('me') me(@Auth() a: BearerAuth) { return seen(a) }
-  @Options('me') @HttpCode(204) preflight() {}
+  @Options('me') @HttpCode(204) preflight(@Auth() a: BearerAuth | undefined) { reached.push(`OPTIONS /api/me auth=${a ? 'yes' : 'no'}`) }
   @Get('orders') @Scopes('read:orders') orders(@Auth() a: BearerAuth) { return seen(a) }
   @Get('any') @AnyScope('admin', 'read:orders') any(@Auth() a: BearerAuth) { return seen(a) }
+  @Get('admin') @Roles('admin') admin(@Auth() a: BearerAuth) { return seen(a) }
+  @Get('editor') @AnyRole('admin', 'editor') editor(@Auth() a: BearerAuth) { return seen(a) }
+  @Get('perm') @Permissions('delete:orders') perm(@Auth() a: BearerAuth) { return seen(a) }
+  @Get('claim') @RequireClaim('tenant', 'globex', { description: CLAIM_DESCRIPTION }) claim(@Auth() a: BearerAuth) { return seen(a) }
+  @Get('async-claim') @RequireClaim('tenant', isGlobex) asyncClaim(@Auth() a: BearerAuth) { return seen(a) }
 }
 
 @Controller()
@@ -172,8 +180,20 @@ describe(`tokengate/nestjs on Nest ${version} (platform-express)`, () => {
     await expectAnswer(`${optionalUrl}/optional/orders`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 
-  it('passes a CORS preflight untouched by default, and verifies it with preflight: verify', async () => {
-    await expectAnswer(`${url}/api/me`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+  it('passes every guarded route for a token that meets its guard, twice (the second from the verified-token cache)', async () => {
+    for (const path of GUARDED_ROUTES) {
+      for (let i = 0; i < 2; i++) expect(await (await expectAnswer(`${url}${path}`, auth(f.staff), { status: 200 })).json()).toMatchObject({ sub: 'user-1', tenant: 'globex' })
+      await expectAnswer(`${url}${path}`, auth(f.valid), { status: 403 })
+    }
+  })
+
+  it('answers a CORS preflight itself with 204 (the @Options handler never runs without auth); preflight: verify checks it', async () => {
+    reached.length = 0
+    const res = await expectAnswer(`${url}/api/me`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+    expect(await res.text()).toBe('')
+    expect(reached).toEqual([])
+    await expectAnswer(`${url}/api/me`, { method: 'OPTIONS', ...auth(f.valid) }, { status: 204 })
+    expect(reached).toEqual(['OPTIONS /api/me auth=yes'])
     await expectAnswer(`${globalUrl}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 })

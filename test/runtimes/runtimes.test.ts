@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXPECTED_OUTCOMES, type TokenCase } from '../../src/testing/index.js'
-import { adapterFixture, bearer as auth, CHALLENGE, expectAnswer, failureCases, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from '../adapters/fixtures.js'
+import { adapterFixture, bearer as auth, CHALLENGE, CLAIM_DESCRIPTION, expectAnswer, failureCases, GUARDED_ROUTES, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from '../adapters/fixtures.js'
 import { json, startKeyServer, type KeyServer } from '../jwks/jwks-server.js'
 import { PROJECT } from './package.setup.js'
 import { signToken } from '../../src/testing/tokens.js'
@@ -94,6 +94,14 @@ describe.each(RUNS)('$runtime with the $backend signature backend', (run) => {
     await expectAnswer(`${app!.url}/api/orders`, auth(f.valid), { status: 200 })
   })
 
+  it('tokengate/hono: every guarded route passes a token that meets its guard, twice (the second from the verified-token cache)', async () => {
+    expect(CLAIM_DESCRIPTION).toBe('Only globex staff may do this') // app.ts repeats it
+    for (const path of GUARDED_ROUTES) {
+      for (let i = 0; i < 2; i++) expect(await (await expectAnswer(`${app!.url}${path}`, auth(f.staff), { status: 200 })).json()).toMatchObject({ sub: 'user-1', tenant: 'globex' })
+      await expectAnswer(`${app!.url}${path}`, auth(f.valid), { status: 403 })
+    }
+  })
+
   it.each(failureCases({} as AdapterFixture).map(([name]) => name))('tokengate/hono answers %s', async (name) => {
     const [, path, init, expected] = failureCases(f).find(([n]) => n === name)!
     await expectAnswer(`${app!.url}${path}`, init, expected)
@@ -143,7 +151,7 @@ describe.each(['bun', 'deno'] as const)('examples/bun-deno/server.ts on %s', (ru
     await f?.close()
   })
 
-  it('answers 200 with the caller, 401 without a token, 403 without read:orders (on the real clock)', async () => {
+  it('answers 200 with the caller, 401 without a token, 403 without read:orders, the role or the plan (on the real clock)', async () => {
     const now = Math.floor(Date.now() / 1000)
     const sign = (scope?: string) => signToken(f.key, { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', iat: now, exp: now + 600, ...(scope ? { scope } : {}) })
     const res = await expectAnswer(`${server!.url}/api/me`, auth(await sign('read:orders')), { status: 200 })
@@ -151,6 +159,16 @@ describe.each(['bun', 'deno'] as const)('examples/bun-deno/server.ts on %s', (ru
     await expectAnswer(`${server!.url}/api/orders`, auth(await sign('read:orders')), { status: 200 })
     await expectAnswer(`${server!.url}/api/me`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
     await expectAnswer(`${server!.url}/api/orders`, auth(await sign()), { status: 403, wwwAuthenticate: CHALLENGE.scope, reason: 'insufficient_scope' })
+    // The role and claim guards of every example (/api/staff, /api/billing).
+    const staff = await signToken(f.key, { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', iat: now, exp: now + 600, roles: ['admin'], plan: 'pro' })
+    await expectAnswer(`${server!.url}/api/staff`, auth(staff), { status: 200 })
+    await expectAnswer(`${server!.url}/api/billing`, auth(staff), { status: 200 })
+    await expectAnswer(`${server!.url}/api/staff`, auth(await sign()), { status: 403, wwwAuthenticate: CHALLENGE.role, reason: 'role_missing' })
+    await expectAnswer(`${server!.url}/api/billing`, auth(await sign()), {
+      status: 403,
+      wwwAuthenticate: 'Bearer realm="api", error="insufficient_scope", error_description="A paid plan is required"',
+      reason: 'claim_mismatch',
+    })
     expect(keys.count('/jwks.json')).toBe(1)
   })
 })

@@ -11,9 +11,13 @@ import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { authenticate, isPreflight, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard } from '../../guards/roles.js'
+import { requireClaimGuard } from '../../guards/claims.js'
+import type { BaseClaims, ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, type AdapterOptions } from '../runtime.js'
 
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 
 /** The `ctx.state` `bearer()` fills: `ctx.state.auth`. */
 export interface BearerState<C extends object = object> {
@@ -57,7 +61,8 @@ const answer = (onError: KoaErrorHandler | undefined) => async (err: unknown, ct
 
 /**
  * Koa middleware that verifies the `Authorization` header and sets `ctx.state.auth`. The
- * verifier is built once, here; CORS preflights pass untouched unless `preflight: 'verify'`.
+ * verifier is built once, here; CORS preflights are answered here with 204 (mount your CORS
+ * middleware before it) unless `preflight: 'verify'`.
  *
  * Import from `tokengate/koa`.
  *
@@ -77,11 +82,15 @@ export function bearer<C extends object = object>(options: KoaBearerOptions<C>):
   return async function tokengateBearer(ctx: Context, next: Next) {
     states.set(ctx, state)
     const headers = ctx.req.headers
-    if (a.passPreflight && isPreflight(ctx.method, headers['access-control-request-method'])) return next()
+    if (a.answerPreflight && isPreflight(ctx.method, headers['access-control-request-method'])) {
+      // Answered here: headers a CORS middleware set before stay; nothing after runs unauthenticated.
+      ctx.status = PREFLIGHT_STATUS
+      return
+    }
     let auth: BearerAuth<C> | undefined
     try {
       // headersDistinct keeps repeated Authorization fields: two credentials fail as header_malformed.
-      auth = await authenticate(a, ctx.req.headersDistinct?.authorization ?? headers.authorization)
+      auth = await authenticate(a, ctx.req.headersDistinct?.[a.header] ?? headers[a.header])
     } catch (err) {
       return state.fail(err, ctx)
     }
@@ -129,4 +138,60 @@ export function requireScopes(...scopes: string[]): Middleware {
  */
 export function requireAnyScope(...scopes: string[]): Middleware {
   return guardMiddleware(requireAnyScopeGuard(scopes))
+}
+
+/**
+ * Route middleware, after `bearer()`: every listed role is required in `auth.roles` (the
+ * verifier's `roleClaims`: `roles` by default, a preset's own claim such as Keycloak's
+ * `realm_access.roles`), else 403 `insufficient_scope` with reason `role_missing`.
+ *
+ * Import from `tokengate/koa`.
+ *
+ * @example
+ * router.delete('/users/:id', requireRoles('admin'), handler)
+ */
+export function requireRoles(...roles: string[]): Middleware {
+  return guardMiddleware(requireRolesGuard(roles))
+}
+
+/**
+ * Like `requireRoles`, but one of the listed roles is enough.
+ *
+ * Import from `tokengate/koa`.
+ *
+ * @example
+ * router.get('/staff', requireAnyRole('admin', 'support'), handler)
+ */
+export function requireAnyRole(...roles: string[]): Middleware {
+  return guardMiddleware(requireAnyRoleGuard(roles))
+}
+
+/**
+ * Route middleware, after `bearer()`: every listed permission is required in the Auth0-style
+ * `permissions` claim, else 403 `insufficient_scope` with reason `permission_missing`.
+ *
+ * Import from `tokengate/koa`.
+ *
+ * @example
+ * router.get('/orders', requirePermissions('read:orders'), handler)
+ */
+export function requirePermissions(...permissions: string[]): Middleware {
+  return guardMiddleware(requirePermissionsGuard(permissions))
+}
+
+/**
+ * Route middleware, after `bearer()`: the claim at `path` (`'org.plan'` or `['org', 'plan']`)
+ * must equal `expected` (or be an array including it), be one of a list, or satisfy a
+ * predicate (which may be async), else 403 `insufficient_scope` with reason
+ * `claim_mismatch` and `description` as the `error_description`.
+ *
+ * Import from `tokengate/koa`.
+ *
+ * @example
+ * router.get('/billing', requireClaim('org.plan', ['pro', 'enterprise'], { description: 'A paid plan is required' }), handler)
+ */
+export function requireClaim<const P extends ClaimPathArg<BaseClaims>>(path: P, expected: ClaimExpectationAt<BaseClaims, P>, options?: RequireClaimOptions): Middleware
+export function requireClaim(path: readonly string[], expected: ClaimExpectation<unknown>, options?: RequireClaimOptions): Middleware
+export function requireClaim(path: string | readonly string[], expected: unknown, options?: RequireClaimOptions): Middleware {
+  return guardMiddleware(requireClaimGuard(path, expected, options))
 }

@@ -79,13 +79,15 @@ export interface ProxyResult {
   body: string
 }
 
-const isAuthorization = (name: string) => name.length === 13 && name.toLowerCase() === 'authorization'
-
-/** Every `Authorization` value, whatever its casing; several fail as `header_malformed`. */
-export function authorizationOf(headers: EventHeaders | null | undefined, multi?: { readonly [n: string]: readonly string[] | undefined } | null): AuthorizationInput {
+/**
+ * Every value of the token header (`lowerName`: `authorization`, or the verifier's `header`),
+ * whatever its casing; several fail as `header_malformed`.
+ */
+export function authorizationOf(lowerName: string, headers: EventHeaders | null | undefined, multi?: { readonly [n: string]: readonly string[] | undefined } | null): AuthorizationInput {
+  const is = (name: string) => name.length === lowerName.length && name.toLowerCase() === lowerName
   const all: string[] = []
-  for (const [name, values] of Object.entries(multi ?? {})) if (isAuthorization(name) && values) all.push(...values)
-  if (all.length === 0) for (const [name, value] of Object.entries(headers ?? {})) if (isAuthorization(name) && value !== undefined) all.push(value)
+  for (const [name, values] of Object.entries(multi ?? {})) if (is(name) && values) all.push(...values)
+  if (all.length === 0) for (const [name, value] of Object.entries(headers ?? {})) if (is(name) && value !== undefined) all.push(value)
   return all.length <= 1 ? all[0] : all
 }
 

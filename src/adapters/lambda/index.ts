@@ -11,12 +11,16 @@ import { ConfigError } from '../../errors/config-error.js'
 import { fn, parseOptions, v, type OptionSchema } from '../../lib/schema.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { authenticate, isPreflight, resolveAdapter, type AdapterOptions, type ResolvedAdapter } from '../runtime.js'
+import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard } from '../../guards/roles.js'
+import { requireClaimGuard } from '../../guards/claims.js'
+import type { BaseClaims, ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, type AdapterOptions, type ResolvedAdapter } from '../runtime.js'
 import { authorizationOf, headerOf } from './events.js'
 import type { AuthorizerContext, AuthorizerEvent, HttpApiAuthorizerEvent, IamAuthorizerResult, ProxyEventV1, ProxyEventV2, ProxyResult, RequestAuthorizerEvent, SimpleAuthorizerResult, TokenAuthorizerEvent } from './events.js'
 
 export type * from './events.js'
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 
 /** A route requirement for `guards` (`requireScopes(...)`, ...): checked after the token. */
 export type LambdaGuard = Guard
@@ -95,7 +99,7 @@ export function createAuthorizer<C extends object>(options: AuthorizerOptions<C>
     let allow = true
     try {
       // An authorizer always verifies: no preflight pass, since its Allow may be cached for the stage.
-      const authorization = event.type === 'TOKEN' ? event.authorizationToken : authorizationOf(event.headers, v2 ? undefined : event.multiValueHeaders)
+      const authorization = event.type === 'TOKEN' ? event.authorizationToken : authorizationOf(a.header, event.headers, v2 ? undefined : event.multiValueHeaders)
       auth = await authenticate(a, authorization)
       await guard(a, guards, auth)
     } catch (err) {
@@ -153,9 +157,9 @@ export function withBearer<E extends ProxyEventV1 | ProxyEventV2, R, C extends o
     const headers = event.headers
     let auth: BearerAuth | undefined
     try {
-      if (!(a.passPreflight && isPreflight(method, headerOf(headers, 'access-control-request-method')))) {
-        auth = await authenticate(a, authorizationOf(headers, v1 ? event.multiValueHeaders : undefined))
-      }
+      // Answered here (204): the handler never runs unauthenticated.
+      if (a.answerPreflight && isPreflight(method, headerOf(headers, 'access-control-request-method'))) return { statusCode: PREFLIGHT_STATUS, headers: {}, body: '' }
+      auth = await authenticate(a, authorizationOf(a.header, headers, v1 ? event.multiValueHeaders : undefined))
       await guard(a, guards, auth)
     } catch (err) {
       if (!BearerError.is(err)) throw err
@@ -185,3 +189,52 @@ export const requireScopes = (...scopes: string[]): LambdaGuard => requireScopes
  * export const handler = withBearer(handle, { issuer, audience, jwksUri, guards: [requireAnyScope('read', 'admin')] })
  */
 export const requireAnyScope = (...scopes: string[]): LambdaGuard => requireAnyScopeGuard(scopes)
+
+/**
+ * A guard for `guards`: every listed role is required in `auth.roles` (the verifier's
+ * `roleClaims`, e.g. Cognito's `cognito:groups` with the `cognito` preset), else 403 with
+ * reason `role_missing` (a Deny from an authorizer).
+ *
+ * Import from `tokengate/lambda`.
+ *
+ * @example
+ * export const handler = createAuthorizer({ ...cognito({ userPoolId, clientId }), guards: [requireRoles('admins')] })
+ */
+export const requireRoles = (...roles: string[]): LambdaGuard => requireRolesGuard(roles)
+
+/**
+ * A guard for `guards`: one of the listed roles is enough.
+ *
+ * Import from `tokengate/lambda`.
+ *
+ * @example
+ * export const handler = withBearer(handle, { issuer, audience, jwksUri, guards: [requireAnyRole('admin', 'support')] })
+ */
+export const requireAnyRole = (...roles: string[]): LambdaGuard => requireAnyRoleGuard(roles)
+
+/**
+ * A guard for `guards`: every listed permission is required in the Auth0-style `permissions`
+ * claim, else 403 with reason `permission_missing`.
+ *
+ * Import from `tokengate/lambda`.
+ *
+ * @example
+ * export const handler = withBearer(handle, { issuer, audience, jwksUri, guards: [requirePermissions('read:orders')] })
+ */
+export const requirePermissions = (...permissions: string[]): LambdaGuard => requirePermissionsGuard(permissions)
+
+/**
+ * A guard for `guards`: the claim at `path` (`'org.plan'` or `['org', 'plan']`) must equal
+ * `expected` (or be an array including it), be one of a list, or satisfy a predicate (which
+ * may be async), else 403 with reason `claim_mismatch` and `description` as the `error_description`.
+ *
+ * Import from `tokengate/lambda`.
+ *
+ * @example
+ * export const handler = withBearer(handle, { issuer, audience, jwksUri, guards: [requireClaim('plan', 'pro', { description: 'A paid plan is required' })] })
+ */
+export function requireClaim<const P extends ClaimPathArg<BaseClaims>>(path: P, expected: ClaimExpectationAt<BaseClaims, P>, options?: RequireClaimOptions): LambdaGuard
+export function requireClaim(path: readonly string[], expected: ClaimExpectation<unknown>, options?: RequireClaimOptions): LambdaGuard
+export function requireClaim(path: string | readonly string[], expected: unknown, options?: RequireClaimOptions): LambdaGuard {
+  return requireClaimGuard(path, expected, options)
+}

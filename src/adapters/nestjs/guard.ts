@@ -8,7 +8,7 @@ import { HttpAdapterHost } from '@nestjs/core'
 import type { BearerAuth } from '../../lib/result.js'
 import { BearerError } from '../../errors/bearer-error.js'
 import { runGuard } from '../../guards/guard.js'
-import { authenticate, isPreflight, type ResolvedAdapter } from '../runtime.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, type ResolvedAdapter } from '../runtime.js'
 import { ADAPTER, guardsOf, isPublic } from './metadata.js'
 
 /**
@@ -33,6 +33,13 @@ export class BearerException extends HttpException {
   }
 }
 
+/** A CORS preflight the guard answers (`preflight: 'answer'`): 204, no handler runs. */
+class PreflightAnswer extends HttpException {
+  constructor() {
+    super('', PREFLIGHT_STATUS)
+  }
+}
+
 /**
  * Answers `BearerException`s with the status, `WWW-Authenticate`, `Cache-Control: no-store`
  * and the `application/problem+json` body. `TokengateModule` registers it (`APP_FILTER`).
@@ -42,13 +49,18 @@ export class BearerException extends HttpException {
  * @example
  * // registered for you by TokengateModule; by hand: app.useGlobalFilters(new BearerExceptionFilter(app.get(HttpAdapterHost)))
  */
-@Catch(BearerException)
-export class BearerExceptionFilter implements ExceptionFilter<BearerException> {
+@Catch(BearerException, PreflightAnswer)
+export class BearerExceptionFilter implements ExceptionFilter<BearerException | PreflightAnswer> {
   constructor(@Inject(HttpAdapterHost) private readonly host: HttpAdapterHost) {}
 
-  catch(exception: BearerException, args: ArgumentsHost): void {
+  catch(exception: BearerException | PreflightAnswer, args: ArgumentsHost): void {
     const http = this.host.httpAdapter
     const res: unknown = args.switchToHttp().getResponse()
+    if (exception instanceof PreflightAnswer) {
+      // Headers a CORS middleware set before the guard stay.
+      http.status(res, PREFLIGHT_STATUS)
+      return void http.end(res)
+    }
     const headers = { ...exception.error.headers, 'Cache-Control': 'no-store', 'Content-Type': 'application/problem+json' }
     for (const [name, value] of Object.entries(headers)) http.setHeader(res, name, value)
     // A string body: Nest would send an object as application/json.
@@ -96,11 +108,10 @@ export class BearerGuard implements CanActivate {
     if (guards.length === 0 && targets.some(isPublic)) return true
     const a = this.adapter
     const raw = request.raw ?? request
+    // Answered by the module's filter with 204: no handler runs unauthenticated.
+    if (a.answerPreflight && isPreflight(raw.method, raw.headers['access-control-request-method'])) throw new PreflightAnswer()
     try {
-      let auth: BearerAuth | undefined
-      if (!(a.passPreflight && isPreflight(raw.method, raw.headers['access-control-request-method']))) {
-        auth = await authenticate(a, raw.headersDistinct?.authorization ?? raw.headers.authorization)
-      }
+      const auth = await authenticate(a, raw.headersDistinct?.[a.header] ?? raw.headers[a.header])
       request.auth = auth
       for (const guard of guards) await runGuard(guard, auth, a.realm)
     } catch (err) {

@@ -2,7 +2,8 @@
  * @module
  * `tokengate/nestjs`: `TokengateModule.forRoot(options)` (global), `BearerGuard` (per
  * controller with `@UseGuards`, or for the whole app with `APP_GUARD`), route requirements as
- * Nest metadata (`@Scopes()`, `@AnyScope()`, ...; each also applies `BearerGuard`, so a
+ * Nest metadata (`@Scopes()`, `@AnyScope()`, `@Roles()`, `@AnyRole()`, `@Permissions()`,
+ * `@RequireClaim()`; each also applies `BearerGuard`, so a
  * requirement is never silently unenforced), `@Public()`, and `@Auth()` for the verified token.
  * Failures are thrown as `BearerException`s; the module's filter answers them with the
  * status, `WWW-Authenticate` and `application/problem+json`. Nest 11 and 12.
@@ -15,7 +16,8 @@ import { BearerExceptionFilter, BearerGuard } from './guard.js'
 import { ADAPTER } from './metadata.js'
 
 export { BearerException, BearerExceptionFilter, BearerGuard } from './guard.js'
-export { AnyScope, Auth, Public, Scopes } from './decorators.js'
+export { AnyRole, AnyScope, Auth, Permissions, Public, RequireClaim, Roles, Scopes } from './decorators.js'
+export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
 
 /** Options of `TokengateModule.forRoot`: the verifier's options (or a shared verifier) and the adapter settings. */

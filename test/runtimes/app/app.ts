@@ -10,7 +10,7 @@
  */
 import { Hono, type Context } from 'hono'
 import { BearerError, createVerifier, type BearerAuth, type ClaimsSchema } from '../../../src/index.js'
-import { bearer, requireAnyScope, requireScopes } from '../../../src/adapters/hono/index.js'
+import { bearer, requireAnyRole, requireAnyScope, requireClaim, requirePermissions, requireRoles, requireScopes } from '../../../src/adapters/hono/index.js'
 import { createTestKit, type TokenCase } from '../../../src/testing/index.js'
 
 type Fetch = (request: Request) => Response | Promise<Response>
@@ -57,6 +57,12 @@ app.options('/api/me', (c) => c.body(null, 204))
 app.get('/api/me', me)
 app.get('/api/orders', requireScopes('read:orders'), me)
 app.get('/api/any', requireAnyScope('admin', 'read:orders'), me)
+// The guarded routes of test/adapters/fixtures.ts (GUARDED_ROUTES, CLAIM_DESCRIPTION, isGlobex).
+app.get('/api/admin', requireRoles('admin'), me)
+app.get('/api/editor', requireAnyRole('admin', 'editor'), me)
+app.get('/api/perm', requirePermissions('delete:orders'), me)
+app.get('/api/claim', requireClaim('tenant', 'globex', { description: 'Only globex staff may do this' }), me)
+app.get('/api/async-claim', requireClaim('tenant', async (tenant) => (await new Promise((resolve) => setTimeout(resolve, 5)), tenant === 'globex')), me)
 app.get('/down/me', bearer({ ...options, jwksUri: config.downJwksUri }), me)
 app.get('/kit/tokens', (c) => c.json(kitTokens))
 app.get('/kit/me', bearer({ issuer: kit.issuer, audience: kit.audience, jwksUri: kitServer.jwksUri, scopes: ['admin'] }), me)
