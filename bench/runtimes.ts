@@ -9,20 +9,18 @@
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { PROJECT, stagePackage } from '../test/runtimes/package.setup.js'
+import { PROJECT, runtimeBinary, stagePackage } from '../test/runtimes/package.setup.js'
 
 const run = promisify(execFile)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const MS = Number(process.env.BENCH_MS ?? 500)
 const ALGS = ['RS256', 'ES256', 'EdDSA'] as const
-const BIN = fileURLToPath(new URL('../node_modules/.bin/', import.meta.url))
 
 const RUNTIMES: Record<string, { cmd: string; args: string[] }> = {
   [`node ${process.version}`]: { cmd: process.execPath, args: [] },
-  bun: { cmd: join(BIN, 'bun'), args: ['--no-install'] },
-  deno: { cmd: join(BIN, 'deno'), args: ['run', '--no-lock'] },
+  bun: { cmd: runtimeBinary('bun'), args: ['--no-install'] },
+  deno: { cmd: runtimeBinary('deno'), args: ['run', '--no-lock'] },
 }
 
 await stagePackage()

@@ -6,11 +6,10 @@
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { PROJECT, stagePackage, stageScript } from '../../test/runtimes/package.setup.js'
+import { pathToFileURL } from 'node:url'
+import { PROJECT, runtimeBinary, stagePackage, stageScript } from '../../test/runtimes/package.setup.js'
 
 type Env = { ISSUER: string; AUDIENCE: string; JWKS_URI: string; REVOCATION_URL?: string }
-const BIN = fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url))
 /** What each runtime needs: Deno asks for network and environment access. */
 const COMMAND = {
   bun: ['--no-install'],
@@ -21,7 +20,7 @@ const COMMAND = {
 export async function start(runtime: 'bun' | 'deno', port: number, env: Env): Promise<{ url: string; close(): Promise<void> }> {
   await stagePackage()
   const script = stageScript('examples/bun-deno/server.ts', 'example.ts')
-  const child = spawn(join(BIN, runtime), [...COMMAND[runtime], script], {
+  const child = spawn(runtimeBinary(runtime), [...COMMAND[runtime], script], {
     cwd: PROJECT,
     env: { ...process.env, ...env, PORT: String(port), DENO_DIR: join(PROJECT, '.deno'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

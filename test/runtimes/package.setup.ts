@@ -34,6 +34,23 @@ function newest(path: string): number {
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))))
 }
 
+/**
+ * The real `bun` or `deno` binary the npm packages installed. `node_modules/.bin/<runtime>` is
+ * it once the package's postinstall has run; after `npm ci --ignore-scripts` (or an npm that
+ * skipped the script: package.json `allowScripts` approves it), bun's is a placeholder, so the
+ * binary is taken from the platform package npm installed beside it (`@oven/bun-<platform>`,
+ * `@deno/<platform>`), as the postinstall would have linked it.
+ */
+export function runtimeBinary(runtime: 'bun' | 'deno'): string {
+  const isBinary = (path: string) => existsSync(path) && statSync(path).size > 1_000_000
+  const bin = join(ROOT, 'node_modules', '.bin', runtime)
+  if (isBinary(bin)) return bin
+  const scope = join(ROOT, 'node_modules', runtime === 'bun' ? '@oven' : '@deno')
+  const platform = existsSync(scope) ? readdirSync(scope).map((dir) => join(scope, dir, runtime === 'bun' ? 'bin/bun' : 'deno')).find(isBinary) : undefined
+  if (platform) return platform
+  throw new Error(`no ${runtime} binary in node_modules: run npm ci (the devDependency ${runtime} installs it with its platform package)`)
+}
+
 export async function stagePackage(): Promise<void> {
   if (existsSync(STAMP) && statSync(STAMP).mtimeMs > Math.max(...SOURCES.map((s) => newest(join(ROOT, s))))) return
   rmSync(PROJECT, { recursive: true, force: true })

@@ -8,17 +8,15 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXPECTED_OUTCOMES, type TokenCase } from '../../src/testing/index.js'
 import { adapterFixture, bearer as auth, CHALLENGE, CLAIM_DESCRIPTION, expectAnswer, failureCases, GUARDED_ROUTES, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from '../adapters/fixtures.js'
 import { json, startKeyServer, type KeyServer } from '../jwks/jwks-server.js'
-import { PROJECT } from './package.setup.js'
+import { PROJECT, runtimeBinary } from './package.setup.js'
 import { signToken } from '../../src/testing/tokens.js'
 import { AUDIENCE, ISSUER } from '../helpers/setup.js'
 import { start as startExample } from '../../examples/bun-deno/start.js'
 
-const BIN = fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url))
 const DENO_PERMISSIONS = ['--allow-net=127.0.0.1']
 
 interface Run {
@@ -38,7 +36,7 @@ const ENV = { ...process.env, DENO_DIR: join(PROJECT, '.deno'), DENO_NO_UPDATE_C
 
 /** Starts the app; resolves with its URL once it prints `listening <url>`. */
 function startApp(run: Run, config: object): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn(join(BIN, run.runtime), [...run.args, 'app.ts', JSON.stringify(config)], { cwd: PROJECT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(runtimeBinary(run.runtime), [...run.args, 'app.ts', JSON.stringify(config)], { cwd: PROJECT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout!.on('data', (chunk) => (out += chunk))
   child.stderr!.on('data', (chunk) => (out += chunk))
@@ -84,7 +82,7 @@ describe.each(RUNS)('$runtime with the $backend signature backend', (run) => {
 
   it(`resolves #signature-backend to dist/signature/${run.backend}.js`, () => {
     const args = run.args.filter((a) => !a.startsWith('--allow'))
-    const resolved = execFileSync(join(BIN, run.runtime), [...args, 'probe.js'], { cwd: join(PROJECT, 'node_modules', 'tokengate'), env: ENV, encoding: 'utf8' })
+    const resolved = execFileSync(runtimeBinary(run.runtime), [...args, 'probe.js'], { cwd: join(PROJECT, 'node_modules', 'tokengate'), env: ENV, encoding: 'utf8' })
     expect(resolved.trim()).toMatch(new RegExp(`/node_modules/tokengate/dist/signature/${run.backend}\\.js$`))
   })
 
