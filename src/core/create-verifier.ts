@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors/config-error.js'
 import { ASYMMETRIC_ALGORITHMS, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
 import { discoveryJwks } from '../keys/discovery.js'
-import type { KeySourceContext, KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
+import type { KeySourceContext, KeySourceFactory } from '../keys/key-source.js'
 import { localJwks } from '../keys/local-jwks.js'
 import { remoteJwks } from '../keys/remote-jwks.js'
 import { hmacAlgorithmsFor, secretBytes, secretKey } from '../keys/secret.js'
@@ -18,7 +18,9 @@ import { createVerifiedTokenCache } from './verified-token-cache.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { AuthorizationInput } from './authorization-header.js'
 import { DEFAULT_TYPS, normalizeTyp } from './jws-header.js'
-import type { VerifierOptions } from './options.js'
+import type { VerifierEvent, VerifierOptions } from './options.js'
+import { attachEvents, createEventHub } from './events.js'
+import { observeVerification } from './outcome.js'
 import { parseVerifierOptions, type KeySourceSpec, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
@@ -99,15 +101,11 @@ export function createVerifier<C extends object = object>(options: VerifierOptio
  */
 export function createVerifierOn<C extends object = object>(backend: SignatureBackend, options: VerifierOptions<C>): Verifier<C> {
   const o = parseVerifierOptions(options as VerifierOptions<object>)
-  const onEvent = o.onEvent
   const typs = o.typ === undefined ? DEFAULT_TYPS : new Set(o.typ.map(normalizeTyp))
-  const emit = (event: KeySourceEvent): void => {
-    try {
-      onEvent?.(event)
-    } catch {
-      // A throwing event listener must not break verification.
-    }
-  }
+  // `onEvent` and internal subscribers (tokengate/otel, the adapters' throttle): listeners can
+  // neither throw into nor delay a verification (events.ts).
+  const events = createEventHub<VerifierEvent>(o.onEvent)
+  const emit = events.emit
 
   function tenant(t: ParsedTenant): Tenant {
     const allowed = allowList(t.keys, t.algorithms, t.where)
@@ -135,12 +133,16 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     tenants: o.multiIssuer ? new Map(built.map((t, i) => [o.tenants[i]!.issuer as string, t])) : undefined,
   })
 
+  // Without listeners, the pipeline alone: no outcome event is built (nothing allocated for it).
   const verify = ((authorization: AuthorizationInput, request?: VerifyRequestOptions) =>
-    runPipeline(resolved, authorization, request)) as Verifier<C> & { realm: string }
+    events.active
+      ? observeVerification(events, request?.route, (obs) => runPipeline(resolved, authorization, request, obs))
+      : runPipeline(resolved, authorization, request)) as Verifier<C> & { realm: string }
   verify.warm = async () => {
     await Promise.all(built.map((t) => t.keys.warm?.()))
   }
   Object.defineProperty(verify, 'realm', { value: o.realm, enumerable: true })
+  attachEvents(verify, events)
   return verify
 }
 

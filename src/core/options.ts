@@ -12,12 +12,18 @@ import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
 import type { Duration } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
+import type { VerificationEvent } from './outcome.js'
+import type { ThrottleEvent } from '../throttle/events.js'
 
 /** Remote JWKS cache settings (`jwksUri`, `discovery`); see `RemoteJwksOptions` for each default. */
 export type JwksCacheOptions = RemoteJwksOptions
 
-/** What the verifier reports through `onEvent`. */
-export type VerifierEvent = KeySourceEvent
+/**
+ * What the verifier reports through `onEvent`: one outcome event (`verified` or `rejected`) per
+ * verification, key-source events, and the adapters' throttle events (`throttled`,
+ * `throttle_error`).
+ */
+export type VerifierEvent = KeySourceEvent | VerificationEvent | ThrottleEvent
 
 /**
  * Exactly one key source: a remote JWKS, discovery, a local JWKS, a shared secret, or a
@@ -74,8 +80,12 @@ export interface CommonVerifierOptions<C extends object = object> {
   /** Remote JWKS cache settings. */
   readonly jwksCache?: JwksCacheOptions
   /**
-   * Receives key-source events: `jwks_fetch`, `jwks_error`, `jwks_stale`, `jwks_cooldown`,
-   * `kid_miss`, `key_skipped`, `discovery`. A throwing listener is ignored.
+   * Receives one `verified` or `rejected` event per verification (reason, `iss`, `kid`, `alg`,
+   * `sub` once verified, `cached`, `durationMs`, the route); key-source events: `jwks_fetch`,
+   * `jwks_error`, `jwks_stale`, `jwks_cooldown`, `kid_miss`, `key_skipped`, `discovery`; and,
+   * through an adapter's `throttle`, `throttled` and `throttle_error`. Called synchronously and
+   * never awaited: a throwing listener or a rejected promise is ignored, so a listener cannot
+   * break or delay a verification. Never receives a token, a signature or key material.
    */
   readonly onEvent?: (event: VerifierEvent) => void
   /**

@@ -20,6 +20,7 @@ import type { BearerAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.
 import { deepFreeze } from '../lib/freeze.js'
 import { assertSignature, isPromise, resolveKey } from './signature-step.js'
 import { parseToken, type ParsedToken } from '../lib/token.js'
+import type { Observation } from './outcome.js'
 
 /** One trusted issuer (or the single configuration): its keys and its claim rules. */
 export interface Tenant {
@@ -112,12 +113,13 @@ export function runPipeline(
   v: ResolvedVerifier,
   authorization: AuthorizationInput,
   request: VerifyRequestOptions = NO_REQUIREMENTS,
+  obs?: Observation,
 ): Promise<BearerAuth> {
   // 0. a token this verifier verified before: format, signature and claims are functions of the
   // token and the configuration, so they hold while its key does; everything else is re-checked.
   const entryKey = v.cache === undefined ? undefined : cacheKey(authorization)
   const hit = cachedToken(v, entryKey)
-  return hit === undefined ? verifyFresh(v, authorization, entryKey, request) : answerFromCache(v, authorization, entryKey!, hit, request)
+  return hit === undefined ? verifyFresh(v, authorization, entryKey, request, obs) : answerFromCache(v, authorization, entryKey!, hit, request, obs)
 }
 
 /**
@@ -128,6 +130,22 @@ function inRealm(v: ResolvedVerifier, err: unknown): unknown {
   return BearerError.is(err) ? err.withRealm(v.realm) : err
 }
 
+/** For the outcome event (while someone listens): a cached token, verified before. */
+function noteCached(obs: Observation, hit: VerifiedToken): void {
+  obs.cached = true
+  obs.header = hit.auth.header
+  obs.payload = hit.payload
+  obs.verified = true
+}
+
+/** For the outcome event: a token read afresh, not verified yet. */
+function noteToken(obs: Observation, token: ParsedToken): void {
+  obs.cached = false
+  obs.header = token.header
+  obs.payload = token.payload
+  obs.verified = false
+}
+
 /** Steps 2, 3, 5 and 6 for a cached token; a key that changed sends it through every step. */
 async function answerFromCache(
   v: ResolvedVerifier,
@@ -135,14 +153,16 @@ async function answerFromCache(
   entryKey: string,
   hit: VerifiedToken,
   request: VerifyRequestOptions,
+  obs: Observation | undefined,
 ): Promise<BearerAuth> {
+  if (obs !== undefined) noteCached(obs, hit)
   try {
     // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
     // answers as it would for a new token (a new key object means verifying afresh).
     const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
     if ((isPromise(found) ? await found : found) !== hit.key) {
       v.cache!.delete(entryKey)
-      return await verifyFresh(v, authorization, entryKey, request)
+      return await verifyFresh(v, authorization, entryKey, request, obs)
     }
     // 3. time
     assertCachedTime(v, entryKey, hit)
@@ -159,10 +179,12 @@ async function verifyFresh(
   authorization: AuthorizationInput,
   entryKey: string | undefined,
   request: VerifyRequestOptions,
+  obs: Observation | undefined,
 ): Promise<BearerAuth> {
   try {
     // 1. format
     const token = parseBearerToken(v, authorization)
+    if (obs !== undefined) noteToken(obs, token)
     // 2. header policy, key and signature: nothing below runs on an unverified token
     const tenant = selectTenant(v, token)
     const alg = assertHeader(token.header, tenant.header)
@@ -170,6 +192,7 @@ async function verifyFresh(
     const key = isPromise(found) ? await found : found
     const checking = assertSignature(v.signature, key, alg, token)
     if (checking !== undefined) await checking
+    if (obs !== undefined) obs.verified = true
     // 3. time
     const nowS = v.now() / 1000
     assertTime(token.payload, nowS, v.clockTolerance)

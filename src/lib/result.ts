@@ -35,4 +35,6 @@ export interface VerifyRequestOptions {
   readonly scopes?: readonly string[]
   /** `all` (default): every scope is required; `any`: one is enough. */
   readonly scopeMode?: ScopeMode
+  /** The route pattern (e.g. `/orders/:id`) reported in the outcome event; adapters pass it when they know it. */
+  readonly route?: string
 }

@@ -139,6 +139,8 @@ describe('secrets never leak', () => {
     for (const [reason, authorization, scopes] of cases) await failWith(verify, reason, authorization, scopes)
     const outage = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now, isRevoked: () => Promise.reject(new Error('revocation store down')) })
     await failWith(outage, 'revocation_unavailable', `Bearer ${good}`)
+    // Every failure above reported one rejected event (reason, iss, kid, alg, sub, ...): scanned too.
+    expect(events.filter((e) => (e as { type: string }).type === 'rejected').map((e) => (e as { reason: string }).reason)).toEqual(cases.map(([reason]) => reason))
     for (const e of events) scan.event('verifier event', e)
     expectNoLeak(cases.length * 5)
   })
@@ -173,7 +175,9 @@ describe('secrets never leak', () => {
       await failWith(down, 'jwks_unavailable', `Bearer ${await sign(keys.rsa.key)}`)
       await failWith(down, 'jwks_unavailable', `Bearer ${await sign(keys.rsa.key)}`)
     }
-    expect(events.map((e) => (e as { type: string }).type)).toEqual(['key_skipped', 'key_skipped', 'key_skipped', 'jwks_fetch', 'kid_miss', 'jwks_error', 'jwks_cooldown', 'jwks_error', 'jwks_cooldown'])
+    expect(events.map((e) => (e as { type: string }).type).filter((t) => t !== 'verified' && t !== 'rejected')).toEqual(['key_skipped', 'key_skipped', 'key_skipped', 'jwks_fetch', 'kid_miss', 'jwks_error', 'jwks_cooldown', 'jwks_error', 'jwks_cooldown'])
+    // One outcome event per verification above (1 verified, 5 rejected), scanned with the rest.
+    expect(events.map((e) => (e as { type: string }).type).filter((t) => t === 'verified' || t === 'rejected')).toEqual(['verified', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected'])
     for (const e of events) scan.event('verifier event', e)
     expectNoLeak(20)
   })
