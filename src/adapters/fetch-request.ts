@@ -15,8 +15,9 @@ export function isPreflightRequest(request: Request): boolean {
 /**
  * Verifies the request's `Authorization` header — the only place a token is read from
  * (no query string, no form body: RFC 6750 §2.2 and §2.3 are off). Several `Authorization`
- * fields arrive joined by `, ` and fail as `header_malformed`.
+ * fields arrive joined by `, ` and fail as `header_malformed`. `req` is what the framework calls
+ * the request (Hono's `c`, Next's `Request`), for the throttle and the route.
  */
-export function authenticateRequest<C extends object>(a: ResolvedAdapter<C>, request: Request): Promise<BearerAuth<C> | undefined> {
-  return authenticate(a, request.headers.get('authorization'))
+export function authenticateRequest<C extends object, Req>(a: ResolvedAdapter<C, Req>, request: Request, req: Req): Promise<BearerAuth<C> | undefined> {
+  return authenticate(a, request.headers.get('authorization'), req)
 }

@@ -23,6 +23,8 @@ export interface BearerErrorOptions {
   readonly scope?: string
   /** The claim at fault, for claim failures (`exp`, `aud`, ...). */
   readonly claim?: string
+  /** Seconds until a retry can succeed (429): sent as `Retry-After`. */
+  readonly retryAfter?: number
 }
 
 /**
@@ -41,14 +43,16 @@ export class BearerError extends Error {
   override readonly name = 'BearerError' as const
   /** Stable machine-readable reason, e.g. `token_expired`. */
   readonly reason: BearerErrorReason
-  /** HTTP status: 400, 401, 403 or 503. */
-  readonly status: 400 | 401 | 403 | 503
+  /** HTTP status: 400, 401, 403, 429 or 503. */
+  readonly status: 400 | 401 | 403 | 429 | 503
   /** Same as `status`, for frameworks that read `statusCode`. */
-  readonly statusCode: 400 | 401 | 403 | 503
-  /** RFC 6750 error code; `undefined` for a missing token (RFC 6750 §3.1) and for 503s. */
+  readonly statusCode: 400 | 401 | 403 | 429 | 503
+  /** RFC 6750 error code; `undefined` for a missing token (RFC 6750 §3.1), for 429s and for 503s. */
   readonly code: BearerErrorCode | undefined
-  /** The full `WWW-Authenticate` value; `undefined` on 503 (an outage is not a challenge). */
+  /** The full `WWW-Authenticate` value; `undefined` on 429 and 503 (a rate limit or an outage is not a challenge). */
   readonly wwwAuthenticate: string | undefined
+  /** Seconds until a retry can succeed, for 429 (also in `headers` as `Retry-After`). */
+  readonly retryAfter: number | undefined
   /** Response headers to send with this error. */
   readonly headers: Readonly<Record<string, string>>
   /** The claim at fault, when a claim check failed. */
@@ -69,8 +73,9 @@ export class BearerError extends Error {
     this.code = entry.code
     this.claim = options.claim
     this.scope = options.scope
+    this.retryAfter = options.retryAfter === undefined ? undefined : Math.max(0, Math.ceil(options.retryAfter))
     this.wwwAuthenticate =
-      entry.status === 503
+      entry.status === 503 || entry.status === 429
         ? undefined
         : buildChallenge({
             quotedRealm: quoteString(this.realm),
@@ -80,6 +85,7 @@ export class BearerError extends Error {
           })
     const headers: Record<string, string> = {}
     if (this.wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = this.wwwAuthenticate
+    if (this.retryAfter !== undefined) headers['Retry-After'] = String(this.retryAfter)
     this.headers = Object.freeze(headers)
   }
 

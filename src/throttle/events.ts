@@ -14,7 +14,7 @@ export type ThrottleEvent =
   | { readonly type: 'throttled'; readonly key: string; readonly failures: number; readonly retryAfter: number; readonly route: string | undefined }
   /**
    * The throttle store failed (`operation`: `'get'` before verifying, `'hit'` when counting a
-   * failure). The request was answered as if there were no throttle: verification itself never
-   * depends on the store.
+   * failure), or the `key` function threw (`'key'`). The request was answered as if there were
+   * no throttle: verification itself never depends on the store.
    */
-  | { readonly type: 'throttle_error'; readonly operation: 'get' | 'hit'; readonly error: string }
+  | { readonly type: 'throttle_error'; readonly operation: 'key' | 'get' | 'hit'; readonly error: string }

@@ -68,7 +68,7 @@ describe('BearerError types', () => {
   it('has a closed reason union, usable in an exhaustive switch', () => {
     const err = new BearerError('token_expired')
     expectTypeOf(err.reason).toEqualTypeOf<BearerErrorReason>()
-    expectTypeOf(err.status).toEqualTypeOf<400 | 401 | 403 | 503>()
+    expectTypeOf(err.status).toEqualTypeOf<400 | 401 | 403 | 429 | 503>()
     // @ts-expect-error: not a reason
     void new BearerError('expired')
   })

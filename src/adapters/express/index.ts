@@ -11,11 +11,13 @@ import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { authenticate, isPreflight, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { authenticate, isPreflight, resolveAdapter, type AdapterOptions, type RequestView, type ThrottleSettings } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, SharedVerifierOptions, ThrottleSettings } from '../runtime.js'
+export type { ThrottleOptions } from '../../throttle/throttle.js'
+export type { ThrottleStore } from '../../throttle/store.js'
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -34,7 +36,7 @@ declare global {
 export type ExpressErrorHandler = (err: BearerError, req: Request, res: Response, next: NextFunction) => void
 
 /** Options of `bearer()` from `tokengate/express`. */
-export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> & {
+export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> & ThrottleSettings<Request> & {
   /** Answer failures here with an RFC 9457 `application/problem+json` body instead of `next(err)`. Default `false`. */
   readonly sendProblem?: boolean
   /** Customises failure responses (takes precedence over `sendProblem`). */
@@ -48,6 +50,16 @@ interface RouteState {
 
 // What a guard needs of the `bearer()` that ran before it on this request.
 const states = new WeakMap<Request, RouteState>()
+
+/**
+ * The throttle's default key: `req.ip`, which follows the app's `trust proxy` setting (the
+ * socket's address by default; with `app.set('trust proxy', ...)`, the client `X-Forwarded-For`
+ * names behind the proxies you trust). The route: the pattern when `bearer()` is route middleware.
+ */
+const VIEW: RequestView<Request> = {
+  clientAddress: (req) => req.ip,
+  route: (req) => (typeof req.route?.path === 'string' ? req.route.path : undefined),
+}
 
 /** Writes `err` as `application/problem+json` with its status and `WWW-Authenticate`. */
 function sendProblemResponse(res: Response, err: BearerError): void {
@@ -72,7 +84,7 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
   const { onError, sendProblem, ...rest } = options ?? ({} as ExpressBearerOptions<C>)
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('express', 'onError', 'expected a function (err, req, res, next) => void')
   if (sendProblem !== undefined && typeof sendProblem !== 'boolean') throw new ConfigError('express', 'sendProblem', 'expected true or false')
-  const a = resolveAdapter('express', rest as AdapterOptions<C>)
+  const a = resolveAdapter('express', rest as AdapterOptions<C> & ThrottleSettings<Request>, VIEW)
 
   const state: RouteState = {
     realm: a.realm,
@@ -93,7 +105,7 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
     if (a.passPreflight && isPreflight(req.method, req.headers['access-control-request-method'])) return next()
     // headersDistinct keeps repeated Authorization fields (plain headers keep only the first),
     // so two credentials fail as header_malformed, as on every other adapter.
-    authenticate(a, req.headersDistinct?.authorization ?? req.headers.authorization).then(
+    authenticate(a, req.headersDistinct?.authorization ?? req.headers.authorization, req).then(
       (auth) => {
         req.auth = auth as BearerAuth<RegisteredClaims> | undefined
         next()

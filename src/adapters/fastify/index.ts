@@ -14,12 +14,14 @@ import { ConfigError } from '../../errors/config-error.js'
 import type { ScopeMode } from '../../scopes/require.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { authenticate, isPreflight, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { authenticate, isPreflight, resolveAdapter, type AdapterOptions, type RequestView, type ThrottleSettings } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 import { checkRouteScopes, routeGuard } from './route-scopes.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, SharedVerifierOptions, ThrottleSettings } from '../runtime.js'
+export type { ThrottleOptions } from '../../throttle/throttle.js'
+export type { ThrottleStore } from '../../throttle/store.js'
 
 /** A hook that authenticates the request: use it as `onRequest` or `preHandler`. */
 export type AuthenticateHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
@@ -45,7 +47,7 @@ declare module 'fastify' {
 export type FastifyErrorHandler = (err: BearerError, request: FastifyRequest, reply: FastifyReply) => unknown
 
 /** Options of the `tokengate/fastify` plugin. */
-export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> & {
+export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> & ThrottleSettings<FastifyRequest> & {
   /** Add `authenticate` as an `onRequest` hook for every route in the registering scope. Default `false`. */
   readonly global?: boolean
   /** Answer failures with an RFC 9457 `application/problem+json` body instead of throwing to the error handler. Default `false`. */
@@ -60,6 +62,11 @@ interface PluginState {
 }
 
 const states = new WeakMap<FastifyRequest, PluginState>()
+/** The throttle's default key: `request.ip`, which follows Fastify's `trustProxy`; the route pattern. */
+const VIEW: RequestView<FastifyRequest> = {
+  clientAddress: (request) => request.ip,
+  route: (request) => request.routeOptions.url,
+}
 function preflight(request: FastifyRequest): boolean {
   return isPreflight(request.method, request.headers['access-control-request-method'])
 }
@@ -72,7 +79,7 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
   }
   // Fastify passes its own register options (prefix, logLevel, ...) along; they are not ours.
   const { prefix: _prefix, logLevel: _logLevel, logSerializers: _logSerializers, ...adapterOptions } = rest as AdapterOptions & Record<string, unknown>
-  const a = resolveAdapter('fastify', adapterOptions as AdapterOptions)
+  const a = resolveAdapter('fastify', adapterOptions as AdapterOptions & ThrottleSettings<FastifyRequest>, VIEW)
 
   const state: PluginState = {
     realm: a.realm,
@@ -95,7 +102,7 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
     states.set(request, state)
     if (a.passPreflight && preflight(request)) return
     try {
-      const auth = await authenticate(a, request.raw.headersDistinct?.authorization ?? request.headers.authorization)
+      const auth = await authenticate(a, request.raw.headersDistinct?.authorization ?? request.headers.authorization, request)
       request.auth = (auth ?? null) as BearerAuth<RegisteredClaims> | null
       const guard = routeGuard(request.routeOptions.config)
       if (guard) await runGuard(guard, auth, a.realm)

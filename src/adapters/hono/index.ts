@@ -13,16 +13,18 @@ import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { resolveAdapter, type AdapterOptions, type RequestView, type ThrottleSettings } from '../runtime.js'
 import { authenticateRequest, isPreflightRequest } from '../fetch-request.js'
 
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, SharedVerifierOptions, ThrottleSettings } from '../runtime.js'
+export type { ThrottleOptions } from '../../throttle/throttle.js'
+export type { ThrottleStore } from '../../throttle/store.js'
 
 /** Answers a failure your way: return the `Response` to send. */
 export type HonoErrorHandler = (err: BearerError, c: Context) => Response | Promise<Response>
 
 /** Options of `bearer()` from `tokengate/hono`. */
-export type HonoBearerOptions<C extends object = object> = AdapterOptions<C> & {
+export type HonoBearerOptions<C extends object = object> = AdapterOptions<C> & ThrottleSettings<Context> & {
   /** Customises failure responses. Default: throw an `HTTPException` whose response is `err.toResponse()`. */
   readonly onError?: HonoErrorHandler
 }
@@ -36,6 +38,36 @@ interface RouteState {
   readonly realm: string
   fail(err: unknown, c: Context): Promise<Response>
 }
+
+/**
+ * The connection's address where the runtime hands it to Hono: `@hono/node-server` (the
+ * socket), Bun (`server.requestIP`), Deno (`info.remoteAddr`), Cloudflare Workers (the
+ * `CF-Connecting-IP` Cloudflare sets on every request it forwards). Hono has no trust-proxy
+ * setting: behind a proxy, pass `throttle.key`.
+ */
+function connectionAddress(c: Context): string | undefined {
+  const env = c.env as Record<string, unknown> | undefined
+  const node = (env?.incoming as { socket?: { remoteAddress?: unknown } } | undefined)?.socket?.remoteAddress
+  if (typeof node === 'string') return node
+  const requestIP = env?.requestIP
+  if (typeof requestIP === 'function') {
+    const bun = (requestIP as (r: Request) => { address?: unknown } | null).call(env, c.req.raw)?.address
+    if (typeof bun === 'string') return bun
+  }
+  const deno = (env?.remoteAddr as { hostname?: unknown } | undefined)?.hostname
+  if (typeof deno === 'string') return deno
+  if (typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers') return c.req.raw.headers.get('cf-connecting-ip') ?? undefined
+  return undefined
+}
+
+/** The route pattern of the handler this request reaches (the last matched route that is not middleware). */
+function matchedRoute(c: Context): string | undefined {
+  const routes = c.req.matchedRoutes
+  for (let i = routes.length - 1; i >= 0; i--) if (routes[i]!.method !== 'ALL') return routes[i]!.path
+  return undefined
+}
+
+const VIEW: RequestView<Context> = { clientAddress: connectionAddress, route: matchedRoute }
 
 // What a guard needs of the `bearer()` that ran before it on this request.
 const states = new WeakMap<Request, RouteState>()
@@ -66,7 +98,7 @@ export function bearer<C extends object = object>(options: HonoBearerOptions<C>)
 export function bearer<C extends object = object>(options: HonoBearerOptions<C>): MiddlewareHandler<BearerEnv<C>> | MiddlewareHandler<OptionalBearerEnv<C>> {
   const { onError, ...rest } = options ?? ({} as HonoBearerOptions<C>)
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('hono', 'onError', 'expected a function (err, c) => Response')
-  const a = resolveAdapter('hono', rest as AdapterOptions<C>)
+  const a = resolveAdapter('hono', rest as AdapterOptions<C> & ThrottleSettings<Context>, VIEW)
   const state: RouteState = {
     realm: a.realm,
     async fail(err, c) {
@@ -81,7 +113,7 @@ export function bearer<C extends object = object>(options: HonoBearerOptions<C>)
     if (a.passPreflight && isPreflightRequest(c.req.raw)) return next()
     let auth: BearerAuth<C> | undefined
     try {
-      auth = await authenticateRequest(a, c.req.raw)
+      auth = await authenticateRequest(a, c.req.raw, c)
     } catch (err) {
       return state.fail(err, c)
     }

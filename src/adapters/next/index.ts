@@ -7,16 +7,18 @@
 import type { BearerAuth } from '../../lib/result.js'
 import { BearerError } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
-import { resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { resolveAdapter, type AdapterOptions, type RequestView, type ThrottleSettings } from '../runtime.js'
 import { authenticateRequest, isPreflightRequest } from '../fetch-request.js'
 
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, SharedVerifierOptions, ThrottleSettings } from '../runtime.js'
+export type { ThrottleOptions } from '../../throttle/throttle.js'
+export type { ThrottleStore } from '../../throttle/store.js'
 
 /** Answers a failure your way: return the `Response` to send. */
 export type NextErrorHandler = (err: BearerError, request: Request) => Response | Promise<Response>
 
 /** Options of `withBearer` and `bearerMiddleware` from `tokengate/next`. */
-export type NextBearerOptions<C extends object = object> = AdapterOptions<C> & {
+export type NextBearerOptions<C extends object = object> = AdapterOptions<C> & ThrottleSettings<Request> & {
   /** Customises failure responses. Default `err.toResponse()`: RFC 9457 problem+json with `WWW-Authenticate`. */
   readonly onError?: NextErrorHandler
 }
@@ -29,11 +31,16 @@ export type RouteContext = { params: Promise<Record<string, string | string[] | 
 
 type Handler<Req, Ctx, A> = (request: Req, context: AuthContext<Ctx, A>) => Response | Promise<Response>
 
+/** A Next.js `Request` carries no client address (`request.ip` is gone since Next 15): `throttle.key` is required. */
+const VIEW: RequestView<Request> = {
+  noAddress: "Next.js gives no client address: pass key, e.g. (request) => request.headers.get('x-real-ip') ?? undefined on Vercel (the platform sets it), or the header your own proxy sets",
+}
+
 /** Validates the options once: the adapter, and how its failures are answered. */
 function resolveNextAdapter<C extends object>(options: NextBearerOptions<C>) {
   const { onError, ...rest } = options ?? ({} as NextBearerOptions<C>)
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('next', 'onError', 'expected a function (err, request) => Response')
-  const a = resolveAdapter('next', rest as AdapterOptions<C>)
+  const a = resolveAdapter('next', rest as AdapterOptions<C> & ThrottleSettings<Request>, VIEW)
   const fail = (err: unknown, request: Request): Response | Promise<Response> => {
     if (!BearerError.is(err)) throw err
     return onError ? onError(err, request) : err.toResponse()
@@ -72,7 +79,7 @@ export function withBearer<C extends object, Ctx, Req extends Request>(
     // A CORS preflight reaches an OPTIONS handler untouched, with no auth.
     if (!(a.passPreflight && isPreflightRequest(request))) {
       try {
-        auth = await authenticateRequest(a, request)
+        auth = await authenticateRequest(a, request, request)
       } catch (err) {
         return fail(err, request)
       }
@@ -112,7 +119,7 @@ export function bearerMiddleware<C extends object = object>(options: NextMiddlew
     if (a.passPreflight && isPreflightRequest(request)) return undefined
     let auth: BearerAuth<C> | undefined
     try {
-      auth = await authenticateRequest(a, request)
+      auth = await authenticateRequest(a, request, request)
     } catch (err) {
       return fail(err, request)
     }
