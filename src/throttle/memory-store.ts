@@ -21,6 +21,12 @@ export interface MemoryThrottleStoreOptions {
 
 const DEFAULT_MAX = 10_000
 
+/** The memory store: a `ThrottleStore` that always answers synchronously. */
+export interface MemoryThrottleStore extends ThrottleStore {
+  get(key: string): ThrottleWindow | undefined
+  hit(key: string, windowMs: number): ThrottleWindow
+}
+
 interface Entry {
   failures: number
   /** Milliseconds, on the store's clock. */
@@ -41,7 +47,7 @@ const schema = options(
  * @example
  * app.use(bearer({ issuer, audience, jwksUri, throttle: { store: memoryThrottleStore({ max: 50_000 }), maxFailures: 10, window: '5m' } }))
  */
-export function memoryThrottleStore(input: MemoryThrottleStoreOptions = {}): ThrottleStore {
+export function memoryThrottleStore(input: MemoryThrottleStoreOptions = {}): MemoryThrottleStore {
   if (typeof input !== 'object' || input === null) throw new ConfigError('memoryThrottleStore', 'options', 'expected { max?, now? }')
   const o = parseOptions('memoryThrottleStore', schema, input)
   const now = o.now ?? Date.now
