@@ -14,6 +14,7 @@ import { BearerError } from '../errors/bearer-error.js'
 import type { BearerErrorReason } from '../errors/reasons.js'
 import type { BearerAuth } from '../lib/result.js'
 import type { JwsHeader } from '../lib/token.js'
+import { monotonicMs as clock } from '../lib/clock.js'
 
 /** What outcome events carry besides their type. */
 export interface OutcomeFields {
@@ -58,7 +59,6 @@ const MAX_FIELD = 256
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' ? (value.length > MAX_FIELD ? `${value.slice(0, MAX_FIELD)}…` : value) : undefined
 
-const clock: () => number = typeof performance !== 'undefined' && typeof performance.now === 'function' ? () => performance.now() : Date.now
 
 function verifiedEvent(auth: BearerAuth, obs: Observation, durationMs: number, route: string | undefined): VerificationEvent {
   return {

@@ -9,6 +9,7 @@
 import { BearerError } from '../errors/bearer-error.js'
 import { freshnessLifetime } from './cache-control.js'
 import { FetchFailure } from './fetch-json.js'
+import { monotonicMs } from '../lib/clock.js'
 import type { ResolvedCacheOptions } from './jwks-cache-options.js'
 import type { KeySet } from './key-set.js'
 import type { KeySourceContext } from './key-source.js'
@@ -58,6 +59,8 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
   let staleUntil = -Infinity
   /** Start of the last fetch attempt, successful or not: the cooldown counts from here. */
   let lastAttempt = -Infinity
+  /** When the last attempt started on the monotonic clock, for `durationMs` in its event. */
+  let attemptStarted = 0
   let lastFailure: FetchFailure | undefined
   let inFlight: Promise<KeySet> | undefined
 
@@ -79,7 +82,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
     staleUntil = freshUntil + o.staleIfErrorMs
     lastFailure = undefined
     inFlight = undefined
-    ctx.onEvent({ type: 'jwks_fetch', uri: loaded.uri, status: loaded.status, keys: loaded.set.keys.length, maxAge: seconds(lifetime) })
+    ctx.onEvent({ type: 'jwks_fetch', uri: loaded.uri, status: loaded.status, keys: loaded.set.keys.length, maxAge: seconds(lifetime), durationMs: monotonicMs() - attemptStarted })
     return loaded.set
   }
 
@@ -93,7 +96,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
   function record(failure: FetchFailure): void {
     inFlight = undefined
     lastFailure = failure
-    ctx.onEvent({ type: 'jwks_error', uri: failure.url, code: failure.code, error: failure.message })
+    ctx.onEvent({ type: 'jwks_error', uri: failure.url, code: failure.code, error: failure.message, durationMs: monotonicMs() - attemptStarted })
     const t = ctx.now()
     // Stale only once past its freshness (a failed kid-miss refetch leaves a fresh set fresh).
     if (set && t >= freshUntil && t < staleUntil) ctx.onEvent({ type: 'jwks_stale', uri: loader.label(), age: seconds(t - fetchedAt), remaining: seconds(staleUntil - t) })
@@ -112,6 +115,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
     let flight = inFlight
     if (!flight) {
       lastAttempt = ctx.now()
+      attemptStarted = monotonicMs()
       const started: Promise<KeySet> = loader.load().then(
         (loaded) => (inFlight === started ? succeeded(loaded) : loaded.set),
         (err: unknown) => failed(err, started),

@@ -20,6 +20,8 @@ import type { TestSigningKey } from '../../src/testing/keys.js'
 import { AUDIENCE, ISSUER, NOW_S, now } from '../helpers/setup.js'
 import { drop, json, startKeyServer, status, type KeyServer } from '../jwks/jwks-server.js'
 import { SecretScanner } from './secret-scan.js'
+import { authenticate, resolveAdapter } from '../../src/adapters/runtime.js'
+import { memoryThrottleStore } from '../../src/index.js'
 
 const utf8 = new TextEncoder()
 const scan = new SecretScanner()
@@ -180,6 +182,22 @@ describe('secrets never leak', () => {
     expect(events.map((e) => (e as { type: string }).type).filter((t) => t === 'verified' || t === 'rejected')).toEqual(['verified', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected'])
     for (const e of events) scan.event('verifier event', e)
     expectNoLeak(20)
+  })
+
+  it('through the throttle: its 429 and its events carry no token, even when failures are signed with the secret', async () => {
+    const events: unknown[] = []
+    const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, ...common(events) })
+    const a = resolveAdapter('test', { verifier, throttle: { store: memoryThrottleStore(), maxFailures: 2 } }, { clientAddress: (r: { ip: string }) => r.ip, route: () => '/orders/:id' })
+    const good = await sign(keys.hsText)
+    const bad = await sign(keys.hsText, { aud: 'other' })
+    for (let i = 0; i < 2; i++) await expect(authenticate(a, `Bearer ${bad}`, { ip: '203.0.113.7' })).rejects.toMatchObject({ reason: 'audience_invalid' })
+    const err = await authenticate(a, `Bearer ${good}`, { ip: '203.0.113.7' }).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ reason: 'too_many_failures', status: 429 })
+    driven.add('too_many_failures')
+    await scan.error('too_many_failures', err)
+    expect(events.map((e) => (e as { type: string }).type)).toEqual(['rejected', 'rejected', 'throttled'])
+    for (const e of events) scan.event('verifier event', e)
+    expectNoLeak(4)
   })
 
   it('through configuration mistakes, which name the option and never echo its value', async () => {
