@@ -11,10 +11,11 @@ export const entries = {
   issuer: 'src/issuer/index.ts',
   redis: 'src/redis/index.ts',
   testing: 'src/testing/index.ts',
+  otel: 'src/otel/index.ts',
 }
 
 // '#signature-backend' stays an import, so the runtime's export conditions pick the backend.
-const external = ['jose', 'lru-cache', 'ioredis', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next']
+const external = ['jose', 'lru-cache', 'ioredis', '@opentelemetry/api', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next']
 /**
  * Files reached through package.json "imports", not public subpaths: the signature backend
  * each runtime gets by export condition (`#signature-backend`).
