@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose'
+import { decodeJwt, exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { createVerifier, type CommonVerifierOptions } from '../../src/index.js'
@@ -257,6 +257,17 @@ describe('secrets never leak', () => {
       scan.secret('refresh token', c.refreshToken)
       scan.token('issued access token', c.accessToken)
       expect(await issuer.revoke(`${c.accessToken}x`)).toBe(false)
+      expect(await issuer.revoke(c.accessToken)).toBe(true)
+      const d = await issuer.issue({ sub: 'dave' })
+      expect(await issuer.revoke(d.refreshToken)).toBe(true)
+      const e = await issuer.issue({ sub: 'erin' })
+      expect(await issuer.revokeFamily(decodeJwt(e.accessToken).sid as string)).toBe(true)
+      for (const t of [d, e]) {
+        scan.secret('refresh token', t.refreshToken)
+        scan.token('issued access token', t.accessToken)
+      }
+      await issuer.revokeSubject('dave')
+      if (!('secret' in options)) await issuer.rotateKeys()
       clock += 8 * 86_400_000
       await fail('refresh expired', issuer.refresh(c.refreshToken))
       await fail('verify expired', verify(`Bearer ${c.accessToken}`))
@@ -269,7 +280,7 @@ describe('secrets never leak', () => {
       down.value = false
       scan.see('published JWKS', JSON.stringify(await issuer.jwks()))
     }
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['refresh_reused', 'store_error']))
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['refresh_reused', 'family_revoked', 'token_revoked', 'subject_revoked', 'keys_rotated', 'store_error']))
     for (const e of events) scan.event('issuer event', e)
     expectNoLeak(60)
   })
