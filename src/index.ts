@@ -43,3 +43,4 @@ export { memoryThrottleStore, type MemoryThrottleStore, type MemoryThrottleStore
 export type { ThrottleStore, ThrottleWindow } from './throttle/store.js'
 export type { ThrottleOptions } from './throttle/throttle.js'
 export type { ThrottleEvent } from './throttle/events.js'
+export { auditLog, type AuditLevel, type AuditLogger, type AuditLogOptions, type AuditRecord, type AuditSink } from './audit/audit-log.js'

@@ -66,7 +66,7 @@ describe('issuer security events', () => {
     const { issuer, events } = setup()
     const kid = await issuer.rotateKeys()
     expect(typeof kid).toBe('string')
-    expect((await issuer.jwks()).keys.map((k) => k.kid)).toContain(kid)
+    expect((await issuer.jwks()).keys.map((k) => (k as { kid?: string }).kid)).toContain(kid)
     expect(events).toEqual([{ type: 'keys_rotated', kid }])
   })
 

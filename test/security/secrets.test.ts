@@ -22,6 +22,7 @@ import { drop, json, startKeyServer, status, type KeyServer } from '../jwks/jwks
 import { SecretScanner } from './secret-scan.js'
 import { authenticate, resolveAdapter } from '../../src/adapters/runtime.js'
 import { memoryThrottleStore } from '../../src/index.js'
+import { auditRecord } from '../../src/audit/audit-log.js'
 
 const utf8 = new TextEncoder()
 const scan = new SecretScanner()
@@ -92,6 +93,13 @@ async function failWith(verify: ReturnType<typeof createVerifier>, reason: strin
   await scan.error(`${reason} (${authorization?.slice(0, 24)}…)`, err)
 }
 
+/** An event, and the audit record `auditLog` would write for it (successes included). */
+function scanEvent(where: string, event: unknown): void {
+  scan.event(where, event)
+  const audit = auditRecord(event as Parameters<typeof auditRecord>[0], { verified: true })
+  if (audit !== undefined) scan.event(`${where}, audit record`, audit)
+}
+
 function common(events: unknown[]): CommonVerifierOptions {
   return { now, requiredClaims: ['jti'], claims: z.object({ tenant: z.string() }), isRevoked: (c) => c.jti === 'revoked', onEvent: (e) => void events.push(e) }
 }
@@ -143,7 +151,7 @@ describe('secrets never leak', () => {
     await failWith(outage, 'revocation_unavailable', `Bearer ${good}`)
     // Every failure above reported one rejected event (reason, iss, kid, alg, sub, ...): scanned too.
     expect(events.filter((e) => (e as { type: string }).type === 'rejected').map((e) => (e as { reason: string }).reason)).toEqual(cases.map(([reason]) => reason))
-    for (const e of events) scan.event('verifier event', e)
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(cases.length * 5)
   })
 
@@ -161,7 +169,7 @@ describe('secrets never leak', () => {
     await failWith(verify, 'alg_not_allowed', `Bearer ${await sign(keys.hsText)}`)
     await failWith(verify, 'signature_invalid', `Bearer ${h}.${encodeSegment(claims({ sub: 'admin' }))}.${s}`)
     await failWith(verify, 'signature_invalid', `Bearer ${flipSignatureBit(await sign(keys.ed.key, {}, { kid: 'ed' }))}`)
-    for (const e of events) scan.event('verifier event', e)
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(20)
   })
 
@@ -180,7 +188,7 @@ describe('secrets never leak', () => {
     expect(events.map((e) => (e as { type: string }).type).filter((t) => t !== 'verified' && t !== 'rejected')).toEqual(['key_skipped', 'key_skipped', 'key_skipped', 'jwks_fetch', 'kid_miss', 'jwks_error', 'jwks_cooldown', 'jwks_error', 'jwks_cooldown'])
     // One outcome event per verification above (1 verified, 5 rejected), scanned with the rest.
     expect(events.map((e) => (e as { type: string }).type).filter((t) => t === 'verified' || t === 'rejected')).toEqual(['verified', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected'])
-    for (const e of events) scan.event('verifier event', e)
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(20)
   })
 
@@ -196,7 +204,7 @@ describe('secrets never leak', () => {
     driven.add('too_many_failures')
     await scan.error('too_many_failures', err)
     expect(events.map((e) => (e as { type: string }).type)).toEqual(['rejected', 'rejected', 'throttled'])
-    for (const e of events) scan.event('verifier event', e)
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(4)
   })
 
@@ -281,7 +289,7 @@ describe('secrets never leak', () => {
       scan.see('published JWKS', JSON.stringify(await issuer.jwks()))
     }
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(['refresh_reused', 'family_revoked', 'token_revoked', 'subject_revoked', 'keys_rotated', 'store_error']))
-    for (const e of events) scan.event('issuer event', e)
+    for (const e of events) scanEvent('issuer event', e)
     expectNoLeak(60)
   })
 
