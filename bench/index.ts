@@ -5,7 +5,7 @@
  * BENCH_ROUNDS (default 5) and BENCH_MS (per measurement, default 100) trade time for noise.
  */
 import { measure } from 'mitata'
-import { contenders, FLOOR, INFLIGHT, TG_EDGE, TG_OFF, TG_ON, type Contender } from './contenders.js'
+import { contenders, FLOOR, INFLIGHT, TG_EDGE, TG_OFF, TG_OFF_EVENTS, TG_ON, TG_ON_EVENTS, type Contender } from './contenders.js'
 import { ALGS, makeFixture, type BenchAlg, type Fixture } from './fixtures.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -92,6 +92,8 @@ const rows: [string, (r: Map<string, number>) => [number, number]][] = [
   ['node path, cache off ≥ 1.0× fast-jwt', (r) => [r.get(TG_OFF)! / r.get('fast-jwt')!, 1]],
   ['cache on ≥ 1.5× fast-jwt cache on', (r) => [r.get(TG_ON)! / r.get('fast-jwt, cache on')!, 1.5]],
   ['edge path ≥ 1.0× jose, one at a time', (r) => [r.get(TG_EDGE)! / r.get('jose jwtVerify')!, 1]],
+  ['onEvent listener, cache off ≥ 0.95×', (r) => [r.get(TG_OFF_EVENTS)! / r.get(TG_OFF)!, 0.95]],
+  ['onEvent listener, cache on ≥ 0.95×', (r) => [r.get(TG_ON_EVENTS)! / r.get(TG_ON)!, 0.95]],
   [`edge path ≥ 1.0× jose, ${INFLIGHT} in flight`, (r) => [r.get(`${TG_EDGE}, ${INFLIGHT} in flight`)! / r.get(`jose jwtVerify, ${INFLIGHT} in flight`)!, 1]],
 ]
 console.log(`${'target'.padEnd(40)}${algs.map((a) => a.padStart(12)).join('')}`)
