@@ -4,19 +4,27 @@
  * registered claims (RFC 7519 §4.1), and `requiredClaims`.
  */
 import { BearerError } from '../errors/bearer-error.js'
+import { hasOwnMember, own } from '../lib/own.js'
+import { matchTemplate, type IssuerTemplate } from './issuer-template.js'
 
 export interface RegisteredClaimRules {
   /** Accepted issuers; `null` when the verifier opted out of the check. */
   readonly issuers: ReadonlySet<string> | null
+  /** Accepted issuer templates (`{tenantid}`, tied to `tid`); empty when there are none. */
+  readonly issuerTemplates: readonly IssuerTemplate[]
   /** Accepted audiences; `null` when the verifier opted out of the check. */
   readonly audiences: ReadonlySet<string> | null
   readonly requiredClaims: readonly string[]
 }
 
 export function assertRegisteredClaims(payload: Record<string, unknown>, rules: RegisteredClaimRules): void {
-  const { iss, aud, sub, jti } = payload
+  // Own members only: an inherited `constructor` or a polluted prototype is not a claim.
+  const iss = own(payload, 'iss')
+  const aud = own(payload, 'aud')
+  const sub = own(payload, 'sub')
+  const jti = own(payload, 'jti')
   if (rules.issuers !== null) {
-    if (typeof iss !== 'string' || !rules.issuers.has(iss)) {
+    if (typeof iss !== 'string' || !(rules.issuers.has(iss) || matchesTemplate(rules.issuerTemplates, iss, own(payload, 'tid')))) {
       throw new BearerError('issuer_invalid', {
         claim: 'iss',
         ...(iss === undefined ? { message: 'The token has no "iss" claim' } : {}),
@@ -44,10 +52,20 @@ export function assertRegisteredClaims(payload: Record<string, unknown>, rules: 
   if (jti !== undefined && typeof jti !== 'string') throw invalid('jti')
 
   for (const claim of rules.requiredClaims) {
-    if (payload[claim] === undefined) {
+    if (!hasOwnMember(payload, claim)) {
       throw new BearerError('claim_missing', { claim, message: `The token has no "${claim}" claim` })
     }
   }
+}
+
+/** True when `iss` is a template with the token's own `tid`; a `tid` of another tenant is refused by name. */
+function matchesTemplate(templates: readonly IssuerTemplate[], iss: string, tid: unknown): boolean {
+  for (const t of templates) {
+    const outcome = matchTemplate(t, iss, tid)
+    if (outcome === 'match') return true
+    if (outcome === 'tid_mismatch') throw new BearerError('issuer_invalid', { claim: 'tid', message: 'The token "tid" does not match its issuer' })
+  }
+  return false
 }
 
 function invalid(claim: string): BearerError {

@@ -11,25 +11,35 @@ import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import { secretBytes, secretKey } from '../keys/secret.js'
-import { CLOCK_TOLERANCE_ALLOWANCE, type IssuerContext } from './context.js'
+import { CLOCK_TOLERANCE_ALLOWANCE, nowSeconds, type IssuerContext } from './context.js'
 import { KeyRing } from './key-ring.js'
 import { issue, type IssueInput } from './mint.js'
-import { parseIssuerOptions, type IssuerEvent, type IssuerOptions } from './options.js'
+import { parseIssuerOptions, type IssuerDpopOptions, type IssuerEvent, type IssuerOptions } from './options.js'
 import { isRevokedHook, revoke, revokeFamily, revokeSubject } from './revocation.js'
 import { refresh } from './rotation.js'
 import { secretSigningKey, type IssuerKey } from './signing-key.js'
 import { memoryStore } from './stores/memory-store.js'
 import type { TokenPair } from './token-response.js'
+import type { TokenRequestOptions } from './dpop.js'
+import { resolveDpop } from '../binding/dpop-settings.js'
+import { DEFAULT_DPOP_ALGORITHMS, DEFAULT_DPOP_MAX_AGE, DEFAULT_DPOP_MAX_PROOF_SIZE } from '../core/parse-options.js'
+import { signatureBackend } from '#signature-backend'
 
 /** A configured issuer. Every method is safe to call concurrently. */
 export interface Issuer {
-  /** Mints an access token and a refresh token that starts a new family (login session). */
-  issue(input: IssueInput): Promise<TokenPair>
+  /**
+   * Mints an access token and a refresh token that starts a new family (login session). With
+   * `{ dpop: { proof } }` (RFC 9449 §5, needs `tokenEndpoint`), the pair is DPoP-bound: the
+   * access token carries `cnf.jkt`, `tokenType` is `'DPoP'`, and the family refreshes only with
+   * proofs from that key.
+   */
+  issue(input: IssueInput, options?: TokenRequestOptions): Promise<TokenPair>
   /**
    * Exchanges a refresh token for a new pair; the old one is spent. Reuse of a spent token
-   * revokes the family and throws `refresh_token_reused`. Failures are `IssuerError`s.
+   * revokes the family and throws `refresh_token_reused`. A DPoP-bound family needs
+   * `{ dpop: { proof } }` from its key. Failures are `IssuerError`s.
    */
-  refresh(refreshToken: string): Promise<TokenPair>
+  refresh(refreshToken: string, options?: TokenRequestOptions): Promise<TokenPair>
   /** Revokes a refresh token (with its family) or an access token. `false` when it is not a live token of ours. */
   revoke(token: string): Promise<boolean>
   /** Revokes a family (the `sid` claim of its access tokens). `false` when unknown or expired. */
@@ -44,14 +54,24 @@ export interface Issuer {
   keySource(): KeySourceFactory
   /**
    * Makes `key` (or a freshly generated key of the same algorithm) the signing key. The old
-   * key stays in `jwks()` until its last token expires (`accessTtl` + `CLOCK_TOLERANCE_ALLOWANCE`). Returns the new `kid`.
+   * key stays in `jwks()` until its last token expires (`accessTtl` + `CLOCK_TOLERANCE_ALLOWANCE`). Returns the
+   * new `kid`. Concurrent calls run one after another, each retiring the key before it.
    */
   rotateKeys(key?: IssuerKey): Promise<string>
+  /**
+   * Resolves once the signing keys are imported and self-tested. A key that fails there
+   * rejects this, and every other method, with its `ConfigError`; await it at startup to fail
+   * fast. (What can be checked without importing a key already threw from `createIssuer`.)
+   */
+  ready(): Promise<void>
 }
 
 /**
- * Builds an issuer. Options are validated once (a mistake throws a `TypeError` naming the
- * option); keys load in the background and every method waits for them.
+ * Builds an issuer. Options are validated once (a mistake throws a `ConfigError` naming the
+ * option), configured keys too as far as possible without importing them (a public key, a
+ * certificate, PKCS#1, a JWK without "d", an algorithm that does not fit the key, a weak RSA
+ * modulus, a duplicate `kid` all throw here); keys are then imported and self-tested in the
+ * background, every method waits for that, and `ready()` reports it.
  *
  * Import from `tokengate/issuer`.
  *
@@ -72,7 +92,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
   const refreshTtl = Math.floor(toSeconds(o.refreshTtl ?? '7d'))
   const secret = o.secret === undefined ? undefined : secretBytes(o.secret).slice()
   const ring = new KeyRing(
-    { algorithm, keys: o.keys as readonly IssuerKey[] | undefined, activeKid: o.activeKid, retireAfter: accessTtl + CLOCK_TOLERANCE_ALLOWANCE, now: () => Math.floor(nowMs() / 1000) },
+    { algorithm, keys: o.keys as readonly IssuerKey[] | undefined, activeKid: o.activeKid, retireAfter: accessTtl + CLOCK_TOLERANCE_ALLOWANCE, now: () => nowSeconds({ nowMs }) },
     secret ? secretSigningKey(secret, algorithm) : undefined,
   )
   const ctx: IssuerContext = Object.freeze({
@@ -84,6 +104,24 @@ export function createIssuer(options: IssuerOptions): Issuer {
     store: (o.store as IssuerOptions['store']) ?? memoryStore(),
     failOpen: o.failOpen ?? false,
     nowMs,
+    dpop:
+      o.tokenEndpoint === undefined
+        ? undefined
+        : Object.freeze({
+            tokenEndpoint: String(o.tokenEndpoint),
+            signature: signatureBackend,
+            settings: resolveDpop(
+              {
+                required: false,
+                algorithms: o.dpop?.algorithms ?? DEFAULT_DPOP_ALGORITHMS,
+                maxAge: o.dpop?.maxAge === undefined ? DEFAULT_DPOP_MAX_AGE : toSeconds(o.dpop.maxAge),
+                maxProofSize: DEFAULT_DPOP_MAX_PROOF_SIZE,
+                nonce: undefined,
+                replayStore: o.dpop?.replayStore as IssuerDpopOptions['replayStore'],
+              },
+              nowMs,
+            ),
+          }),
     // A throwing listener, or one returning a rejected promise, must not break issuing or verification.
     emit: createEventHub<IssuerEvent>(onEvent).emit,
   })
@@ -96,15 +134,27 @@ export function createIssuer(options: IssuerOptions): Issuer {
     typ: 'at+jwt',
     requiredClaims: ['jti'],
     now: nowMs,
+    // Revoking is not using: a DPoP-bound access token of ours may be revoked without its proof.
+    acceptBoundAsBearer: true,
   })
 
+  // Every method waits for the keys, so a key that fails its import or self-test fails the
+  // issuer's first use, whichever method that is, with the same ConfigError.
+  const ready = (): Promise<void> => ring.ready()
+  const whenReady =
+    <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await ring.ready()
+      return run(...args)
+    }
+  const isRevoked = isRevokedHook(ctx)
   return Object.freeze({
-    issue: (input: IssueInput) => issue(ctx, input),
-    refresh: (refreshToken: string) => refresh(ctx, refreshToken),
-    revoke: (token: string) => revoke(ctx, verifyOwn, token),
-    revokeFamily: (familyId: string) => revokeFamily(ctx, familyId),
-    revokeSubject: (sub: string) => revokeSubject(ctx, sub),
-    isRevoked: isRevokedHook(ctx),
+    issue: whenReady((input: IssueInput, requestOptions?: TokenRequestOptions) => issue(ctx, input, requestOptions)),
+    refresh: whenReady((refreshToken: string, requestOptions?: TokenRequestOptions) => refresh(ctx, refreshToken, requestOptions)),
+    revoke: whenReady((token: string) => revoke(ctx, verifyOwn, token)),
+    revokeFamily: whenReady((familyId: string) => revokeFamily(ctx, familyId)),
+    revokeSubject: whenReady((sub: string) => revokeSubject(ctx, sub)),
+    isRevoked: whenReady(isRevoked),
     jwks: () => ring.jwks(),
     keySource,
     rotateKeys: async (key?: IssuerKey) => {
@@ -112,6 +162,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
       ctx.emit({ type: 'keys_rotated', kid })
       return kid
     },
+    ready,
   })
 }
 

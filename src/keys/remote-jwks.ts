@@ -4,6 +4,7 @@
  * key, and cached by `jwks-cache.ts` (single flight, cooldown, freshness, stale if error).
  */
 import { ConfigError } from '../errors/config-error.js'
+import { own } from '../lib/own.js'
 import type { Algorithm } from './algorithms.js'
 import { fetchJson, FetchFailure } from './fetch-json.js'
 import { createJwksCache, type JwksLoader, type LoadedJwks } from './jwks-cache.js'
@@ -24,12 +25,21 @@ export interface JwksLocation {
   pendingFetches?(): number
 }
 
-const ACCEPT = 'application/jwk-set+json, application/json;q=0.9'
+/** A kind of remote key document: how to ask for it and how to read it into a key set. */
+export interface KeyDocumentFormat {
+  /** The `Accept` header of the request. */
+  readonly accept: string
+  /** The key set of a parsed document, or a string saying why it is not one. */
+  build(document: unknown, allowed: ReadonlySet<Algorithm>): KeySet | string
+}
 
-/** Fetches and validates one set: a document that is not a JWK Set, or has no usable key, is a failure. */
-async function loadSet(ctx: KeySourceContext, o: ResolvedCacheOptions, uri: string): Promise<LoadedJwks> {
-  const response = await fetchJson(uri, { fetch: ctx.fetch, timeoutMs: o.timeoutMs, maxBytes: o.maxBytes, accept: ACCEPT })
-  const set = buildKeySet(response.body, ctx.algorithms)
+/** A JWK Set (RFC 7517 §5): what `jwksUri` and discovery fetch. */
+export const JWKS_FORMAT: KeyDocumentFormat = Object.freeze({ accept: 'application/jwk-set+json, application/json;q=0.9', build: buildKeySet })
+
+/** Fetches and validates one set: a document that is not a key set, or has no usable key, is a failure. */
+async function loadSet(ctx: KeySourceContext, o: ResolvedCacheOptions, uri: string, format: KeyDocumentFormat): Promise<LoadedJwks> {
+  const response = await fetchJson(uri, { fetch: ctx.fetch, timeoutMs: o.timeoutMs, maxBytes: o.maxBytes, accept: format.accept })
+  const set = format.build(response.body, ctx.algorithms)
   if (typeof set === 'string') throw new FetchFailure('not_jwks', set, uri)
   for (const s of set.skipped) ctx.onEvent({ type: 'key_skipped', source: uri, kid: s.kid, reason: s.reason })
   // A set with nothing we can use is a broken deploy at the IdP: keep the last good keys.
@@ -37,17 +47,18 @@ async function loadSet(ctx: KeySourceContext, o: ResolvedCacheOptions, uri: stri
   return { set, uri, status: response.status, headers: response.headers }
 }
 
-/** The key source over a cached remote set; shared by `remoteJwks` and discovery. */
+/** The key source over a cached remote set; shared by `remoteJwks`, discovery and `x509Keys`. */
 export function remoteKeySource(
   location: (ctx: KeySourceContext, o: ResolvedCacheOptions) => JwksLocation,
   options: RemoteJwksOptions = {},
+  format: KeyDocumentFormat = JWKS_FORMAT,
 ): KeySourceFactory {
   const o = resolveCacheOptions(options)
   return (ctx): KeySource => {
     const where = location(ctx, o)
     const loader: JwksLoader = {
       label: () => where.label(),
-      load: async () => loadSet(ctx, o, await where.resolve()),
+      load: async () => loadSet(ctx, o, await where.resolve(), format),
       maxDurationMs: () => o.timeoutMs * (1 + (where.pendingFetches?.() ?? 0)),
     }
     const cache = createJwksCache(ctx, o, loader)
@@ -64,8 +75,9 @@ export function remoteKeySource(
       getKey(header, alg) {
         // Fresh set: answer synchronously, no await on the hot path.
         const set = cache.fresh()
-        if (set) return pick(set, header.kid, alg)
-        return cache.current().then((current) => pick(current, header.kid, alg))
+        const kid = own(header, 'kid') as string | undefined
+        if (set) return pick(set, kid, alg)
+        return cache.current().then((current) => pick(current, kid, alg))
       },
       warm: () => cache.warm(),
     }

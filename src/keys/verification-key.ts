@@ -3,8 +3,10 @@
  * A key ready to verify with: validated once when loaded, then handed to a signature backend,
  * which caches its own imported form (CryptoKey or KeyObject) per key.
  */
+import type { CryptoKey } from 'jose'
 import { decodeBase64url } from '../lib/base64url.js'
 import { hasRocaFingerprint } from './roca.js'
+import { own } from '../lib/own.js'
 import {
   algorithmsForKeyType,
   CURVE_BYTES,
@@ -28,12 +30,20 @@ export interface VerificationKey {
   readonly algorithms: ReadonlySet<Algorithm>
   /** The raw secret for `oct` keys (HMAC). */
   readonly secret?: Uint8Array
+  /**
+   * A WebCrypto public key given as is (`publicKey: cryptoKey`), which may not be extractable:
+   * backends verify with it directly (`jwk` then holds only `kty` and `crv`).
+   */
+  readonly cryptoKey?: CryptoKey
 }
 
 /** The outcome of loading one JWK: a key, or why it cannot be used. */
 export type LoadedKey = { readonly key: VerificationKey } | { readonly skipped: string }
 
 const isString = (v: unknown): v is string => typeof v === 'string'
+
+/** The JWK members key loading reads. */
+const JWK_MEMBERS = ['kty', 'kid', 'use', 'key_ops', 'alg', 'crv', 'n', 'e', 'x', 'y'] as const
 
 function bitLength(bytes: Uint8Array): number {
   let i = 0
@@ -84,7 +94,12 @@ function publicPart(jwk: Record<string, unknown>): PublicJwk | string {
  */
 export function loadJwk(value: unknown, allowed: ReadonlySet<Algorithm>): LoadedKey {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { skipped: 'not a JSON object' }
-  const jwk = value as Record<string, unknown>
+  // Own members only (a key set is untrusted JSON; a polluted prototype lends it nothing).
+  const jwk: Record<string, unknown> = {}
+  for (const m of JWK_MEMBERS) {
+    const v = own(value, m)
+    if (v !== undefined) jwk[m] = v
+  }
   if (jwk.kid !== undefined && !isString(jwk.kid)) return { skipped: '"kid" is not a string' }
   if (jwk.use !== undefined && jwk.use !== 'sig') return { skipped: `"use" is ${JSON.stringify(jwk.use)}, not "sig"` }
   if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) {

@@ -3,21 +3,37 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, requireAnyScope, requireScopes } from '../../src/adapters/hono/index.js'
+import { bearer, requireAnyRole, requireAnyScope, requireClaim, requirePermissions, requireRoles, requireScopes } from '../../src/adapters/hono/index.js'
 import { BearerError, type BearerAuth } from '../../src/index.js'
-import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
+import { adapterFixture, appOptions, bearer as auth, CHALLENGE, CLAIM_DESCRIPTION, downOptions, GUARDED_ROUTES, isGlobex, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
 
 const seen = (a: BearerAuth | undefined) => ({ sub: a?.claims.sub, tenant: a?.claims.tenant, scopes: a?.scopes })
 const me = (c: Context) => c.json(seen(c.get('auth') as BearerAuth | undefined))
 
+/** Requests that reached an `app.all` handler (which must never run without auth). */
+const reachedAll: string[] = []
+
 function buildApp(f: AdapterFixture): Hono {
   const options = appOptions(f)
   const app = new Hono()
+  // A CORS middleware mounted before bearer() that lets the preflight continue: its headers stay.
+  app.use('/cors/*', async (c, next) => {
+    c.header('Access-Control-Allow-Origin', 'https://app.example.com')
+    await next()
+  })
+  app.use('/cors/*', bearer(options))
+  app.all('/cors/danger', (c) => (reachedAll.push(`${c.req.method} /cors/danger`), c.text('ran')))
   app.use('/api/*', bearer(options))
+  app.all('/api/danger', (c) => (reachedAll.push(`${c.req.method} auth=${(c as Context).get('auth' as never) ? 'yes' : 'no'}`), c.text('ran')))
   app.options('/api/me', (c) => c.body(null, 204))
   app.get('/api/me', me)
   app.get('/api/orders', requireScopes('read:orders'), me)
   app.get('/api/any', requireAnyScope('admin', 'read:orders'), me)
+  app.get('/api/admin', requireRoles('admin'), me)
+  app.get('/api/editor', requireAnyRole('admin', 'editor'), me)
+  app.get('/api/perm', requirePermissions('delete:orders'), me)
+  app.get('/api/claim', requireClaim('tenant', 'globex', { description: CLAIM_DESCRIPTION }), me)
+  app.get('/api/async-claim', requireClaim('tenant', isGlobex), me)
   app.get('/down/me', bearer(downOptions(f)), me)
   app.get('/own-handler/me', bearer(options), me)
   app.get('/optional/me', bearer({ ...options, credentialsRequired: false }), me)
@@ -61,6 +77,15 @@ describe('tokengate/hono on Hono 4 (@hono/node-server)', () => {
     await expectAnswer(`${url}/api/any`, auth(f.valid), { status: 200 })
   })
 
+  it('passes every guarded route for a token that meets its guard, twice (the second from the verified-token cache)', async () => {
+    for (const path of GUARDED_ROUTES) {
+      for (let i = 0; i < 2; i++) expect((await expectAnswer(`${url}${path}`, auth(f.staff), { status: 200 })).status).toBe(200)
+      // The guard still runs for a token the cache holds: a cached token that fails it is refused.
+      await expectAnswer(`${url}${path}`, auth(f.valid), { status: 403 })
+      await expectAnswer(`${url}${path}`, auth(f.valid), { status: 403 })
+    }
+  })
+
   it.each(failureCases({} as AdapterFixture).map(([name]) => name))('answers %s', async (name) => {
     const [, path, init, expected] = failureCases(f).find(([n]) => n === name)!
     await expectAnswer(`${url}${path}`, init, expected)
@@ -87,8 +112,17 @@ describe('tokengate/hono on Hono 4 (@hono/node-server)', () => {
     await expectAnswer(`${url}/optional/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired, reason: 'token_expired' })
   })
 
-  it('passes a CORS preflight untouched by default, and verifies it with preflight: verify', async () => {
-    await expectAnswer(`${url}/api/me`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+  it('answers a CORS preflight itself with 204: an app.all handler never runs without auth; preflight: verify checks it', async () => {
+    reachedAll.length = 0
+    for (const path of ['/api/me', '/api/danger', '/cors/danger']) {
+      const res = await expectAnswer(`${url}${path}`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+      expect(await res.text()).toBe('')
+    }
+    const cors = await expectAnswer(`${url}/cors/danger`, PREFLIGHT, { status: 204 })
+    expect(cors.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+    expect(reachedAll).toEqual([])
+    await expectAnswer(`${url}/api/danger`, { method: 'OPTIONS', ...auth(f.valid) }, { status: 200 })
+    expect(reachedAll).toEqual(['OPTIONS auth=yes'])
     await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 
@@ -112,6 +146,7 @@ describe('tokengate/hono setup', () => {
     const f = await adapterFixture()
     await f.close()
     expect(() => bearer({ ...f.options, preflight: 'skip' as never })).toThrow(/^tokengate: invalid hono option preflight: /)
+    expect(() => bearer({ ...f.options, preflight: 'pass' as never })).toThrow("tokengate: invalid hono option preflight: 'pass' is gone")
     expect(() => bearer({ ...f.options, onError: 'x' as never })).toThrow('tokengate: invalid hono option onError: expected a function')
     expect(() => requireAnyScope('ok', 'not ok')).toThrow(/^tokengate: invalid guard option requireAnyScope\(\)\.1: /)
   })

@@ -4,7 +4,8 @@
  * failure paths are driven with known secret material; every text they expose is scanned
  * (whole values and 16-character windows: test/security/secret-scan.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeJwt, exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose'
@@ -12,17 +13,25 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { createVerifier, type CommonVerifierOptions } from '../../src/index.js'
 import { REASONS } from '../../src/errors/reasons.js'
-import { createIssuer, memoryStore, type IssuerEvent, type IssuerStore } from '../../src/issuer/index.js'
+import { createIssuer, createRevocationCheck, memoryStore, type IssuerEvent, type IssuerStore } from '../../src/issuer/index.js'
+import { secretKey } from '../../src/keys/secret.js'
 import { run } from '../../src/cli/run.js'
 import { encodeSegment, signToken, signTokenRaw, unsignedToken } from '../../src/testing/tokens.js'
 import { flipSignatureBit } from '../../src/testing/hostile-tokens.js'
 import type { TestSigningKey } from '../../src/testing/keys.js'
 import { AUDIENCE, ISSUER, NOW_S, now } from '../helpers/setup.js'
+import { runGuard, type Guard } from '../../src/guards/guard.js'
+import { requireClaimGuard } from '../../src/guards/claims.js'
+import { requirePermissionsGuard, requireRolesGuard } from '../../src/guards/roles.js'
 import { drop, json, startKeyServer, status, type KeyServer } from '../jwks/jwks-server.js'
 import { SecretScanner } from './secret-scan.js'
 import { authenticate, resolveAdapter } from '../../src/adapters/runtime.js'
 import { memoryThrottleStore } from '../../src/index.js'
 import { auditRecord } from '../../src/audit/audit-log.js'
+import { testPki } from '../helpers/certificates.js'
+import { generateDpopKey, signDpopProof } from '../../src/testing/dpop.js'
+import { requireAuthLevelGuard } from '../../src/guards/auth-level.js'
+import type { VerifyRequestOptions } from '../../src/lib/result.js'
 
 const utf8 = new TextEncoder()
 const scan = new SecretScanner()
@@ -149,6 +158,13 @@ describe('secrets never leak', () => {
     for (const [reason, authorization, scopes] of cases) await failWith(verify, reason, authorization, scopes)
     const outage = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now, isRevoked: () => Promise.reject(new Error('revocation store down')) })
     await failWith(outage, 'revocation_unavailable', `Bearer ${good}`)
+    // Plug-in faults: a hook that never settles, one that answers a non-boolean, a broken clock.
+    const hung = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now, isRevoked: () => new Promise<boolean>(() => {}), revocationTimeout: '20ms' })
+    await failWith(hung, 'revocation_unavailable', `Bearer ${good}`)
+    const sloppy = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now, isRevoked: (() => good) as never })
+    await failWith(sloppy, 'revocation_unavailable', `Bearer ${good}`)
+    const clockless = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now: () => NaN })
+    await failWith(clockless, 'verifier_misconfigured', `Bearer ${good}`)
     // Every failure above reported one rejected event (reason, iss, kid, alg, sub, ...): scanned too.
     expect(events.filter((e) => (e as { type: string }).type === 'rejected').map((e) => (e as { reason: string }).reason)).toEqual(cases.map(([reason]) => reason))
     for (const e of events) scanEvent('verifier event', e)
@@ -198,14 +214,41 @@ describe('secrets never leak', () => {
     const a = resolveAdapter('test', { verifier, throttle: { store: memoryThrottleStore(), maxFailures: 2 } }, { clientAddress: (r: { ip: string }) => r.ip, route: () => '/orders/:id' })
     const good = await sign(keys.hsText)
     const bad = await sign(keys.hsText, { aud: 'other' })
-    for (let i = 0; i < 2; i++) await expect(authenticate(a, `Bearer ${bad}`, { ip: '203.0.113.7' })).rejects.toMatchObject({ reason: 'audience_invalid' })
-    const err = await authenticate(a, `Bearer ${good}`, { ip: '203.0.113.7' }).then(() => undefined, (e: unknown) => e)
+    for (let i = 0; i < 2; i++) await expect(authenticate(a, `Bearer ${bad}`, undefined, { ip: '203.0.113.7' })).rejects.toMatchObject({ reason: 'audience_invalid' })
+    const err = await authenticate(a, `Bearer ${good}`, undefined, { ip: '203.0.113.7' }).then(() => undefined, (e: unknown) => e)
     expect(err).toMatchObject({ reason: 'too_many_failures', status: 429 })
     driven.add('too_many_failures')
     await scan.error('too_many_failures', err)
     expect(events.map((e) => (e as { type: string }).type)).toEqual(['rejected', 'rejected', 'throttled'])
     for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(4)
+  })
+
+  it('through guard, token-age and tenant failures, and private keys given as publicKey', async () => {
+    const events: unknown[] = []
+    const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [keys.ec.key.publicJwk!] }, maxTokenAge: '5m', ...common(events) })
+    await failWith(verify, 'token_too_old', `Bearer ${await sign(keys.ec.key, { iat: NOW_S - 3600 })}`)
+    const auth = await verify(`Bearer ${await sign(keys.ec.key)}`)
+    const guards: [string, Guard][] = [
+      ['role_missing', requireRolesGuard(['admin'])],
+      ['permission_missing', requirePermissionsGuard(['delete:orders'])],
+      ['claim_mismatch', requireClaimGuard('tenant', 'globex', { description: 'Only globex staff' })],
+    ]
+    for (const [reason, guard] of guards) {
+      const err = await (async () => runGuard(guard, auth, 'api'))().then(() => undefined, (e: unknown) => e)
+      expect(err, `expected ${reason}`).toMatchObject({ reason })
+      driven.add(reason)
+      await scan.error(reason, err)
+    }
+    const resolverDown = createVerifier({ audience: AUDIENCE, now, issuers: () => Promise.reject(new Error('tenants table down')) })
+    await failWith(resolverDown, 'issuer_unavailable', `Bearer ${await sign(keys.ec.key)}`)
+    for (const [i, pem] of [keys.rsa.pem, keys.ec.pem].entries()) {
+      const err = (() => { try { createVerifier({ issuer: ISSUER, audience: AUDIENCE, publicKey: pem }) } catch (e) { return e } })()
+      expect(String(err)).toContain('publicKey: a private key')
+      await scan.error(`private key as publicKey ${i}`, err)
+    }
+    for (const e of events) scanEvent('verifier event', e)
+    expectNoLeak(6)
   })
 
   it('through configuration mistakes, which name the option and never echo its value', async () => {
@@ -217,6 +260,21 @@ describe('secrets never leak', () => {
       () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: [keys.secretText] } as never),
       () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText.slice(0, 20) }),
       () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, keys: [{ privateKey: keys.ec.pem }] } as never),
+      // Key material given as the shared secret: refused, and never quoted.
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: JSON.stringify(keys.rsa.privateJwk) }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.ec.pem }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: utf8.encode(keys.rsa.pem) }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.rsa.privateJwk as never }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.ec.pem.split('\n').filter((l) => !l.startsWith('-----')).join('') }),
+      () => createVerifier({ audience: AUDIENCE, issuers: [{ issuer: ISSUER, secret: JSON.stringify({ keys: [keys.ed.privateJwk] }) }] }),
+      () => secretKey(keys.rsa.pem),
+      () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.rsa.pem }),
+      () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: JSON.stringify(keys.ec.privateJwk) }),
+      // A secret put in an option that quotes what it got.
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: keys.secretText.slice(0, 40) }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, clockTolerance: keys.secretText.slice(0, 24) as never }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, revocationTimeout: keys.secretText.slice(4, 30) as never }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, maxTokenSize: 10 ** 9 }),
     ]
     for (const [i, mistake] of mistakes.entries()) {
       expect(mistake, `mistake ${i}`).toThrow(TypeError)
@@ -231,12 +289,75 @@ describe('secrets never leak', () => {
       { privateKey: keys.rsa.pem, alg: 'ES256' as const },
     ]
     for (const [i, key] of badKeys.entries()) {
-      const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [key] })
-      const err = await issuer.issue({ sub: 'alice' }).then(() => undefined, (e: unknown) => e)
+      // Some fail createIssuer() itself, the others its first use: scanned either way.
+      const err = await (async () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [key] }).issue({ sub: 'alice' }))().then(() => undefined, (e: unknown) => e)
       expect(err, `bad key ${i}`).toBeInstanceOf(TypeError)
       await scan.error(`bad issuer key ${i}`, err)
     }
-    expectNoLeak(40)
+    expectNoLeak(50)
+  })
+
+  it('through every issuer configuration, key and input error', async () => {
+    // Fresh keys for the other PEM shapes: their public parts are published nowhere here.
+    const rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+    const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+    const pkcs1 = rsaKey.export({ type: 'pkcs1', format: 'pem' }) as string
+    const sec1 = ecKey.export({ type: 'sec1', format: 'pem' }) as string
+    const encrypted = ecKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string
+    scan.pem('rsa PKCS#1 PEM', pkcs1)
+    scan.pem('ec SEC1 PEM', sec1)
+    scan.pem('ec encrypted PEM', encrypted)
+    const { publicKey: publicCryptoKey } = await generateKeyPair('ES256', { extractable: true })
+    const other = await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)
+    const badKeys: unknown[] = [
+      [{ privateKey: pkcs1 }],
+      [{ privateKey: sec1 }],
+      [{ privateKey: encrypted }],
+      [{ privateKey: JSON.stringify(keys.rsa.privateJwk) }],
+      [{ privateKey: keys.secretText }],
+      [{ privateKey: { kty: 'oct', k: Buffer.from(keys.secretBytes).toString('base64url') } }],
+      [{ privateKey: keys.ec.privateJwk, alg: 'RS256' }],
+      [{ privateKey: { ...keys.rsa.privateJwk, n: keys.rsa.privateJwk.n!.slice(0, 100) } }],
+      [{ privateKey: keys.rsa.privateJwk, kid: 'a' }, { privateKey: keys.ec.privateJwk, kid: 'a' }],
+      [{ privateKey: publicCryptoKey }],
+    ]
+    for (const [i, keyList] of badKeys.entries()) {
+      await scan.error(`issuer keys ${i}`, (() => { try { createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: keyList } as never) } catch (e) { return e } })())
+    }
+    // The self-test failure: ready() and every method.
+    const mismatched = createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [{ privateKey: { ...keys.ec.privateJwk, x: other.x, y: other.y } }] })
+    for (const use of [() => mismatched.ready(), () => mismatched.issue({ sub: 'a' }), () => mismatched.isRevoked({ iss: ISSUER, exp: 1 })]) {
+      await scan.error('issuer self-test', await use().then(() => expect.fail('succeeded'), (e: unknown) => e))
+    }
+    // issue() inputs carrying secret values in the wrong place: refused by name, never quoted.
+    const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [{ privateKey: keys.ec.privateJwk }] })
+    const cyclic: Record<string, unknown> = { token: keys.secretText }
+    cyclic.self = cyclic
+    for (const input of [
+      { sub: 'a', claims: { scope: keys.secretText, client_id: keys.secretText } },
+      { sub: 'a', claims: { toJSON: () => ({ cnf: { jkt: keys.secretText } }) } },
+      { sub: 'a', claims: cyclic },
+      { sub: 'a', claims: { big: 10n, secret: keys.secretText } },
+      { sub: 'a', scopes: [`${keys.secretText} x`] },
+      { sub: 'a', roles: [keys.secretText, ''] },
+      { sub: '', clientId: keys.secretText },
+    ]) {
+      await scan.error('issue() input', await issuer.issue(input as never).then(() => expect.fail('accepted'), (e: unknown) => e))
+    }
+    for (const key of [{ privateKey: pkcs1 }, { privateKey: { ...keys.ec.privateJwk, x: keys.ed.privateJwk.x } }, { privateKey: keys.rsa.privateJwk, alg: 'ES256' as const }]) {
+      await scan.error('rotateKeys()', await issuer.rotateKeys(key).then(() => expect.fail('rotated'), (e: unknown) => e))
+    }
+    for (const call of [() => issuer.revokeFamily(''), () => issuer.revokeSubject('')]) await scan.error('revoke input', await call().then(() => expect.fail('ok'), (e: unknown) => e))
+    // A broken clock, a full store, a bad revocation check.
+    const clockless = createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, now: () => NaN })
+    await scan.error('issuer clock', await clockless.issue({ sub: 'a' }).then(() => expect.fail('issued'), (e: unknown) => e))
+    const full = createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, now, store: memoryStore({ maxRevocations: 1 }) })
+    const pairs = [await full.issue({ sub: 'a' }), await full.issue({ sub: 'b' })]
+    for (const p of pairs) scan.token('issued access token', p.accessToken)
+    await full.revoke(pairs[0]!.accessToken)
+    await scan.error('store full', await full.revoke(pairs[1]!.accessToken).then(() => expect.fail('revoked'), (e: unknown) => e))
+    await scan.error('revocation check', (() => { try { createRevocationCheck({ issuer: keys.secretText.slice(0, 30), store: {} as never }) } catch (e) { return e } })())
+    expectNoLeak(30)
   })
 
   it('through issuer failures and events: refresh tokens, access tokens and signing keys stay out', async () => {
@@ -293,6 +414,86 @@ describe('secrets never leak', () => {
     expectNoLeak(60)
   })
 
+  it('through every DPoP, mutual-TLS and step-up failure: access tokens, proofs, the DPoP and TLS private keys and the nonce secret stay out', async () => {
+    const events: unknown[] = []
+    const url = 'https://api.example.com/orders'
+    const dpopKey = await generateDpopKey('ES256')
+    const other = await generateDpopKey('ES256')
+    for (const [label, k] of [['dpop', dpopKey], ['other dpop', other]] as const) {
+      scan.privateJwk(`${label} key`, await exportJWK(k.key.signingKey as CryptoKey))
+    }
+    const nonceSecret = crypto.getRandomValues(new Uint8Array(32))
+    scan.bytes('DPoP nonce secret', nonceSecret)
+    const pki = testPki()
+    for (const [label, c] of [['client', pki.client], ['other client', pki.otherClient]] as const) scan.pem(`${label} TLS key`, c.keyPem)
+    const base = { issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [keys.ec.key.publicJwk!] }, now, onEvent: (e: unknown) => void events.push(e) }
+    const verify = createVerifier({ ...base, dpop: true })
+    const bound = await sign(keys.ec.key, { cnf: { jkt: dpopKey.jkt } })
+    const plain = await sign(keys.ec.key)
+    const certBound = await sign(keys.ec.key, { cnf: { 'x5t#S256': pki.client.x5t } })
+    /** A proof, registered as secret material too (it is a credential for one request). */
+    const proof = async (o: Partial<Parameters<typeof signDpopProof>[1]> = {}, key = dpopKey) => {
+      const p = await signDpopProof(key, { url, accessToken: bound, ...o }, NOW_S)
+      scan.token('DPoP proof', p)
+      return p
+    }
+    const dpop = (p: string | string[] | undefined, method = 'GET'): VerifyRequestOptions => ({ dpop: { proof: p, method, url } })
+    const failWithRequest = async (v: ReturnType<typeof createVerifier>, reason: string, authorization: string, request: VerifyRequestOptions) => {
+      const err = await v(authorization, request).then(() => undefined, (e: unknown) => e)
+      expect(err, `expected ${reason}`).toMatchObject({ reason })
+      driven.add(reason)
+      await scan.error(`${reason} (${authorization.slice(0, 24)}…)`, err)
+    }
+    const used = await proof()
+    await verify(`DPoP ${bound}`, dpop(used))
+    const cases: [string, string, VerifyRequestOptions][] = [
+      ['token_bound', `Bearer ${bound}`, {}],
+      ['token_bound', `Bearer ${certBound}`, {}],
+      ['certificate_mismatch', `Bearer ${certBound}`, { certificate: pki.otherClient.der }],
+      ['dpop_proof_missing', `DPoP ${bound}`, dpop(undefined)],
+      ['dpop_proof_invalid', `DPoP ${bound}`, dpop([await proof(), await proof()])],
+      ['dpop_proof_invalid', `DPoP ${bound}`, dpop(flipSignatureBit(await proof()))],
+      ['dpop_proof_invalid', `DPoP ${bound}`, dpop(await proof({ header: { jwk: { ...dpopKey.publicJwk, d: (await exportJWK(dpopKey.key.signingKey as CryptoKey)).d } } }))],
+      ['dpop_request_mismatch', `DPoP ${bound}`, dpop(await proof(), 'POST')],
+      ['dpop_proof_expired', `DPoP ${bound}`, dpop(await proof({ iat: NOW_S - 3600 }))],
+      ['dpop_ath_mismatch', `DPoP ${bound}`, dpop(await proof({ accessToken: plain }))],
+      ['dpop_proof_replayed', `DPoP ${bound}`, dpop(used)],
+      ['dpop_token_unbound', `DPoP ${plain}`, dpop(await proof({ accessToken: plain }))],
+      ['dpop_key_mismatch', `DPoP ${bound}`, dpop(await proof({}, other))],
+    ]
+    for (const [reason, authorization, request] of cases) await failWithRequest(verify, reason, authorization, request)
+    const required = createVerifier({ ...base, dpop: { required: true } })
+    await failWithRequest(required, 'dpop_required', `Bearer ${plain}`, {})
+    const nonces = createVerifier({ ...base, dpop: { nonce: { secret: nonceSecret } } })
+    await failWithRequest(nonces, 'dpop_nonce_required', `DPoP ${bound}`, dpop(await proof({ nonce: Buffer.from(nonceSecret).toString('base64url') })))
+    const storeDown = createVerifier({ ...base, dpop: { replayStore: { add: () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379')) } } })
+    await failWithRequest(storeDown, 'replay_store_unavailable', `DPoP ${bound}`, dpop(await proof()))
+    // RFC 9470 step-up, through the guard every adapter runs.
+    const stepUp = requireAuthLevelGuard({ acr: 'urn:example:mfa', maxAge: '5m', now })
+    const err = (() => {
+      try {
+        runGuard(stepUp, { token: plain, claims: claims(), scopes: [], header: { alg: 'ES256' }, scheme: 'Bearer' } as never, 'api')
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(err).toMatchObject({ reason: 'insufficient_user_authentication' })
+    driven.add('insufficient_user_authentication')
+    await scan.error('insufficient_user_authentication', err)
+    // A nonce secret too short is named, never quoted.
+    const short = (() => {
+      try {
+        createVerifier({ ...base, dpop: { nonce: { secret: Buffer.from(nonceSecret).toString('base64url').slice(0, 20) } } })
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(short).toBeInstanceOf(TypeError)
+    await scan.error('dpop.nonce.secret too short', short)
+    for (const e of events) scanEvent('verifier event', e)
+    expectNoLeak(cases.length * 3)
+  })
+
   describe('CLI output', () => {
     let dir: string
     beforeAll(() => {
@@ -330,8 +531,61 @@ describe('secrets never leak', () => {
       expectNoLeak(16)
     })
 
-    // Known leak, reported for a fix in src/cli/key-file.ts: the JSON.parse message of a
-    // corrupted key file quotes ~10 characters around the error, which may be part of "d".
+    it('of every input file and flag: --jwks, --secret-file, --key, --claims, --header, --fixtures, corrupt JSON included', async () => {
+      const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+      const pkcs1 = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }) as string
+      const encrypted = ecKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string
+      scan.pem('rsa PKCS#1 PEM', pkcs1)
+      scan.pem('ec encrypted PEM', encrypted)
+      const corrupt = (text: string) => text.replace(/"d":"/, '"d":x')
+      const write = (name: string, text: string) => {
+        writeFileSync(join(dir, name), text)
+        return join(dir, name)
+      }
+      const files = {
+        privateSet: write('private-set.json', JSON.stringify({ keys: [keys.rsa.privateJwk, keys.ec.privateJwk] })),
+        corruptSet: write('corrupt-set.json', corrupt(JSON.stringify({ keys: [keys.rsa.privateJwk] }))),
+        oneJwk: write('one.jwk', JSON.stringify(keys.ec.privateJwk)),
+        secretPem: write('secret-pem.txt', keys.ec.pem),
+        secretJwk: write('secret-jwk.txt', JSON.stringify(keys.rsa.privateJwk)),
+        secretShort: write('secret-short.txt', keys.secretText.slice(0, 20)),
+        octPem: write('oct-pem.jwk', JSON.stringify({ kty: 'oct', k: Buffer.from(keys.rsa.pem).toString('base64url') })),
+        octCorrupt: write('oct-corrupt.jwk', `{"kty":"oct","k":"${Buffer.from(keys.secretBytes).toString('base64url')}"x}`),
+        pkcs1: write('pkcs1.pem', pkcs1),
+        encrypted: write('encrypted.pem', encrypted),
+        twoPrivate: write('two-private.json', JSON.stringify({ keys: [keys.rsa.privateJwk, keys.ec.privateJwk] })),
+        corruptClaims: write('claims.json', `{"note":"${keys.secretText}" "x":1}`),
+      }
+      const flags = ['--issuer', ISSUER, '--audience', AUDIENCE]
+      const token = await sign(keys.rsa.key, {}, { kid: 'rsa' })
+      const forged = flipSignatureBit(token)
+      scan.token('forged token', forged)
+      for (const json of [[], ['--json']]) {
+        await cli(['verify', forged, '--jwks', files.privateSet, ...flags, ...json])
+        await cli(['verify', token, '--jwks', files.corruptSet, ...flags, ...json])
+        await cli(['verify', token, '--jwks', files.oneJwk, ...flags, ...json])
+        for (const secret of [files.secretPem, files.secretJwk, files.secretShort]) await cli(['verify', token, '--secret-file', secret, ...flags, ...json])
+        for (const key of [files.octPem, files.octCorrupt, files.pkcs1 /* mints: see below */, files.encrypted, files.twoPrivate, files.oneJwk]) {
+          if (key === files.pkcs1 || key === files.oneJwk) await cli(['mint', '--key', key, '--alg', 'PS512', '--claims', '{"exp":"x"', ...json])
+          else await cli(['mint', '--key', key, ...json])
+        }
+        await cli(['mint', '--claims', `@${files.corruptClaims}`, ...json])
+        await cli(['mint', '--header', `{"kid":"${keys.secretText}" x}`, ...json])
+        await cli(['mint', '--claims', `{"k":"${keys.secretText}",}`, ...json])
+      }
+      // A fixture directory whose secret file is corrupt.
+      const fixtures = join(dir, 'fixtures')
+      await run(['fixtures', '--out', fixtures, '--alg', 'HS256'], { out: () => {}, err: () => {}, readStdin: async () => '', stdinIsTTY: false, now })
+      const secretFile = join(fixtures, 'secret.jwk.json')
+      const k = (JSON.parse(readFileSync(secretFile, 'utf8')) as { k: string }).k
+      scan.bytes('fixtures secret', Buffer.from(k, 'base64url'))
+      writeFileSync(secretFile, `{"kty":"oct","k":"${k}"!}`)
+      await cli(['verify', '--fixtures', fixtures])
+      writeFileSync(join(fixtures, 'manifest.json'), `{"version":1,"note":"${keys.secretText}"`)
+      await cli(['verify', '--fixtures', fixtures])
+      expectNoLeak(30)
+    })
+
     // JSON.parse quotes the text around a syntax error; the CLI reports only the position.
     it('of a corrupted private JWK file', async () => {
       const text = JSON.stringify(keys.rsa.privateJwk).replace(`"d":"`, `"d":x`)
