@@ -13,6 +13,7 @@ export const entries = {
   testing: 'src/testing/index.ts',
   otel: 'src/otel/index.ts',
   presets: 'src/presets/index.ts',
+  apikeys: 'src/apikeys/index.ts',
 }
 
 // '#signature-backend' stays an import, so the runtime's export conditions pick the backend.

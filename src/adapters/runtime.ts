@@ -225,15 +225,23 @@ export function resolveAdapter<C extends object, Req = never>(
 /**
  * The request path: verifies the header against the middleware's scopes. Resolves with the
  * verified token, with `undefined` for a request without bearer credentials when they are
- * optional, or rejects with a `BearerError`. With `req` (the framework's request), the
- * throttle applies and outcome events name the route.
+ * optional, or rejects with a `BearerError`. `apiKey` is the request's `X-API-Key` header,
+ * which a verifier with `apiKeys` reads (and any other ignores). With `req` (the framework's
+ * request), the throttle applies and outcome events name the route.
  */
-export function authenticate<C extends object, Req = never>(a: ResolvedAdapter<C, Req>, authorization: AuthorizationInput, binding?: RequestBinding, req?: Req): Promise<BearerAuth<C> | undefined> {
+export function authenticate<C extends object, Req = never>(
+  a: ResolvedAdapter<C, Req>,
+  authorization: AuthorizationInput,
+  binding?: RequestBinding,
+  apiKey?: string | readonly string[] | null,
+  req?: Req,
+): Promise<BearerAuth<C> | undefined> {
   const events = a.events
   // The route only while someone listens: nothing is read or allocated for it otherwise.
   const route = req !== undefined && a.route !== undefined && events?.active === true ? a.route(req) : undefined
-  const base = binding === undefined ? a.request : withBinding(a.request, binding)
-  const request = route === undefined ? base : { ...base, route }
+  const withParts = binding === undefined ? a.request : withBinding(a.request, binding)
+  const withKey = apiKey == null ? withParts : { ...withParts, apiKey }
+  const request = route === undefined ? withKey : { ...withKey, route }
   const key = a.throttle === undefined || req === undefined ? undefined : throttleKey(a.throttle, req, events)
   const result = key === undefined ? a.verify(authorization, request) : throttled(a.throttle!, key, () => a.verify(authorization, request), report(events), route)
   return a.credentialsRequired ? result : result.catch(anonymous)

@@ -64,8 +64,8 @@ function verifiedEvent(auth: BearerAuth, obs: Observation, durationMs: number, r
   return {
     type: 'verified',
     iss: text(auth.claims.iss),
-    kid: text(auth.header.kid),
-    alg: text(auth.header.alg),
+    kid: text(auth.header?.kid),
+    alg: text(auth.header?.alg),
     sub: text(auth.claims.sub),
     cached: obs.cached,
     durationMs,

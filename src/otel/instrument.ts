@@ -183,9 +183,10 @@ export function instrument<V extends object>(verifier: V, options: InstrumentOpt
         const labels: Attributes = { 'tokengate.outcome': failed ? 'error' : event.active ? 'active' : 'inactive' }
         set(labels, 'server.address', host(event.endpoint))
         if (failed) labels['error.type'] = event.code
-        const durationMs = event.durationMs ?? 0
+        const measured = 'durationMs' in event && typeof event.durationMs === 'number' ? event.durationMs : undefined
+        const durationMs = measured ?? 0
         m.introspections.add(1, labels)
-        if (event.durationMs !== undefined) m.introspectionDuration.record(durationMs / 1000, labels)
+        if (measured !== undefined) m.introspectionDuration.record(durationMs / 1000, labels)
         span('tokengate.introspection', durationMs, { ...labels, 'url.full': event.endpoint }, failed ? event.code : undefined)
         return
       }

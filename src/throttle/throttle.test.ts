@@ -31,7 +31,7 @@ async function setup(throttle: ThrottleOptions<FakeRequest> = {}, extra: Partial
   for (const s of Object.getOwnPropertySymbols(verifier)) Object.defineProperty(calls, s, { value: (verifier as never)[s] })
   const store = memoryThrottleStore({ now: () => clock })
   const a = resolveAdapter('test', { verifier: calls as never, throttle: { store, maxFailures: 3, window: '1m', ...throttle } }, VIEW)
-  const send = (req: FakeRequest) => authenticate(a, req.authorization, undefined, req)
+  const send = (req: FakeRequest) => authenticate(a, req.authorization, undefined, undefined, req)
   const good = bearer(await f.sign({ sub: 'alice' }))
   const bad = bearer(await f.sign({ aud: 'someone-else' }))
   return { f, a, send, good, bad, events, calls, advance: (ms: number) => void (clock += ms) }
@@ -76,7 +76,7 @@ describe('throttle', () => {
   it('counts 401s only: no credentials, 400, 403 and 503 answers count nothing', async () => {
     const { a, good } = await setup()
     const send = (authorization: string | undefined, scopes?: string[]) =>
-      authenticate({ ...a, request: scopes ? { scopes } : undefined }, authorization, undefined, attacker())
+      authenticate({ ...a, request: scopes ? { scopes } : undefined }, authorization, undefined, undefined, attacker())
     for (let i = 0; i < 5; i++) {
       await expectReject(send(undefined), 'token_missing', { status: 401 })
       await expectReject(send('Basic dXNlcjpwYXNz'), 'token_missing', { status: 401 })
