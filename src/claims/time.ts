@@ -3,9 +3,10 @@
  * Step 3: `exp` (required), `nbf` and `iat`, each with the clock tolerance (RFC 7519 §4.1.4-6).
  */
 import { BearerError } from '../errors/bearer-error.js'
+import { own } from '../lib/own.js'
 
 function numericDate(payload: Record<string, unknown>, claim: string): number | undefined {
-  const value = payload[claim]
+  const value = own(payload, claim)
   if (value === undefined) return undefined
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new BearerError('claim_invalid', { claim, message: `The "${claim}" claim is not a NumericDate` })
@@ -35,7 +36,7 @@ export function assertTime(payload: Record<string, unknown>, now: number, tolera
   }
   // OpenID Connect Core §2: when the user authenticated. After now is a broken token (Firebase
   // documents the check); how long ago is for step-up policies, not for this step.
-  if (payload.auth_time !== undefined) {
+  if (own(payload, 'auth_time') !== undefined) {
     const authTime = numericDate(payload, 'auth_time')!
     if (authTime > now + tolerance) throw new BearerError('token_issued_in_future', { claim: 'auth_time', message: 'The token authentication time is in the future' })
   }

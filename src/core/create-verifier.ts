@@ -161,6 +161,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     roleClaims: o.roleClaims,
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
+    revocationTimeoutMs: o.revocationTimeoutMs,
     signature: backend,
     headers: createParsedHeaders(),
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),

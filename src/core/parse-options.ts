@@ -8,6 +8,7 @@ import { DEFAULT_REALM } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
 import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
 import { jwksCacheSchema, type RemoteJwksOptions } from '../keys/jwks-cache-options.js'
+import { sharedSecretSchema } from '../keys/key-material.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import type { PublicKeyInput } from '../keys/public-key.js'
@@ -16,11 +17,11 @@ import { DEFAULT_ROLE_CLAIMS } from '../scopes/roles.js'
 import { parseClaimPath, type ClaimPathInput } from '../lib/claim-path.js'
 import { isStandardSchema, type ClaimsSchema } from '../claims/schema.js'
 import { claimValueRules, type ClaimValueRule, type ClaimValueRules } from '../claims/values.js'
-import type { IsRevoked } from '../revocation/hook.js'
+import { DEFAULT_REVOCATION_TIMEOUT_MS, type IsRevoked } from '../revocation/hook.js'
 import { toSeconds } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
 import { bool, bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptions, positiveInt, stringOrList, v, type InferOutput } from '../lib/schema.js'
-import { DEFAULT_MAX_TOKEN_SIZE } from './authorization-header.js'
+import { DEFAULT_MAX_TOKEN_SIZE, MAX_MAX_TOKEN_SIZE } from './authorization-header.js'
 import type { IssuerResolver, VerifierEvent, VerifierOptions } from './options.js'
 import type { TenantCacheSettings } from './tenants.js'
 import { DEFAULT_CACHE_MAX } from './verified-token-cache.js'
@@ -71,6 +72,8 @@ export interface ParsedVerifierOptions {
   /** Role claim paths, as segments. */
   readonly roleClaims: readonly (readonly string[])[]
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
+  /** Milliseconds. */
+  readonly revocationTimeoutMs: number
   readonly now: () => number
   readonly realm: string
   /** Lower-case header name; `authorization` unless configured. */
@@ -95,12 +98,7 @@ const keySourceEntries = {
   jwksUri: v.optional(httpUrl()),
   discovery: v.optional(v.union([v.literal(true), httpUrl()], 'expected true (derive the metadata URL from issuer) or the metadata URL')),
   jwks: v.optional(options({ keys: v.array(v.looseObject({}, 'expected a JWK (an object)'), 'expected an array of JWKs') }, 'a JWK Set: { keys: [...] }')),
-  secret: v.optional(
-    v.union(
-      [v.pipe(v.string(), v.minLength(1, 'an empty secret verifies nothing')), v.pipe(bytes(), v.check((b) => b.length > 0, 'an empty secret verifies nothing'))],
-      'expected the shared secret as a string or a Uint8Array',
-    ),
-  ),
+  secret: v.optional(sharedSecretSchema('verifier')),
   keys: v.optional(fn<KeySourceFactory>('a key source factory, e.g. remoteJwks(url)')),
   publicKey: v.optional(
     v.custom<PublicKeyInput>((x) => typeof x === 'string' || (typeof x === 'object' && x !== null), 'expected a PEM public key or certificate (a string), a KeyObject or a CryptoKey'),
@@ -168,6 +166,7 @@ const schema = options({
   ),
   roleClaims: v.optional(v.array(v.custom<ClaimPathInput>((x) => typeof x === 'string' || Array.isArray(x), 'expected a claim path such as "realm_access.roles"'), 'expected a list of claim paths, e.g. ["roles"]')),
   isRevoked: v.optional(fn<IsRevoked<JwtClaims>>('a function (claims, context) => boolean | Promise<boolean>')),
+  revocationTimeout: v.optional(v.pipe(duration(), v.check((d) => toSeconds(d) > 0, 'expected a positive duration, e.g. "5s"'))),
   now: v.optional(fn<() => number>('a clock in milliseconds, like Date.now')),
   realm: v.optional(nonEmptyString('the realm of the challenge, e.g. "api"')),
   header: v.optional(
@@ -177,7 +176,13 @@ const schema = options({
     ),
   ),
   allowPadding: v.optional(bool()),
-  maxTokenSize: v.optional(v.pipe(positiveInt('a number of characters of at least 64'), v.minValue(64, 'expected a number of characters of at least 64'))),
+  maxTokenSize: v.optional(
+    v.pipe(
+      positiveInt('a number of characters from 64 to 65536'),
+      v.minValue(64, 'expected a number of characters of at least 64'),
+      v.maxValue(MAX_MAX_TOKEN_SIZE, `expected at most ${MAX_MAX_TOKEN_SIZE} characters (64 KiB): larger credentials do not belong in a header`),
+    ),
+  ),
   fetch: v.optional(fn<typeof fetch>('a fetch function')),
   jwksCache: v.optional(jwksCacheSchema),
   onEvent: v.optional(fn<(event: VerifierEvent) => void>('an event listener (event) => void')),
@@ -269,6 +274,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     scopeClaims: Object.freeze([...(o.scopeClaims ?? DEFAULT_SCOPE_CLAIMS)]),
     roleClaims: o.roleClaims === undefined ? DEFAULT_ROLE_CLAIMS : Object.freeze(o.roleClaims.map((path, i) => parseClaimPath('verifier', `roleClaims.${i}`, path))),
     isRevoked: o.isRevoked,
+    revocationTimeoutMs: o.revocationTimeout === undefined ? DEFAULT_REVOCATION_TIMEOUT_MS : toSeconds(o.revocationTimeout) * 1000,
     now: o.now ?? Date.now,
     realm: o.realm ?? DEFAULT_REALM,
     header: o.header ?? 'authorization',

@@ -8,7 +8,9 @@ import { assertRegisteredClaims, type RegisteredClaimRules } from '../claims/reg
 import { assertTime } from '../claims/time.js'
 import { assertClaimValues, type ClaimValueRules } from '../claims/values.js'
 import { BearerError } from '../errors/bearer-error.js'
+import { ConfigError } from '../errors/config-error.js'
 import type { KeySource } from '../keys/key-source.js'
+import type { VerificationKey } from '../keys/verification-key.js'
 import { assertNotRevoked, type IsRevoked } from '../revocation/hook.js'
 import { grantedScopes, type ScopeClaim } from '../scopes/parse.js'
 import { assertScopes } from '../scopes/require.js'
@@ -21,6 +23,7 @@ import { assertToken68, readBareToken, readBearerCredentials, type Authorization
 import { assertHeader, type HeaderRules } from './jws-header.js'
 import type { BearerAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.js'
 import { deepFreeze } from '../lib/freeze.js'
+import { own } from '../lib/own.js'
 import { assertSignature, isPromise, resolveKey } from './signature-step.js'
 import { parseToken, type ParsedToken } from '../lib/token.js'
 
@@ -49,6 +52,8 @@ export interface ResolvedVerifier {
   readonly roleClaims: readonly (readonly string[])[]
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
+  /** Bound on an `isRevoked` promise, in milliseconds. */
+  readonly revocationTimeoutMs: number
   readonly signature: SignatureBackend
   /** Parsed JOSE headers by their encoded text. */
   readonly headers: ParsedHeaders
@@ -97,10 +102,24 @@ function cacheKey(authorization: AuthorizationInput): string | undefined {
   return undefined
 }
 
+/**
+ * The verifier's clock, in seconds, read once per request before anything else is decided. A
+ * clock that returns `NaN` (or anything not finite) would make every time comparison false:
+ * expired tokens would pass. It fails the request closed, as a server fault (503).
+ */
+function clockSeconds(v: ResolvedVerifier): number {
+  const ms = v.now()
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    const got = typeof ms === 'number' ? String(ms) : `a ${typeof ms}`
+    throw new BearerError('verifier_misconfigured', { cause: new ConfigError('verifier', 'now', `the clock returned ${got}; it must return milliseconds, like Date.now()`) })
+  }
+  return ms / 1000
+}
+
 /** Step 3 on a cache hit: the same time check; an expired entry is dropped as it fails. */
-function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken): void {
+function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken, nowS: number): void {
   try {
-    assertTime(hit.payload, v.now() / 1000, v.clockTolerance, v.maxTokenAge)
+    assertTime(hit.payload, nowS, v.clockTolerance, v.maxTokenAge)
   } catch (err) {
     v.cache!.delete(authorization)
     throw err
@@ -146,10 +165,16 @@ async function answerFromCache(
   request: VerifyRequestOptions,
 ): Promise<BearerAuth> {
   try {
+    let nowS = clockSeconds(v)
     // 2. with an issuers resolver, the tenant again: one no longer trusted (or rebuilt) sends the token through every step.
     if (v.directory?.dynamic) {
       const selected = v.directory.select(hit.payload)
-      if ((isPromise(selected) ? await selected : selected).keys !== hit.keys) {
+      let tenant: Tenant
+      if (isPromise(selected)) {
+        tenant = await selected
+        nowS = clockSeconds(v) // the resolver may have gone to the network: read the clock again
+      } else tenant = selected
+      if (tenant.keys !== hit.keys) {
         v.cache!.delete(entryKey)
         return await verifyFresh(v, authorization, entryKey, request)
       }
@@ -157,12 +182,17 @@ async function answerFromCache(
     // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
     // answers as it would for a new token (a new key object means verifying afresh).
     const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
-    if ((isPromise(found) ? await found : found) !== hit.key) {
+    let current: VerificationKey
+    if (isPromise(found)) {
+      current = await found
+      nowS = clockSeconds(v) // the lookup went to the network: read the clock again
+    } else current = found
+    if (current !== hit.key) {
       v.cache!.delete(entryKey)
       return await verifyFresh(v, authorization, entryKey, request)
     }
     // 3. time
-    assertCachedTime(v, entryKey, hit)
+    assertCachedTime(v, entryKey, hit, nowS)
     const answered = checkRequest(v, hit.auth, request)
     return isPromise(answered) ? await answered : answered
   } catch (err) {
@@ -178,18 +208,26 @@ async function verifyFresh(
   request: VerifyRequestOptions,
 ): Promise<BearerAuth> {
   try {
+    let nowS = clockSeconds(v)
     // 1. format
     const token = parseBearerToken(v, authorization)
     // 2. header policy, key and signature: nothing below runs on an unverified token
     const selected = selectTenant(v, token.payload)
-    const tenant = isPromise(selected) ? await selected : selected
+    let tenant: Tenant
+    if (isPromise(selected)) {
+      tenant = await selected
+      nowS = clockSeconds(v) // the issuers resolver may have gone to the network: read the clock again
+    } else tenant = selected
     const alg = assertHeader(token.header, tenant.header)
     const found = resolveKey(tenant.keys, token.header, alg)
-    const key = isPromise(found) ? await found : found
+    let key: VerificationKey
+    if (isPromise(found)) {
+      key = await found
+      nowS = clockSeconds(v) // the lookup went to the network: read the clock again
+    } else key = found
     const checking = assertSignature(v.signature, key, alg, token)
     if (checking !== undefined) await checking
     // 3. time
-    const nowS = v.now() / 1000
     assertTime(token.payload, nowS, v.clockTolerance, v.maxTokenAge)
     // 4. iss / aud / registered claim types / required claims / custom schema
     assertRegisteredClaims(token.payload, tenant.claims)
@@ -225,5 +263,5 @@ function checkRequest(v: ResolvedVerifier, auth: BearerAuth, request: VerifyRequ
   if (request.scopes) assertScopes(auth.scopes, request.scopes, request.scopeMode ?? 'all')
   // 6. revocation
   if (!v.isRevoked) return auth
-  return assertNotRevoked(v.isRevoked, auth.claims, { token: auth.token, header: auth.header }).then(() => auth)
+  return assertNotRevoked(v.isRevoked, auth.claims, { token: auth.token, header: auth.header }, v.revocationTimeoutMs).then(() => auth)
 }

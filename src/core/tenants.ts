@@ -9,6 +9,7 @@
 import { LRUCache } from 'lru-cache'
 import { issuerTemplate, templateTenant, type IssuerTemplate } from '../claims/issuer-template.js'
 import { BearerError } from '../errors/bearer-error.js'
+import { own } from '../lib/own.js'
 import type { Tenant } from './pipeline.js'
 
 /** Finds the tenant of a token's (unverified) payload, or throws `issuer_invalid` / `issuer_unavailable`. */
@@ -36,7 +37,7 @@ export function fixedDirectory(entries: readonly { readonly issuer: string; read
   return {
     dynamic: false,
     select(payload) {
-      const iss = payload.iss
+      const iss = own(payload, 'iss')
       if (typeof iss !== 'string') throw unknownIssuer()
       const tenant = exact.get(iss)
       if (tenant) return tenant
@@ -108,7 +109,7 @@ export function resolverDirectory(
   return {
     dynamic: true,
     select(payload) {
-      const iss = payload.iss
+      const iss = own(payload, 'iss')
       if (typeof iss !== 'string' || iss === '' || iss.length > MAX_ISSUER_LENGTH) throw unknownIssuer()
       const cached = answers.get(iss)
       if (cached && now() < cached.until) return found(cached.tenant)

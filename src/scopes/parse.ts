@@ -6,6 +6,7 @@
  * guard (`requirePermissions`), so a permission never satisfies a scope requirement.
  */
 import { BearerError } from '../errors/bearer-error.js'
+import { own } from '../lib/own.js'
 
 /** Claims scopes can be read from. */
 export type ScopeClaim = 'scope' | 'scp'
@@ -47,7 +48,7 @@ export function grantedScopes(payload: Record<string, unknown>, claims: readonly
   const out: string[] = []
   for (let i = 0; i < claims.length; i++) {
     const claim = claims[i]!
-    const value = payload[claim]
+    const value = own(payload, claim)
     if (value !== undefined) addAll(out, value, claim)
   }
   return out

@@ -15,7 +15,7 @@ import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard } from 
 import { requireClaimGuard } from '../../guards/claims.js'
 import type { ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
 import type { JwtClaims } from '../../lib/result.js'
-import { authenticate, isPreflight, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, type AdapterOptions } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
@@ -28,7 +28,7 @@ declare global {
     interface Request {
       /**
        * The verified token, set by `bearer()` from `tokengate/express`. `undefined` on routes
-       * without it, without credentials when they are optional, and on passed-on preflights.
+       * without it, and without credentials when they are optional.
        */
       auth?: BearerAuth<RegisteredClaims>
     }
@@ -65,7 +65,8 @@ function sendProblemResponse(res: Response, err: BearerError): void {
 
 /**
  * Express middleware that verifies the `Authorization` header and sets `req.auth`. The
- * verifier is built once, here; CORS preflights pass untouched unless `preflight: 'verify'`.
+ * verifier is built once, here. A CORS preflight is answered here with 204 (mount your CORS
+ * middleware before it), unless `preflight: 'verify'`.
  *
  * Import from `tokengate/express`.
  *
@@ -95,7 +96,13 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
 
   return function tokengateBearer(req, res, next) {
     states.set(req, state)
-    if (a.passPreflight && isPreflight(req.method, req.headers['access-control-request-method'])) return next()
+    if (a.answerPreflight && isPreflight(req.method, req.headers['access-control-request-method'])) {
+      // Answered here: headers a CORS middleware set before stay; no handler runs unauthenticated.
+      res.statusCode = PREFLIGHT_STATUS
+      res.setHeader('Content-Length', '0')
+      res.end()
+      return
+    }
     // headersDistinct keeps repeated Authorization fields (plain headers keep only the first),
     // so two credentials fail as header_malformed, as on every other adapter.
     authenticate(a, req.headersDistinct?.[a.header] ?? req.headers[a.header]).then(
