@@ -116,14 +116,15 @@ const issuerEntry = options(
   'an issuer entry: { issuer, jwksUri | jwks | secret | discovery | publicKey | x509Uri | keys }',
 )
 
+const issuerList = v.pipe(v.array(issuerEntry, 'expected a list of issuer entries'), v.minLength(1, 'expected at least one issuer entry'))
+
 const schema = options({
   issuer: v.optional(issuerOrAudience('the accepted "iss" value(s), e.g. "https://idp.example.com/", or null to skip the check')),
   audience: v.optional(issuerOrAudience('the accepted "aud" value(s), e.g. "https://api.example.com", or null to skip the check')),
+  // A list or a resolver: told apart here, the list's entries checked below (a union would
+  // report "expected a list or a resolver" for a mistake inside one entry, not where it is).
   issuers: v.optional(
-    v.union(
-      [v.pipe(v.array(issuerEntry, 'expected a list of issuer entries'), v.minLength(1, 'expected at least one issuer entry')), fn<IssuerResolver>()],
-      'expected a list of issuer entries, or a resolver (iss) => entry | undefined',
-    ),
+    v.custom<readonly unknown[] | IssuerResolver>((x) => typeof x === 'function' || Array.isArray(x), 'expected a list of issuer entries, or a resolver (iss) => entry | undefined'),
   ),
   tenantCache: v.optional(
     options(
@@ -239,7 +240,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     const seen = new Set<string>()
     tenants = resolver
       ? []
-      : (o.issuers as InferOutput<typeof issuerEntry>[]).map((entry, i) => {
+      : parseOptions('verifier', issuerList, o.issuers, ['issuers']).map((entry, i) => {
           const where = `issuers.${i}.`
           if (seen.has(entry.issuer)) throw new ConfigError('verifier', `${where}issuer`, 'listed twice')
           seen.add(entry.issuer)
