@@ -5,7 +5,7 @@
  */
 import { applyClaimsSchema, type ClaimsSchema } from '../claims/schema.js'
 import { assertRegisteredClaims, type RegisteredClaimRules } from '../claims/registered.js'
-import { assertTime } from '../claims/time.js'
+import { assertHeaderExpiry, assertTime } from '../claims/time.js'
 import { assertClaimValues, type ClaimValueRules } from '../claims/values.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
@@ -120,6 +120,7 @@ function clockSeconds(v: ResolvedVerifier): number {
 function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken, nowS: number): void {
   try {
     assertTime(hit.payload, nowS, v.clockTolerance, v.maxTokenAge)
+    assertHeaderExpiry(hit.auth.header, nowS, v.clockTolerance)
   } catch (err) {
     v.cache!.delete(authorization)
     throw err
@@ -229,6 +230,7 @@ async function verifyFresh(
     if (checking !== undefined) await checking
     // 3. time
     assertTime(token.payload, nowS, v.clockTolerance, v.maxTokenAge)
+    assertHeaderExpiry(token.header, nowS, v.clockTolerance)
     // 4. iss / aud / registered claim types / required claims / custom schema
     assertRegisteredClaims(token.payload, tenant.claims)
     if (v.claimValues.length > 0) assertClaimValues(token.payload, v.claimValues)

@@ -275,6 +275,19 @@ describe('alb', () => {
     expect(fetch.calls).toEqual([])
   })
 
+  it('holds the header exp (where AWS documents it) as well as the payload exp: 401 token_expired, for a cached token too', async () => {
+    let clock = Date.now()
+    const verify = createVerifier({ ...alb({ albArn: TEST_ALB_ARN }), fetch: routeFetch({ [keyEndpoint]: albServer.albKeysUrl }), now: () => clock })
+    const nowS = Math.floor(clock / 1000)
+    await expectReject(verify(await es.token({ shape: 'alb', header: { exp: nowS - 60 } })), 'token_expired', { status: 401 })
+    await expectReject(verify(await es.token({ shape: 'alb', header: { exp: String(nowS + 600) } })), 'claim_invalid')
+    // Valid for 30 s by its header, an hour by its payload: accepted (then cached), refused once the header's exp has passed.
+    const token = await es.token({ shape: 'alb', header: { exp: nowS + 30 } })
+    expect((await verify(token)).claims.sub).toBe('test-user')
+    clock += 60_000
+    await expectReject(verify(token), 'token_expired', { status: 401 })
+  })
+
   it('checks the client when configured: 401 audience_invalid', async () => {
     const { verify } = verifier({ clientId: 'my-alb-client' })
     expect((await verify(await es.token({ shape: 'alb', clientId: 'my-alb-client' }))).claims.sub).toBe('test-user')
