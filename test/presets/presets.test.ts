@@ -174,6 +174,17 @@ describe('keycloak', () => {
       expect(err.claim).toBe('typ')
     }
   })
+
+  it('with audience: null, binds tokens to the expected clients through azp when claimValues is extended, not replaced', async () => {
+    const kit = await kitFor(issuer, 'orders-api')
+    const p = keycloak({ url: 'https://sso.example.com', realm: 'shop', audience: null })
+    const { verify } = verifierOf({ ...p, claimValues: { ...p.claimValues, azp: ['web-app'] } }, `${issuer}/protocol/openid-connect/certs`)
+    expect((await verify(bearer(await kit.token({ shape: 'keycloak-access', clientId: 'web-app' })))).claims.azp).toBe('web-app')
+    const err = await expectReject(verify(bearer(await kit.token({ shape: 'keycloak-access', clientId: 'other-app' }))), 'claim_invalid', { status: 401 })
+    expect(err.claim).toBe('azp')
+    // The preset's typ check is still there: an ID token of the right client is refused.
+    expect((await expectReject(verify(bearer(await kit.token({ shape: 'keycloak-id', clientId: 'web-app' }))), 'claim_invalid')).claim).toBe('typ')
+  })
 })
 
 describe('okta', () => {
