@@ -4,8 +4,8 @@
  * registered claims (RFC 7519 §4.1), and `requiredClaims`.
  */
 import { BearerError } from '../errors/bearer-error.js'
-import { matchTemplate, type IssuerTemplate } from './issuer-template.js'
 import { hasOwnMember, own } from '../lib/own.js'
+import { matchTemplate, type IssuerTemplate } from './issuer-template.js'
 
 export interface RegisteredClaimRules {
   /** Accepted issuers; `null` when the verifier opted out of the check. */

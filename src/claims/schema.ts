@@ -22,7 +22,7 @@ export interface ClaimsSchema<T> {
     readonly version: 1
     /** The schema library's name (`zod`, `valibot`, ...). */
     readonly vendor: string
-    /** Validates the payload: its value (the claims as typed), or its issues; may return a promise (async refinements). */
+    /** Validates the payload; may return a promise (async refinements). */
     readonly validate: (value: unknown) => ClaimsSchemaResult<T> | Promise<ClaimsSchemaResult<T>>
     /** Type-only: the schema's input and output types. */
     readonly types?: { readonly input: unknown; readonly output: T } | undefined

@@ -21,6 +21,12 @@ async function buildApp(f: AdapterFixture): Promise<FastifyInstance> {
       api.get('/orders', { onRequest: api.authenticate, config: { scopes: ['read:orders'] } }, me)
       api.get('/any', { onRequest: api.authenticate, preHandler: requireAnyScope('admin', 'read:orders') }, me)
       api.get('/scoped', { onRequest: api.authenticate, preHandler: requireScopes('read:orders') }, me)
+      api.all('/danger', { onRequest: api.authenticate }, async (request) => (reachedAll.push(`${request.method} auth=${request.auth ? 'yes' : 'no'}`), 'ran'))
+      // config.scopes on a route that forgot onRequest: api.authenticate: the scopes still hold.
+      api.get('/forgot-hook', { config: { scopes: ['read:orders'] } }, async (request) => (reachedAll.push(`forgot-hook ${request.method}`), 'ran'))
+      // The same for config.roles and config.permissions.
+      api.get('/forgot-hook-roles', { config: { roles: ['admin'] } }, async () => (reachedAll.push('forgot-hook-roles'), 'ran'))
+      api.get('/forgot-hook-permissions', { config: { permissions: ['delete:orders'] } }, async () => (reachedAll.push('forgot-hook-permissions'), 'ran'))
       // Route config for roles and permissions; preHandler hooks for the others.
       api.get('/admin', { onRequest: api.authenticate, config: { roles: ['admin'] } }, me)
       api.get('/editor', { onRequest: api.authenticate, preHandler: requireAnyRole('admin', 'editor') }, me)
@@ -29,12 +35,6 @@ async function buildApp(f: AdapterFixture): Promise<FastifyInstance> {
       api.get('/async-claim', { onRequest: api.authenticate, preHandler: requireClaim('tenant', isGlobex) }, me)
       api.get('/config-all', { onRequest: api.authenticate, config: { scopes: ['read:orders'], roles: ['editor', 'admin'], roleMode: 'any', permissions: ['delete:orders'] } }, me)
       api.get('/perm-hook', { onRequest: api.authenticate, preHandler: requirePermissions('delete:orders') }, me)
-      api.all('/danger', { onRequest: api.authenticate }, async (request) => (reachedAll.push(`${request.method} auth=${request.auth ? 'yes' : 'no'}`), 'ran'))
-      // config.scopes on a route that forgot onRequest: api.authenticate: the scopes still hold.
-      api.get('/forgot-hook', { config: { scopes: ['read:orders'] } }, async (request) => (reachedAll.push(`forgot-hook ${request.method}`), 'ran'))
-      // The same for config.roles and config.permissions.
-      api.get('/forgot-hook-roles', { config: { roles: ['admin'] } }, async () => (reachedAll.push('forgot-hook-roles'), 'ran'))
-      api.get('/forgot-hook-permissions', { config: { permissions: ['delete:orders'] } }, async () => (reachedAll.push('forgot-hook-permissions'), 'ran'))
     },
     { prefix: '/api' },
   )
