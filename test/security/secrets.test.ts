@@ -356,7 +356,7 @@ describe('secrets never leak', () => {
     scan.bytes('DPoP nonce secret', nonceSecret)
     const pki = testPki()
     for (const [label, c] of [['client', pki.client], ['other client', pki.otherClient]] as const) scan.pem(`${label} TLS key`, c.keyPem)
-    const base = { issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [keys.ec.key.publicJwk] }, now, onEvent: (e: unknown) => void events.push(e) }
+    const base = { issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [keys.ec.key.publicJwk!] }, now, onEvent: (e: unknown) => void events.push(e) }
     const verify = createVerifier({ ...base, dpop: true })
     const bound = await sign(keys.ec.key, { cnf: { jkt: dpopKey.jkt } })
     const plain = await sign(keys.ec.key)
