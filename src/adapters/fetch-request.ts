@@ -34,11 +34,11 @@ export function requestBinding(
 }
 
 /**
- * Verifies the request's `Authorization` header — the only place a token is read from
- * (no query string, no form body: RFC 6750 §2.2 and §2.3 are off) — with its DPoP proof and
- * client certificate. Several `Authorization` fields arrive joined by `, ` and fail as
- * `header_malformed`.
+ * Verifies the request's `Authorization` header (or the header the verifier names, such as
+ * ALB's `x-amzn-oidc-data`) — the only place a token is read from (no query string, no form
+ * body: RFC 6750 §2.2 and §2.3 are off) — with its DPoP proof and client certificate. Several
+ * `Authorization` fields arrive joined by `, ` and fail as `header_malformed`.
  */
 export function authenticateRequest<C extends object>(a: ResolvedAdapter<C>, request: Request, binding: RequestBinding = requestBinding(request)): Promise<BearerAuth<C> | undefined> {
-  return authenticate(a, request.headers.get('authorization'), binding)
+  return authenticate(a, request.headers.get(a.header), binding)
 }
