@@ -36,7 +36,7 @@ interface Setup {
   readonly oneWebSignature: () => Promise<boolean>
   /**
    * One ES256 signature check of a proof as tokengate's own backend makes it (the node:crypto
-   * one, or jose's flattenedVerify on WebCrypto): what the signature step of a fresh Bearer token costs.
+   * one, or its crypto.subtle path): what the signature step of a fresh Bearer token costs.
    */
   readonly backendSignature: (backend: SignatureBackend) => () => boolean | Promise<boolean>
 }
