@@ -22,6 +22,7 @@ import { availableParallelism, loadavg } from 'node:os'
 import { runColdStart } from './cold-start.js'
 import { contenders, FLOOR, INFLIGHT, TG_EDGE, TG_OFF, TG_ON, TG_PARALLEL, type Contender } from './contenders.js'
 import { ALGS, makeFixture, type BenchAlg, type Fixture } from './fixtures.js'
+import { dpopBench } from './dpop.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const MS = Number(process.env.BENCH_MS ?? 100)
@@ -182,4 +183,6 @@ async function warm(): Promise<void> {
 }
 
 if (runWarm) await warm()
+// DPoP (issue 15): a DPoP request costs one signature check more than a Bearer one.
+if (runWarm && (only.length === 0 || only.includes('ES256'))) await dpopBench(ROUNDS, MS)
 if (runCold) await runColdStart()

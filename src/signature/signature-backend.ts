@@ -25,4 +25,10 @@ export interface SignatureBackend {
    * when the runtime has a way to; absent where it has none (the verifier then uses `verify`).
    */
   readonly parallel?: SignatureBackend
+  /**
+   * SHA-256 of `data` (a string as UTF-8): DPoP `ath` and key thumbprints, certificate
+   * thumbprints. Synchronous where the runtime allows (`node:crypto`); a backend without it
+   * gets WebCrypto's `crypto.subtle.digest`.
+   */
+  readonly sha256?: (data: string | Uint8Array) => Uint8Array | Promise<Uint8Array>
 }

@@ -52,6 +52,14 @@ function importParams(p: Plan, key: VerificationKey): AlgorithmIdentifier | RsaH
   }
 }
 
+const utf8 = new TextEncoder()
+
+/** SHA-256 with WebCrypto. */
+async function sha256(data: string | Uint8Array): Promise<Uint8Array> {
+  const bytes = typeof data === 'string' ? utf8.encode(data) : data
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
+}
+
 /** The `verify` algorithm for a plan. */
 function verifyParams(p: Plan): AlgorithmIdentifier | RsaPssParams | EcdsaParams {
   switch (p.method) {
@@ -118,7 +126,7 @@ function verify(key: VerificationKey, alg: Algorithm, token: SignedInput): Promi
 }
 
 /** Verifies with `crypto.subtle` on CryptoKeys imported once per key and algorithm. */
-export const webSignatureBackend: SignatureBackend = Object.freeze({ name: 'webcrypto', verify })
+export const webSignatureBackend: SignatureBackend = Object.freeze({ name: 'webcrypto', verify, sha256 })
 
 /** The backend the edge conditions (and `"default"`) of `#signature-backend` resolve to. */
 export const signatureBackend: SignatureBackend = webSignatureBackend
