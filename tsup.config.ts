@@ -8,15 +8,19 @@ export const entries = {
   fastify: 'src/adapters/fastify/index.ts',
   hono: 'src/adapters/hono/index.ts',
   next: 'src/adapters/next/index.ts',
+  koa: 'src/adapters/koa/index.ts',
+  nestjs: 'src/adapters/nestjs/index.ts',
+  lambda: 'src/adapters/lambda/index.ts',
   issuer: 'src/issuer/index.ts',
   redis: 'src/redis/index.ts',
   fs: 'src/fs/index.ts',
   testing: 'src/testing/index.ts',
   presets: 'src/presets/index.ts',
+  apikeys: 'src/apikeys/index.ts',
 }
 
 // '#signature-backend' stays an import, so the runtime's export conditions pick the backend.
-const external = ['jose', 'lru-cache', 'ioredis', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next']
+const external = ['jose', 'lru-cache', 'ioredis', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next', 'koa', /^@nestjs\//]
 /**
  * Files reached through package.json "imports", not public subpaths: the signature backend
  * each runtime gets by export condition (`#signature-backend`).

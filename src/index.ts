@@ -27,12 +27,28 @@ export type {
   IssuerEntry,
   JwksCacheOptions,
   KeySourceName,
+  JwtVerifierOptions,
   KeySourceOptions,
+  OpaqueCredentialOptions,
   VerifiedTokenCacheOptions,
   VerifierEvent,
   VerifierOptions,
 } from './core/options.js'
-export type { BearerAuth, JwtClaims, VerifyRequestOptions } from './lib/result.js'
+export type {
+  ApiKeyAuth,
+  ApiKeyInfo,
+  AuthKind,
+  BearerAuth,
+  IntrospectedAuth,
+  IntrospectionClaims,
+  JwtAuth,
+  JwtClaims,
+  TokenClaims,
+  VerifyRequestOptions,
+} from './lib/result.js'
+export type { IntrospectionCacheOptions, IntrospectionClientAuth, IntrospectionOptions } from './introspection/options.js'
+export type { IntrospectionEvent } from './introspection/introspector.js'
+export type { ApiKeyVerifier } from './apikeys/verifier.js'
 export type { AuthorizationInput } from './core/authorization-header.js'
 export type { JwsHeader } from './lib/token.js'
 export type { Duration } from './lib/duration.js'

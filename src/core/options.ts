@@ -18,12 +18,15 @@ import type { Duration } from '../lib/duration.js'
 import type { AsymmetricAlgorithm } from '../keys/algorithms.js'
 import type { ReplayStore } from '../binding/replay-store.js'
 import type { JwtClaims } from '../lib/result.js'
+import type { IntrospectionEvent } from '../introspection/introspector.js'
+import type { IntrospectionOptions } from '../introspection/options.js'
+import type { ApiKeyVerifier } from '../apikeys/verifier.js'
 
 /** Remote JWKS cache settings (`jwksUri`, `discovery`); see `RemoteJwksOptions` for each default. */
 export type JwksCacheOptions = RemoteJwksOptions
 
 /** What the verifier reports through `onEvent`. */
-export type VerifierEvent = KeySourceEvent
+export type VerifierEvent = KeySourceEvent | IntrospectionEvent
 
 /** The names of the key-source options: exactly one is given. */
 export type KeySourceName = 'jwksUri' | 'discovery' | 'jwks' | 'secret' | 'keys' | 'publicKey' | 'x509Uri'
@@ -96,7 +99,7 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default: absent, `JWT` or `at+jwt`; any other type (`dpop+jwt`, ...) is rejected.
    */
   readonly typ?: string | readonly string[]
-  /** Claims that must be present. `exp` always is. */
+  /** Claims that must be present. `exp` always is (for JWTs; introspected tokens and API keys may lack it). */
   readonly requiredClaims?: readonly string[]
   /**
    * Values claims must hold for a token to be accepted at all (401 `claim_missing` /
@@ -130,6 +133,7 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Revocation hook: `true` revokes (401 `token_revoked`), `false` lets the token through.
    * Anything else fails closed with 503 `revocation_unavailable`: a throw, a rejection, a
    * promise still pending after `revocationTimeout`, or an answer that is not a boolean.
+   * Introspection is its own revocation check; API keys have `revoke`.
    */
   readonly isRevoked?: IsRevoked<JwtClaims & C>
   /**
@@ -161,7 +165,7 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default 8192; from 64 to 65536 (64 KiB).
    */
   readonly maxTokenSize?: number
-  /** `fetch` used for JWKS and discovery documents. Default `globalThis.fetch`. */
+  /** `fetch` used for JWKS, discovery documents and introspection. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch
   /** Remote JWKS cache settings. */
   readonly jwksCache?: JwksCacheOptions
@@ -176,7 +180,9 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly keyStore?: KeyStore
   /**
    * Receives key-source events: `jwks_fetch`, `jwks_refresh`, `jwks_error`, `jwks_stale`,
-   * `jwks_cooldown`, `kid_miss`, `key_skipped`, `discovery`. A throwing listener is ignored.
+   * `jwks_cooldown`, `jwks_restored`, `jwks_store_error`, `kid_miss`, `key_skipped`,
+   * `discovery`; and with `introspection`,
+   * `introspection` and `introspection_error`. A throwing listener is ignored.
    */
   readonly onEvent?: (event: VerifierEvent) => void
   /**
@@ -269,11 +275,33 @@ export interface IssuerAudienceOptions {
   readonly audience: string | readonly string[] | null
 }
 
+/**
+ * Opaque credentials beside (or instead of) JWTs (DESIGN.md "Opaque credentials"). With either,
+ * step 1 routes by shape: a key with the API-key prefix goes to `apiKeys`, a three-segment JWT
+ * is verified locally (when there is a key source), anything else is introspected.
+ */
+export interface OpaqueCredentialOptions {
+  /** RFC 7662 introspection of opaque tokens (and of JWTs, when there is no key source). */
+  readonly introspection?: IntrospectionOptions
+  /** API keys from `createApiKeys()` (`tokengate/apikeys`), in `Authorization: Bearer` or `X-API-Key`. */
+  readonly apiKeys?: ApiKeyVerifier
+}
+
+type NoKeySource = {
+  readonly jwksUri?: never
+  readonly discovery?: never
+  readonly jwks?: never
+  readonly secret?: never
+  readonly keys?: never
+  readonly publicKey?: never
+  readonly x509Uri?: never
+}
+
 /** Options of `createVerifier`. */
 export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C> &
   (
-    | (IssuerAudienceOptions & KeySourceOptions & { readonly issuers?: never; readonly tenantCache?: never })
-    | {
+    | (IssuerAudienceOptions & KeySourceOptions & OpaqueCredentialOptions & { readonly issuers?: never; readonly tenantCache?: never })
+    | ({
         /**
          * Several trusted issuers, each with its own key source; `iss` selects one by exact match
          * (or a `{tenantid}` template tied to `tid`). Or a resolver looking issuers up as tokens
@@ -285,12 +313,21 @@ export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C
         /** Accepted `aud` for entries that name none; required unless every entry names its own. */
         readonly audience?: string | readonly string[] | null
         readonly issuer?: never
-        readonly jwksUri?: never
-        readonly discovery?: never
-        readonly jwks?: never
-        readonly secret?: never
-        readonly keys?: never
-        readonly publicKey?: never
-        readonly x509Uri?: never
-      }
+        readonly introspection?: never
+        readonly apiKeys?: ApiKeyVerifier
+      } & NoKeySource)
+    // Opaque tokens only: introspection checks iss and aud where the response has them.
+    | (IssuerAudienceOptions & NoKeySource & { readonly introspection: IntrospectionOptions; readonly apiKeys?: ApiKeyVerifier; readonly issuers?: never; readonly tenantCache?: never })
+    // API keys only: nothing carries iss, aud or a JOSE header.
+    | (NoKeySource & {
+        readonly apiKeys: ApiKeyVerifier
+        readonly introspection?: never
+        readonly issuers?: never
+        readonly tenantCache?: never
+        readonly issuer?: never
+        readonly audience?: never
+      })
   )
+
+/** A verifier's options without opaque credentials: it only ever returns `JwtAuth`. */
+export type JwtVerifierOptions<C extends object = object> = VerifierOptions<C> & { readonly introspection?: undefined; readonly apiKeys?: undefined }

@@ -85,6 +85,9 @@ function checkFor(key: VerificationKey, alg: Algorithm): Check {
   return check
 }
 
+/** SHA-256, synchronous (a DPoP `ath` or thumbprint costs ~1 µs, no thread-pool round trip). */
+const sha256 = (data: string | Uint8Array): Uint8Array => createHash('sha256').update(data).digest()
+
 /** The signature as bytes: the parser checked it is strict base64url, so Buffer's decoder is exact. */
 const signatureOf = (token: SignedInput): Buffer => Buffer.from(token.signatureB64, 'base64url')
 
@@ -113,9 +116,6 @@ function verifyOffThread(key: VerificationKey, alg: Algorithm, token: SignedInpu
     cryptoVerify(check.hash, inputOf(token), check.key, signature, (err, valid) => (err ? reject(err) : resolve(valid)))
   })
 }
-
-/** SHA-256, synchronous (a DPoP `ath` or thumbprint costs ~1 µs, no thread-pool round trip). */
-const sha256 = (data: string | Uint8Array): Uint8Array => createHash('sha256').update(data).digest()
 
 /** Asymmetric signatures on libuv's thread pool (`crypto.verify` with a callback); HMAC inline. */
 export const nodeParallelSignatureBackend: SignatureBackend = Object.freeze({ name: 'node-parallel', verify: verifyOffThread, sha256 })

@@ -59,7 +59,6 @@ async function sha256(data: string | Uint8Array): Promise<Uint8Array> {
   const bytes = typeof data === 'string' ? utf8.encode(data) : data
   return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
 }
-
 /** The `verify` algorithm for a plan. */
 function verifyParams(p: Plan): AlgorithmIdentifier | RsaPssParams | EcdsaParams {
   switch (p.method) {

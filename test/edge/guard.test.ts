@@ -20,7 +20,14 @@ describe('the edge-import guard', () => {
     const report = await checkEdgeImports(staged)
     expect(report.violations).toEqual([])
     expect(report.checked).toEqual(
-      expect.arrayContaining(['tokengate under workerd', 'tokengate under edge-light', 'tokengate/issuer under workerd', 'tokengate/issuer under edge-light']),
+      expect.arrayContaining([
+        'tokengate under workerd',
+        'tokengate under edge-light',
+        'tokengate/issuer under workerd',
+        'tokengate/issuer under edge-light',
+        'tokengate/apikeys under workerd',
+        'tokengate/apikeys under edge-light',
+      ]),
     )
   })
 
@@ -31,8 +38,9 @@ describe('the edge-import guard', () => {
       const files = report.inputs.get(name)!
       expect([name, files.filter((f) => f.includes('signature/node'))]).toEqual([name, []])
       // Once package.json "imports" picks the backend by condition, the web build must be the one
-      // picked (tokengate/presets builds options only: it verifies nothing, so it has no backend).
-      const verifies = !name.startsWith('tokengate/presets ')
+      // picked (tokengate/presets builds options only and tokengate/apikeys verifies no signatures:
+      // neither carries a backend at all).
+      const verifies = !name.startsWith('tokengate/presets ') && !name.startsWith('tokengate/apikeys ')
       if ('#signature-backend' in imports && verifies) expect([name, files.includes('dist/signature/web.js')]).toEqual([name, true])
     }
   })

@@ -34,7 +34,7 @@ beforeAll(() => {
   run('tar', ['-xzf', join(consumer, tarball), '-C', join(consumer, 'node_modules')])
   run('mv', [join(consumer, 'node_modules', 'package'), join(consumer, 'node_modules', pkg.name)])
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-}, 180_000)
+}, 600_000)
 
 describe('the packed package', () => {
   it('ships only dist, README, LICENSE and package.json', () => {
