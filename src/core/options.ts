@@ -9,18 +9,30 @@ import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
 import type { RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import type { KeyStore } from '../keys/key-store.js'
 import type { PublicKeyInput } from '../keys/public-key.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
 import type { ClaimPathInput } from '../lib/claim-path.js'
 import type { Duration } from '../lib/duration.js'
+import type { AsymmetricAlgorithm } from '../keys/algorithms.js'
+import type { ReplayStore } from '../binding/replay-store.js'
 import type { JwtClaims } from '../lib/result.js'
+import type { VerificationEvent } from './outcome.js'
+import type { ThrottleEvent } from '../throttle/events.js'
+import type { IntrospectionEvent } from '../introspection/introspector.js'
+import type { IntrospectionOptions } from '../introspection/options.js'
+import type { ApiKeyVerifier } from '../apikeys/verifier.js'
 
 /** Remote JWKS cache settings (`jwksUri`, `discovery`); see `RemoteJwksOptions` for each default. */
 export type JwksCacheOptions = RemoteJwksOptions
 
-/** What the verifier reports through `onEvent`. */
-export type VerifierEvent = KeySourceEvent
+/**
+ * What the verifier reports through `onEvent`: one outcome event (`verified` or `rejected`) per
+ * verification, key-source events, introspection events, and the adapters' throttle events
+ * (`throttled`, `throttle_error`).
+ */
+export type VerifierEvent = KeySourceEvent | IntrospectionEvent | VerificationEvent | ThrottleEvent
 
 /** The names of the key-source options: exactly one is given. */
 export type KeySourceName = 'jwksUri' | 'discovery' | 'jwks' | 'secret' | 'keys' | 'publicKey' | 'x509Uri'
@@ -93,7 +105,7 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default: absent, `JWT` or `at+jwt`; any other type (`dpop+jwt`, ...) is rejected.
    */
   readonly typ?: string | readonly string[]
-  /** Claims that must be present. `exp` always is. */
+  /** Claims that must be present. `exp` always is (for JWTs; introspected tokens and API keys may lack it). */
   readonly requiredClaims?: readonly string[]
   /**
    * Values claims must hold for a token to be accepted at all (401 `claim_missing` /
@@ -127,6 +139,7 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Revocation hook: `true` revokes (401 `token_revoked`), `false` lets the token through.
    * Anything else fails closed with 503 `revocation_unavailable`: a throw, a rejection, a
    * promise still pending after `revocationTimeout`, or an answer that is not a boolean.
+   * Introspection is its own revocation check; API keys have `revoke`.
    */
   readonly isRevoked?: IsRevoked<JwtClaims & C>
   /**
@@ -158,13 +171,28 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default 8192; from 64 to 65536 (64 KiB).
    */
   readonly maxTokenSize?: number
-  /** `fetch` used for JWKS and discovery documents. Default `globalThis.fetch`. */
+  /** `fetch` used for JWKS, discovery documents and introspection. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch
   /** Remote JWKS cache settings. */
   readonly jwksCache?: JwksCacheOptions
   /**
-   * Receives key-source events: `jwks_fetch`, `jwks_error`, `jwks_stale`, `jwks_cooldown`,
-   * `kid_miss`, `key_skipped`, `discovery`. A throwing listener is ignored.
+   * Where remote key sets (`jwksUri`, `discovery`) are kept beyond this process, so a cold
+   * start verifies with a set another instance fetched: `memoryKeyStore()` (optionally seeded
+   * with a `tokengate jwks snapshot`), `kvKeyStore(env.KV)`, `cacheKeyStore(caches.default)`,
+   * `redisKeyStore({ client })` from `tokengate/redis`, `fileKeyStore(path)` from
+   * `tokengate/fs`, or any `{ get, set }`. The same freshness and stale rules apply to a
+   * stored set. Default: none (each process fetches its own).
+   */
+  readonly keyStore?: KeyStore
+  /**
+   * Receives one `verified` or `rejected` event per verification (reason, `iss`, `kid`, `alg`,
+   * `sub` once verified, `cached`, `durationMs`, the route); key-source events: `jwks_fetch`,
+   * `jwks_refresh`, `jwks_error`, `jwks_stale`, `jwks_cooldown`, `jwks_restored`,
+   * `jwks_store_error`, `kid_miss`, `key_skipped`, `discovery`; with `introspection`,
+   * `introspection` and `introspection_error`; and, through an adapter's `throttle`,
+   * `throttled` and `throttle_error`. Called synchronously and never awaited: a throwing
+   * listener or a rejected promise is ignored, so a listener cannot break or delay a
+   * verification. Never receives a token, a signature or key material.
    */
   readonly onEvent?: (event: VerifierEvent) => void
   /**
@@ -174,6 +202,73 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default `{ max: 1000 }`.
    */
   readonly cache?: VerifiedTokenCacheOptions | false
+  /**
+   * Verify asymmetric signatures (RS*, PS*, ES*, EdDSA) off the main thread, on Node's libuv
+   * thread pool (`crypto.verify` with a callback), so one process verifies on every core.
+   * Turn it on when verification, not I/O, bounds a busy Node process on a machine with
+   * spare cores (many distinct RSA tokens per second, the cache missing); leave it off for a
+   * single core, HMAC, or when the cache answers most requests: the hop to the pool costs
+   * more than a sync verify then. No effect where the runtime has no such pool (edge
+   * runtimes: WebCrypto is already asynchronous). Default `false`.
+   */
+  readonly parallel?: boolean
+  /**
+   * Accept a sender-constrained token (one with a `cnf` claim: DPoP-bound, certificate-bound)
+   * presented as a plain `Bearer` token without its proof. Default `false`: such a token is
+   * refused with 401 `token_bound`, since whoever stole it could otherwise use it without
+   * its key (RFC 9449 §7.2). Turn it on only while clients migrate.
+   */
+  readonly acceptBoundAsBearer?: boolean
+  /**
+   * DPoP (RFC 9449): accept `Authorization: DPoP <token>` with a `DPoP` proof of the key the
+   * token is bound to. `true` takes every default. Without `dpop.required`, Bearer tokens are
+   * served too (and a DPoP-bound token sent as Bearer is refused, `token_bound`).
+   */
+  readonly dpop?: DpopOptions | boolean
+  /**
+   * The URL of this resource's RFC 9728 metadata document: every challenge then carries
+   * `resource_metadata="…"` so clients can discover the authorization server.
+   */
+  readonly resourceMetadata?: string | URL
+}
+
+/** DPoP settings (`dpop`). */
+export interface DpopOptions {
+  /** Accept DPoP-bound tokens only: `Bearer` is refused (`dpop_required`) and not offered in challenges. Default `false`. */
+  readonly required?: boolean
+  /**
+   * Proof algorithms accepted (RFC 9449 §11.6: asymmetric only), the challenge's `algs`.
+   * Default: every asymmetric algorithm, ES256 first.
+   */
+  readonly algorithms?: readonly AsymmetricAlgorithm[]
+  /**
+   * How old a proof's `iat` may be (plus `clockTolerance`; a proof from the future is refused
+   * beyond `clockTolerance`). Default `'5m'`.
+   */
+  readonly maxAge?: Duration
+  /**
+   * Server nonces (RFC 9449 §9): proofs must carry the nonce handed out in `DPoP-Nonce`,
+   * which rotates every `lifetime`. `true`: a random secret for this process (one instance);
+   * `{ secret }`: a secret every instance shares, so nonces work across instances without
+   * shared state. Default off.
+   */
+  readonly nonce?: boolean | DpopNonceOptions
+  /**
+   * Where the `jti` of accepted proofs is remembered to refuse replays. Default a bounded
+   * memory store (`memoryReplayStore()`); `redisReplayStore({ client })` from
+   * `tokengate/redis` for many instances.
+   */
+  readonly replayStore?: ReplayStore
+  /** Largest `DPoP` header accepted, in characters, checked before decoding. Default 8192. */
+  readonly maxProofSize?: number
+}
+
+/** Server-nonce settings (`dpop.nonce`). */
+export interface DpopNonceOptions {
+  /** The key nonces are derived from (HMAC-SHA256): at least 32 bytes; a string is UTF-8. Share it between instances. */
+  readonly secret: string | Uint8Array
+  /** How often the nonce changes; the previous one stays valid for one more `lifetime`. Default `'1m'`. */
+  readonly lifetime?: Duration
 }
 
 /** Verified-token cache settings (`cache`). */
@@ -190,11 +285,33 @@ export interface IssuerAudienceOptions {
   readonly audience: string | readonly string[] | null
 }
 
+/**
+ * Opaque credentials beside (or instead of) JWTs (DESIGN.md "Opaque credentials"). With either,
+ * step 1 routes by shape: a key with the API-key prefix goes to `apiKeys`, a three-segment JWT
+ * is verified locally (when there is a key source), anything else is introspected.
+ */
+export interface OpaqueCredentialOptions {
+  /** RFC 7662 introspection of opaque tokens (and of JWTs, when there is no key source). */
+  readonly introspection?: IntrospectionOptions
+  /** API keys from `createApiKeys()` (`tokengate/apikeys`), in `Authorization: Bearer` or `X-API-Key`. */
+  readonly apiKeys?: ApiKeyVerifier
+}
+
+type NoKeySource = {
+  readonly jwksUri?: never
+  readonly discovery?: never
+  readonly jwks?: never
+  readonly secret?: never
+  readonly keys?: never
+  readonly publicKey?: never
+  readonly x509Uri?: never
+}
+
 /** Options of `createVerifier`. */
 export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C> &
   (
-    | (IssuerAudienceOptions & KeySourceOptions & { readonly issuers?: never; readonly tenantCache?: never })
-    | {
+    | (IssuerAudienceOptions & KeySourceOptions & OpaqueCredentialOptions & { readonly issuers?: never; readonly tenantCache?: never })
+    | ({
         /**
          * Several trusted issuers, each with its own key source; `iss` selects one by exact match
          * (or a `{tenantid}` template tied to `tid`). Or a resolver looking issuers up as tokens
@@ -206,12 +323,21 @@ export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C
         /** Accepted `aud` for entries that name none; required unless every entry names its own. */
         readonly audience?: string | readonly string[] | null
         readonly issuer?: never
-        readonly jwksUri?: never
-        readonly discovery?: never
-        readonly jwks?: never
-        readonly secret?: never
-        readonly keys?: never
-        readonly publicKey?: never
-        readonly x509Uri?: never
-      }
+        readonly introspection?: never
+        readonly apiKeys?: ApiKeyVerifier
+      } & NoKeySource)
+    // Opaque tokens only: introspection checks iss and aud where the response has them.
+    | (IssuerAudienceOptions & NoKeySource & { readonly introspection: IntrospectionOptions; readonly apiKeys?: ApiKeyVerifier; readonly issuers?: never; readonly tenantCache?: never })
+    // API keys only: nothing carries iss, aud or a JOSE header.
+    | (NoKeySource & {
+        readonly apiKeys: ApiKeyVerifier
+        readonly introspection?: never
+        readonly issuers?: never
+        readonly tenantCache?: never
+        readonly issuer?: never
+        readonly audience?: never
+      })
   )
+
+/** A verifier's options without opaque credentials: it only ever returns `JwtAuth`. */
+export type JwtVerifierOptions<C extends object = object> = VerifierOptions<C> & { readonly introspection?: undefined; readonly apiKeys?: undefined }

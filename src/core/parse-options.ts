@@ -6,11 +6,14 @@
  */
 import { DEFAULT_REALM } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
-import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
+import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, type Algorithm, type AsymmetricAlgorithm } from '../keys/algorithms.js'
+import type { ReplayStore } from '../binding/replay-store.js'
+import type { DpopSettings } from '../binding/dpop-settings.js'
 import { jwksCacheSchema, type RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import { sharedSecretSchema } from '../keys/key-material.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import { isKeyStore, type KeyStore } from '../keys/key-store.js'
 import type { PublicKeyInput } from '../keys/public-key.js'
 import { DEFAULT_SCOPE_CLAIMS, type ScopeClaim } from '../scopes/parse.js'
 import { DEFAULT_ROLE_CLAIMS } from '../scopes/roles.js'
@@ -25,6 +28,8 @@ import { DEFAULT_MAX_TOKEN_SIZE, MAX_MAX_TOKEN_SIZE } from './authorization-head
 import type { IssuerResolver, VerifierEvent, VerifierOptions } from './options.js'
 import type { TenantCacheSettings } from './tenants.js'
 import { DEFAULT_CACHE_MAX } from './verified-token-cache.js'
+import { introspectionSchema, resolveIntrospection, type ResolvedIntrospection } from '../introspection/options.js'
+import { isApiKeyVerifier, type ApiKeyVerifier } from '../apikeys/verifier.js'
 
 /** Default leeway for `exp`, `nbf` and `iat`, in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE = 5
@@ -49,9 +54,18 @@ export interface ParsedTenant {
   readonly keys: KeySourceSpec
 }
 
+/** `introspection`, resolved; with `discovery` instead of an endpoint, where to find it. */
+export interface ParsedIntrospection {
+  readonly settings: ResolvedIntrospection
+  readonly discovery: { readonly issuer: string; readonly url: string | URL | undefined } | undefined
+  /** Checks of an active response's `iss` and `aud` (the single configuration's). */
+  readonly issuer: string | readonly string[] | null
+  readonly audience: string | readonly string[] | null
+}
+
 /** The options as the rest of `createVerifier` uses them. */
 export interface ParsedVerifierOptions {
-  /** The single configuration, or one entry per `issuers` element (none with a resolver). */
+  /** The single configuration, or one entry per `issuers` element; empty with a resolver, or when only opaque credentials are accepted. */
   readonly tenants: readonly ParsedTenant[]
   readonly multiIssuer: boolean
   /** The `issuers` resolver, when one is given. */
@@ -82,9 +96,28 @@ export interface ParsedVerifierOptions {
   readonly maxTokenSize: number
   readonly fetch: typeof fetch
   readonly jwksCache: RemoteJwksOptions
+  readonly keyStore: KeyStore | undefined
   readonly onEvent: ((event: VerifierEvent) => void) | undefined
   readonly cacheMax: number | undefined
+  readonly acceptBoundAsBearer: boolean
+  readonly dpop: ParsedDpopOptions | undefined
+  readonly resourceMetadata: string | undefined
+  readonly introspection: ParsedIntrospection | undefined
+  readonly apiKeys: ApiKeyVerifier | undefined
+  readonly parallel: boolean
 }
+
+/** `dpop`, normalised: durations in seconds, the nonce secret as bytes, defaults applied (but the store). */
+export type ParsedDpopOptions = DpopSettings
+
+/** Default `dpop.maxAge`, seconds. */
+export const DEFAULT_DPOP_MAX_AGE = 300
+/** Default `dpop.nonce.lifetime`, seconds. */
+export const DEFAULT_DPOP_NONCE_LIFETIME = 60
+/** Default `dpop.maxProofSize`, characters. */
+export const DEFAULT_DPOP_MAX_PROOF_SIZE = 8192
+/** Proof algorithms accepted by default: every asymmetric one, ES256 (what most clients use) first. */
+export const DEFAULT_DPOP_ALGORITHMS: readonly AsymmetricAlgorithm[] = ['ES256', ...ASYMMETRIC_ALGORITHMS.filter((a) => a !== 'ES256')]
 
 const KEY_SOURCES = ['jwksUri', 'discovery', 'jwks', 'secret', 'keys', 'publicKey', 'x509Uri'] as const
 
@@ -106,6 +139,37 @@ const keySourceEntries = {
   x509Uri: v.optional(httpUrl()),
 }
 
+const dpopSchema = options(
+  {
+    required: v.optional(bool()),
+    algorithms: v.optional(
+      v.pipe(
+        v.array(v.picklist(ASYMMETRIC_ALGORITHMS, `expected asymmetric algorithms (RFC 9449 §11.6), some of ${ASYMMETRIC_ALGORITHMS.join(', ')}`)),
+        v.minLength(1, 'expected at least one algorithm, e.g. ["ES256"]'),
+      ),
+    ),
+    maxAge: v.optional(duration(1)),
+    maxProofSize: v.optional(v.pipe(positiveInt('a number of characters of at least 256'), v.minValue(256, 'expected a number of characters of at least 256'))),
+    nonce: v.optional(v.union([v.boolean(), v.looseObject({})], 'expected true, false or { secret, lifetime? }')),
+    replayStore: v.optional(
+      v.custom<ReplayStore>(
+        (x) => typeof x === 'object' && x !== null && typeof (x as ReplayStore).add === 'function',
+        'expected a replay store { add(jti, ttlSeconds) }, e.g. memoryReplayStore() or redisReplayStore({ client })',
+      ),
+    ),
+  },
+  'the DPoP settings { required?, algorithms?, maxAge?, nonce?, replayStore?, maxProofSize? }',
+)
+
+// Parsed on its own so a mistake inside names its path (a union would only say "expected one of").
+const dpopNonceSchema = options(
+  {
+    secret: v.union([v.string(), bytes()], 'expected the nonce secret as a string or a Uint8Array (at least 32 bytes)'),
+    lifetime: v.optional(duration(1)),
+  },
+  'the nonce settings { secret, lifetime? }',
+)
+
 const issuerEntry = options(
   {
     issuer: nonEmptyString('the exact "iss" value, e.g. "https://idp.example.com/"'),
@@ -120,9 +184,14 @@ const schema = options({
   issuer: v.optional(issuerOrAudience('the accepted "iss" value(s), e.g. "https://idp.example.com/", or null to skip the check')),
   audience: v.optional(issuerOrAudience('the accepted "aud" value(s), e.g. "https://api.example.com", or null to skip the check')),
   issuers: v.optional(
-    v.union(
-      [v.pipe(v.array(issuerEntry, 'expected a list of issuer entries'), v.minLength(1, 'expected at least one issuer entry')), fn<IssuerResolver>()],
-      'expected a list of issuer entries, or a resolver (iss) => entry | undefined',
+    // Chosen by the input's type (not a union), so an entry's own error reaches the user.
+    v.lazy((input) =>
+      typeof input === 'function'
+        ? fn<IssuerResolver>()
+        : v.pipe(
+            v.array(issuerEntry, 'expected a list of issuer entries, or a resolver (iss) => entry | undefined'),
+            v.minLength(1, 'expected at least one issuer entry'),
+          ),
     ),
   ),
   tenantCache: v.optional(
@@ -185,22 +254,32 @@ const schema = options({
   ),
   fetch: v.optional(fn<typeof fetch>('a fetch function')),
   jwksCache: v.optional(jwksCacheSchema),
+  keyStore: v.optional(v.custom<KeyStore>(isKeyStore, 'expected a key store: { get(key), set(key, value, ttlSeconds) }, e.g. memoryKeyStore()')),
   onEvent: v.optional(fn<(event: VerifierEvent) => void>('an event listener (event) => void')),
   cache: v.optional(
     v.union([v.literal(false), options({ max: v.optional(positiveInt('a positive integer, e.g. 1000')) }, 'the cache settings { max }')], 'expected false or { max: a positive integer }'),
   ),
+  acceptBoundAsBearer: v.optional(bool()),
+  dpop: v.optional(v.union([v.boolean(), v.looseObject({})], 'expected true, false or the DPoP settings { required?, maxAge?, nonce?, replayStore?, ... }')),
+  resourceMetadata: v.optional(httpUrl()),
+  introspection: v.optional(introspectionSchema),
+  apiKeys: v.optional(v.custom<ApiKeyVerifier>(isApiKeyVerifier, 'expected the result of createApiKeys() from tokengate/apikeys')),
+  parallel: v.optional(bool()),
 }, 'verifier options: { issuer, audience, jwksUri | jwks | secret | discovery | publicKey | x509Uri | keys }')
 
 type Input = InferOutput<typeof schema>
 type KeySourceInput = Pick<Input, (typeof KEY_SOURCES)[number]>
 
-function keySourceOf(input: KeySourceInput, where: string, issuer: Input['issuer']): KeySourceSpec {
+function keySourceOf(input: KeySourceInput, where: string, issuer: Input['issuer'], optional = false): KeySourceSpec | undefined {
   const given = KEY_SOURCES.filter((k) => input[k] !== undefined)
+  if (given.length === 0 && optional) return undefined
   if (given.length !== 1) {
     throw new ConfigError(
       'verifier',
       where === '' ? 'options' : where.slice(0, -1),
-      given.length === 0 ? `one key source is required: ${KEY_SOURCES.join(', ')}` : `only one key source may be given, got ${given.join(' and ')}`,
+      given.length === 0
+        ? `one key source is required: ${KEY_SOURCES.join(', ')}${where === '' ? ' (or, for opaque credentials only, introspection or apiKeys)' : ''}`
+        : `only one key source may be given, got ${given.join(' and ')}`,
     )
   }
   if (input.discovery !== undefined) {
@@ -219,6 +298,29 @@ function keySourceOf(input: KeySourceInput, where: string, issuer: Input['issuer
   return { kind: 'keys', factory: input.keys! }
 }
 
+const utf8 = new TextEncoder()
+
+function parseDpop(dpop: Input['dpop']): ParsedDpopOptions | undefined {
+  if (dpop === undefined || dpop === false) return undefined
+  const d = dpop === true ? {} : parseOptions('verifier', dpopSchema, dpop, ['dpop'])
+  let nonce: ParsedDpopOptions['nonce']
+  if (d.nonce === true) nonce = { secret: undefined, lifetime: DEFAULT_DPOP_NONCE_LIFETIME }
+  else if (typeof d.nonce === 'object') {
+    const n = parseOptions('verifier', dpopNonceSchema, d.nonce, ['dpop', 'nonce'])
+    const secret = typeof n.secret === 'string' ? utf8.encode(n.secret) : n.secret.slice()
+    if (secret.length < 32) throw new ConfigError('verifier', 'dpop.nonce.secret', `expected at least 32 bytes (HMAC-SHA256 key), got ${secret.length}`)
+    nonce = { secret, lifetime: n.lifetime === undefined ? DEFAULT_DPOP_NONCE_LIFETIME : toSeconds(n.lifetime) }
+  }
+  return {
+    required: d.required ?? false,
+    algorithms: Object.freeze([...new Set(d.algorithms ?? DEFAULT_DPOP_ALGORITHMS)]),
+    maxAge: d.maxAge === undefined ? DEFAULT_DPOP_MAX_AGE : toSeconds(d.maxAge),
+    maxProofSize: d.maxProofSize ?? DEFAULT_DPOP_MAX_PROOF_SIZE,
+    nonce,
+    replayStore: d.replayStore,
+  }
+}
+
 const REQUIRED = 'required (a string, a list, or null to skip the check)'
 
 /** Validates the verifier's options once and normalises them; a mistake is a `ConfigError`. */
@@ -228,7 +330,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
   const toTenant = (entry: InferOutput<typeof issuerEntry>, where: string): ParsedTenant => {
     const audience = entry.audience === undefined ? o.audience : entry.audience
     if (audience === undefined) throw new ConfigError('verifier', `${where}audience`, `${REQUIRED}, here or at the top level`)
-    return { where, issuer: entry.issuer, audience, algorithms: entry.algorithms ?? o.algorithms, keys: keySourceOf(entry, where, entry.issuer) }
+    return { where, issuer: entry.issuer, audience, algorithms: entry.algorithms ?? o.algorithms, keys: keySourceOf(entry, where, entry.issuer)! }
   }
   const resolver = typeof o.issuers === 'function' ? o.issuers : undefined
   if (o.tenantCache !== undefined && !resolver) throw new ConfigError('verifier', 'tenantCache', 'only an `issuers` resolver has a tenant cache')
@@ -246,10 +348,19 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
           return toTenant(entry, where)
         })
   } else {
-    const keys = keySourceOf(o, '', o.issuer)
-    if (o.issuer === undefined) throw new ConfigError('verifier', 'issuer', REQUIRED)
-    if (o.audience === undefined) throw new ConfigError('verifier', 'audience', REQUIRED)
-    tenants = [{ where: '', issuer: o.issuer, audience: o.audience, algorithms: o.algorithms, keys }]
+    // With opaque credentials, a key source is optional: without one, JWTs are introspected
+    // too (or refused, for an API-key-only verifier).
+    const keys = keySourceOf(o, '', o.issuer, o.introspection !== undefined || o.apiKeys !== undefined)
+    if (keys === undefined && o.introspection === undefined) {
+      // API keys only: nothing carries iss or aud.
+      for (const k of ['issuer', 'audience', 'algorithms', 'typ'] as const) {
+        if (o[k] !== undefined) throw new ConfigError('verifier', k, 'applies to JWTs and introspected tokens only; give a key source or `introspection`, or drop it')
+      }
+    } else {
+      if (o.issuer === undefined) throw new ConfigError('verifier', 'issuer', REQUIRED)
+      if (o.audience === undefined) throw new ConfigError('verifier', 'audience', REQUIRED)
+    }
+    tenants = keys === undefined ? [] : [{ where: '', issuer: o.issuer!, audience: o.audience!, algorithms: o.algorithms, keys }]
   }
   const cache = o.tenantCache ?? {}
   return {
@@ -282,7 +393,29 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     maxTokenSize: o.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE,
     fetch: o.fetch ?? ((url, init) => globalThis.fetch(url, init)),
     jwksCache: o.jwksCache ?? {},
+    keyStore: o.keyStore,
     onEvent: o.onEvent,
     cacheMax: o.cache === false ? undefined : (o.cache?.max ?? DEFAULT_CACHE_MAX),
+    acceptBoundAsBearer: o.acceptBoundAsBearer ?? false,
+    dpop: parseDpop(o.dpop),
+    resourceMetadata: o.resourceMetadata === undefined ? undefined : String(o.resourceMetadata),
+    introspection: o.introspection === undefined ? undefined : parseIntrospection(o, tenants),
+    apiKeys: o.apiKeys,
+    parallel: o.parallel ?? false,
   }
+}
+
+/** `introspection` beside the rest: its endpoint (given, or from `discovery`) and the iss/aud it is checked against. */
+function parseIntrospection(o: Input, tenants: readonly ParsedTenant[]): ParsedIntrospection {
+  const input = o.introspection!
+  if (o.issuers !== undefined) throw new ConfigError('verifier', 'introspection', 'works with a single issuer configuration (issuer, audience), not with `issuers`')
+  const discovery = tenants[0]?.keys.kind === 'discovery' ? { issuer: o.issuer as string, url: tenants[0].keys.url } : undefined
+  if (input.endpoint === undefined && discovery === undefined) {
+    throw new ConfigError('verifier', 'introspection.endpoint', "required unless `discovery` finds it: give the RFC 7662 endpoint, e.g. 'https://idp.example.com/oauth2/introspect'")
+  }
+  if (input.endpoint !== undefined) {
+    const url = new URL(input.endpoint)
+    if (url.username !== '' || url.password !== '') throw new ConfigError('verifier', 'introspection.endpoint', 'must not carry credentials; give them as clientId and clientSecret')
+  }
+  return { settings: resolveIntrospection(input), discovery, issuer: o.issuer!, audience: o.audience! }
 }

@@ -5,20 +5,37 @@
  */
 import { ConfigError } from '../errors/config-error.js'
 import type { Duration } from '../lib/duration.js'
-import { bool, duration, fn, nonEmptyString, options, parseOptions, stringOrList, v, type InferOutput } from '../lib/schema.js'
-import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../keys/algorithms.js'
+import { bool, bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptions, stringOrList, v, type InferOutput } from '../lib/schema.js'
+import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../keys/algorithms.js'
 import { secretBytes } from '../keys/secret.js'
 import { sharedSecretSchema } from '../keys/key-material.js'
 import type { IssuerKey } from './signing-key.js'
 import type { IssuerStore } from './store.js'
+import type { ReplayStore } from '../binding/replay-store.js'
 
 /** The issuer operations that touch the store. */
 export type IssuerOperation = 'issue' | 'refresh' | 'revoke' | 'revokeFamily' | 'revokeSubject' | 'isRevoked'
 
-/** What the issuer reports through `onEvent`. */
+/**
+ * What the issuer reports through `onEvent`: every security event (reuse detected, revocations,
+ * key rotation) and store failures. `auditLog` from `tokengate` turns them into audit records.
+ * Never a token, a refresh token or key material.
+ */
 export type IssuerEvent =
   /** A refresh token was presented a second time: its family is now revoked. Log it: it means theft. */
   | { readonly type: 'refresh_reused'; readonly familyId: string; readonly sub: string }
+  /**
+   * A family (one login session: the refresh tokens rotated from one `issue()` and their access
+   * tokens, `sid`) was revoked, because a refresh token was reused (`cause: 'reuse'`), by
+   * `revoke(refreshToken)` (`'revoke'`) or by `revokeFamily(id)` (`'revokeFamily'`).
+   */
+  | { readonly type: 'family_revoked'; readonly familyId: string; readonly sub: string | undefined; readonly cause: 'reuse' | 'revoke' | 'revokeFamily' }
+  /** One access token was revoked by `revoke(accessToken)`. */
+  | { readonly type: 'token_revoked'; readonly jti: string; readonly sub: string | undefined }
+  /** `revokeSubject(sub)`: every token of `sub` issued before `before` (a NumericDate) is revoked. */
+  | { readonly type: 'subject_revoked'; readonly sub: string; readonly before: number }
+  /** `rotateKeys()`: `kid` signs from now on; the previous key stays published until its tokens expire. */
+  | { readonly type: 'keys_rotated'; readonly kid: string }
   /** The store failed. `failOpen` says whether `isRevoked` let the token through anyway. */
   | { readonly type: 'store_error'; readonly operation: IssuerOperation; readonly failOpen: boolean; readonly error: string }
 
@@ -40,10 +57,31 @@ export interface CommonIssuerOptions {
    * `store_error` event is emitted. Issuing, refreshing and revoking always fail closed.
    */
   readonly failOpen?: boolean
-  /** Receives `refresh_reused` and `store_error` events. */
+  /**
+   * Receives `refresh_reused`, `family_revoked`, `token_revoked`, `subject_revoked`,
+   * `keys_rotated` and `store_error` events, synchronously; a throwing listener or a rejected
+   * promise is ignored. `auditLog(logger)` from `tokengate` is one.
+   */
   readonly onEvent?: (event: IssuerEvent) => void
   /** Clock in milliseconds, like `Date.now`. For tests. */
   readonly now?: () => number
+  /**
+   * The URL of your token endpoint, as clients address it: the `htu` DPoP proofs given to
+   * `issue` and `refresh` must name (RFC 9449 §4.3). Needed to mint DPoP-bound pairs.
+   */
+  readonly tokenEndpoint?: string
+  /** How token-request proofs are checked. */
+  readonly dpop?: IssuerDpopOptions
+}
+
+/** DPoP settings of the issuer (`dpop`). */
+export interface IssuerDpopOptions {
+  /** Proof algorithms accepted. Default: every asymmetric algorithm. */
+  readonly algorithms?: readonly AsymmetricAlgorithm[]
+  /** How old a proof's `iat` may be. Default `'5m'`. */
+  readonly maxAge?: Duration
+  /** Where used proofs are remembered. Default a bounded memory store; share one (`redisReplayStore`) between instances. */
+  readonly replayStore?: ReplayStore
 }
 
 /** Asymmetric signing keys (the default): published in `jwks()`. */
@@ -113,6 +151,24 @@ const issuerOptionsSchema = options(
     failOpen: v.optional(bool()),
     onEvent: v.optional(fn<(event: IssuerEvent) => void>('an event listener (event) => void')),
     now: v.optional(fn<() => number>('a clock in milliseconds, like Date.now')),
+    tokenEndpoint: v.optional(httpUrl()),
+    dpop: v.optional(
+      options(
+        {
+          algorithms: v.optional(
+            v.pipe(
+              v.array(v.picklist(ASYMMETRIC_ALGORITHMS, `expected asymmetric algorithms (RFC 9449 §11.6), some of ${ASYMMETRIC_ALGORITHMS.join(', ')}`)),
+              v.minLength(1, 'expected at least one algorithm, e.g. ["ES256"]'),
+            ),
+          ),
+          maxAge: v.optional(duration(1)),
+          replayStore: v.optional(
+            v.custom<ReplayStore>((x) => typeof x === 'object' && x !== null && typeof (x as ReplayStore).add === 'function', 'expected a replay store { add(jti, ttlSeconds) }'),
+          ),
+        },
+        'the DPoP settings { algorithms?, maxAge?, replayStore? }',
+      ),
+    ),
   },
   'issuer options: { issuer, audience, keys | secret, ... }',
 )
@@ -128,6 +184,7 @@ export function parseIssuerOptions(input: unknown): ParsedIssuerOptions {
   }
   if (o.keys && o.secret !== undefined) fail('secret', 'give `keys` or `secret`, not both')
   if (o.activeKid !== undefined && !o.keys) fail('activeKid', 'only meaningful with `keys`')
+  if (o.dpop !== undefined && o.tokenEndpoint === undefined) fail('dpop', 'needs `tokenEndpoint`: the URL token-request proofs must name')
   const alg = o.algorithm ?? (o.secret === undefined ? 'ES256' : 'HS256')
   if (o.secret === undefined) {
     if (isHmacAlgorithm(alg)) fail('algorithm', `${alg} needs the \`secret\` option`)

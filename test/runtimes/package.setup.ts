@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'tsup'
-import { internalEntries, libraryBuild } from '../../tsup.config.js'
+import { esmBuild as libraryBuild, internalEntries } from '../../tsup.config.js'
 import { fileFilters } from '../adapters/next-build.setup.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
