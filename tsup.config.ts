@@ -12,6 +12,7 @@ export const entries = {
   redis: 'src/redis/index.ts',
   testing: 'src/testing/index.ts',
   apikeys: 'src/apikeys/index.ts',
+  presets: 'src/presets/index.ts',
 }
 
 // '#signature-backend' stays an import, so the runtime's export conditions pick the backend.

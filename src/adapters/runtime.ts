@@ -51,6 +51,8 @@ export interface ResolvedAdapter<C extends object = object> {
   readonly verify: Verifier<C>
   /** The verifier's realm: every answer of this middleware and its guards uses it. */
   readonly realm: string
+  /** The request header the token is read from (the verifier's `header`: `authorization` unless it names another). */
+  readonly header: string
   /** `scopes` and `scopeMode` as the verifier takes them; `undefined` when no scope is required. */
   readonly request: VerifyRequestOptions | undefined
   readonly credentialsRequired: boolean
@@ -108,6 +110,7 @@ export function resolveAdapter<C extends object>(adapter: string, options: Adapt
   return Object.freeze({
     verify,
     realm: verify.realm ?? DEFAULT_REALM,
+    header: verify.header ?? 'authorization',
     request: scopeRequirement(scopes, s.scopeMode),
     credentialsRequired: s.credentialsRequired ?? true,
     answerPreflight: (s.preflight ?? 'answer') === 'answer',

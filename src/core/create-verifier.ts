@@ -9,6 +9,8 @@ import { discoveryJwks } from '../keys/discovery.js'
 import type { KeySourceContext, KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
 import { localJwks } from '../keys/local-jwks.js'
 import { remoteJwks } from '../keys/remote-jwks.js'
+import { publicKey } from '../keys/public-key.js'
+import { x509Keys } from '../keys/x509.js'
 import { hmacAlgorithmsFor, secretBytes, secretKey } from '../keys/secret.js'
 // Resolved by export condition (package.json "imports"): node:crypto under "node", jose/WebCrypto
 // on edge runtimes and by default, so this module never names `node:` itself.
@@ -21,15 +23,18 @@ import { DEFAULT_TYPS, normalizeTyp } from './jws-header.js'
 import type { JwtVerifierOptions, VerifierOptions } from './options.js'
 import { parseVerifierOptions, type KeySourceSpec, type ParsedIntrospection, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
-import type { BearerAuth, JwtAuth, VerifyRequestOptions } from '../lib/result.js'
 import type { OpaqueRouting } from './credential-route.js'
 import { createIntrospector, type CheckedToken, type IntrospectionEvent, type Introspector } from '../introspection/introspector.js'
 import { assertIntrospectedClaims } from '../introspection/response.js'
 import { discoveredEndpoint } from '../introspection/endpoint.js'
 import { applyClaimsSchema } from '../claims/schema.js'
 import { grantedScopes } from '../scopes/parse.js'
+import { grantedPermissions, grantedRoles } from '../scopes/roles.js'
 import { deepFreeze } from '../lib/freeze.js'
 import { failClosedClock } from '../lib/clock.js'
+import { entryFits, fixedDirectory, resolverDirectory, type TenantDirectory } from './tenants.js'
+import { issuerTemplate, type IssuerTemplate } from '../claims/issuer-template.js'
+import type { BearerAuth, JwtAuth, VerifyRequestOptions } from '../lib/result.js'
 
 /**
  * A configured verifier: call it with the `Authorization` header value. Resolves with the
@@ -42,10 +47,20 @@ export interface Verifier<C extends object = object, A extends BearerAuth<C> = B
   warm(): Promise<void>
   /** The `realm` of this verifier's challenges; adapters and guards answer with it too. */
   readonly realm: string
+  /** The request header adapters read the token from: `authorization`, or the `header` option (bare token). */
+  readonly header: string
 }
 
 const toSet = (value: string | readonly string[] | null): ReadonlySet<string> | null =>
   value === null ? null : new Set(typeof value === 'string' ? [value] : value)
+
+/** Accepted issuers: exact strings, and `{tenantid}` templates tied to the token's `tid`. */
+function issuerRules(value: string | readonly string[] | null): { issuers: ReadonlySet<string> | null; issuerTemplates: readonly IssuerTemplate[] } {
+  if (value === null) return { issuers: null, issuerTemplates: [] }
+  const list = typeof value === 'string' ? [value] : value
+  const templates = list.map(issuerTemplate).filter((t): t is IssuerTemplate => t !== undefined)
+  return { issuers: new Set(list.filter((i) => issuerTemplate(i) === undefined)), issuerTemplates: Object.freeze(templates) }
+}
 
 function keySourceFactory(spec: KeySourceSpec, o: ParsedVerifierOptions, issuer: ParsedTenant['issuer']): KeySourceFactory {
   switch (spec.kind) {
@@ -58,6 +73,10 @@ function keySourceFactory(spec: KeySourceSpec, o: ParsedVerifierOptions, issuer:
     case 'discovery':
       // parseVerifierOptions guarantees a single issuer string beside `discovery`.
       return discoveryJwks(issuer as string, { ...o.jwksCache, ...(spec.url === undefined ? {} : { url: spec.url }) })
+    case 'publicKey':
+      return publicKey(spec.key)
+    case 'x509Uri':
+      return x509Keys(spec.url, o.jwksCache)
     case 'keys':
       return spec.factory
   }
@@ -108,6 +127,8 @@ export function createVerifier<C extends object = object>(options: VerifierOptio
  * `createVerifier` on a given signature backend. Internal: benchmarks and tests use it to run
  * both backends in one process; applications get the runtime's backend from `createVerifier`.
  */
+export function createVerifierOn<C extends object = object>(backend: SignatureBackend, options: JwtVerifierOptions<C>): Verifier<C, JwtAuth<C>>
+export function createVerifierOn<C extends object = object>(backend: SignatureBackend, options: VerifierOptions<C>): Verifier<C>
 export function createVerifierOn<C extends object = object>(backend: SignatureBackend, options: VerifierOptions<C>): Verifier<C> {
   const o = parseVerifierOptions(options as VerifierOptions<object>)
   const onEvent = o.onEvent
@@ -126,11 +147,21 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     return Object.freeze({
       keys: withConfigPath(t.where, () => keySourceFactory(t.keys, o, t.issuer)(context)),
       header: Object.freeze({ algorithms: allowed, typs, typRequired: o.typ !== undefined }),
-      claims: Object.freeze({ issuers: toSet(t.issuer), audiences: toSet(t.audience), requiredClaims: o.requiredClaims }),
+      claims: Object.freeze({ ...issuerRules(t.issuer), audiences: toSet(t.audience), requiredClaims: o.requiredClaims }),
     })
   }
 
   const built = o.tenants.map(tenant)
+  let directory: TenantDirectory | undefined
+  if (o.resolver) {
+    const build = (entry: unknown, iss: string): Tenant | null => {
+      const parsed = o.parseResolvedEntry(entry)
+      return entryFits(parsed.issuer as string, iss) ? tenant(parsed) : null
+    }
+    directory = resolverDirectory(o.resolver, build, o.tenantCache, o.now)
+  } else if (o.multiIssuer) {
+    directory = fixedDirectory(built.map((t, i) => ({ issuer: o.tenants[i]!.issuer as string, tenant: t })))
+  }
   const opaque: OpaqueRouting | undefined =
     o.introspection === undefined && o.apiKeys === undefined
       ? undefined
@@ -138,15 +169,22 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
           apiKeyPrefix: o.apiKeys === undefined ? undefined : `${o.apiKeys.prefix}_`,
           apiKeys: o.apiKeys,
           introspect: o.introspection === undefined ? undefined : introspector(o, o.introspection, emit),
-          jwt: built.length > 0,
+          // A key source, listed tenants or a tenant resolver: JWTs are verified locally.
+          jwt: built.length > 0 || o.resolver !== undefined,
           claimsSchema: o.claims,
+          roleClaims: o.roleClaims,
         })
   const resolved: ResolvedVerifier = Object.freeze({
     realm: o.realm,
     maxTokenSize: o.maxTokenSize,
+    bareToken: o.header !== 'authorization',
+    allowPadding: o.allowPadding,
     clockTolerance: o.clockTolerance,
+    maxTokenAge: o.maxTokenAge,
+    claimValues: o.claimValues,
     now: o.now,
     scopeClaims: o.scopeClaims,
+    roleClaims: o.roleClaims,
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
     revocationTimeoutMs: o.revocationTimeoutMs,
@@ -154,16 +192,17 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     headers: createParsedHeaders(),
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),
     tenant: o.multiIssuer ? undefined : built[0],
-    tenants: o.multiIssuer ? new Map(built.map((t, i) => [o.tenants[i]!.issuer as string, t])) : undefined,
+    directory,
     opaque,
   })
 
   const verify = ((authorization: AuthorizationInput, request?: VerifyRequestOptions) =>
-    runPipeline(resolved, authorization, request)) as Verifier<C> & { realm: string }
+    runPipeline(resolved, authorization, request)) as Verifier<C> & { realm: string; header: string }
   verify.warm = async () => {
     await Promise.all(built.map((t) => t.keys.warm?.()))
   }
   Object.defineProperty(verify, 'realm', { value: o.realm, enumerable: true })
+  Object.defineProperty(verify, 'header', { value: o.header, enumerable: true })
   return verify
 }
 
@@ -175,7 +214,12 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
 function introspector(o: ParsedVerifierOptions, i: ParsedIntrospection, emit: (event: IntrospectionEvent) => void): Introspector {
   const rules = Object.freeze({ issuers: toSet(i.issuer), audiences: toSet(i.audience), requiredClaims: o.requiredClaims, clockTolerance: o.clockTolerance })
   const finish = (response: Record<string, unknown>, claims: Record<string, unknown>): CheckedToken =>
-    Object.freeze({ claims: deepFreeze(claims), scopes: Object.freeze(grantedScopes(response, o.scopeClaims)) })
+    Object.freeze({
+      claims: deepFreeze(claims),
+      scopes: Object.freeze(grantedScopes(response, o.scopeClaims)),
+      roles: Object.freeze(grantedRoles(response, o.roleClaims)),
+      permissions: Object.freeze(grantedPermissions(response)),
+    })
   const endpoint = i.settings.endpoint
   // A broken clock fails closed here as in the JWT pipeline: 503 verifier_misconfigured,
   // nothing cached (an answer kept "until NaN" would be kept forever, or checked never).

@@ -18,6 +18,7 @@ import type { Introspector } from '../introspection/introspector.js'
 import { deepFreeze } from '../lib/freeze.js'
 import type { ApiKeyAuth, ApiKeyInfo, BearerAuth, IntrospectedAuth, VerifyRequestOptions } from '../lib/result.js'
 import { assertScopes } from '../scopes/require.js'
+import { grantedPermissions, grantedRoles } from '../scopes/roles.js'
 import { assertToken68, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
 
 /** The path a credential takes. */
@@ -32,6 +33,8 @@ export interface OpaqueRouting {
   /** The verifier has a key source: JWTs are verified locally. */
   readonly jwt: boolean
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
+  /** Where roles are read (`roleClaims`): in an API key's own claims, as in a token's. */
+  readonly roleClaims: readonly (readonly string[])[]
 }
 
 /** A credential and where it goes. */
@@ -121,7 +124,16 @@ export async function verifyApiKeyCredential(o: OpaqueRouting, key: string, requ
     throw BearerError.is(err) ? err : new BearerError('api_key_store_unavailable', { cause: err })
   }
   const claims = await withSchema(o, apiKeyClaims(info))
-  const auth: ApiKeyAuth = Object.freeze({ kind: 'api_key', token: key, claims: deepFreeze(claims), scopes: Object.freeze([...info.scopes]), apiKey: info })
+  const auth: ApiKeyAuth = Object.freeze({
+    kind: 'api_key',
+    token: key,
+    claims: deepFreeze(claims),
+    scopes: Object.freeze([...info.scopes]),
+    // From the key's own claims (never its scopes), by the same rules as a token's.
+    roles: Object.freeze(grantedRoles(info.claims ?? {}, o.roleClaims)),
+    permissions: Object.freeze(grantedPermissions(info.claims ?? {})),
+    apiKey: info,
+  })
   return checkScopes(auth, request)
 }
 
@@ -129,6 +141,6 @@ export async function verifyApiKeyCredential(o: OpaqueRouting, key: string, requ
 export async function verifyIntrospectedCredential(o: OpaqueRouting, token: string, request: VerifyRequestOptions): Promise<BearerAuth> {
   const checked = await o.introspect!(token)
   // The cache holds no token: each request's result carries its own.
-  const auth: IntrospectedAuth = Object.freeze({ kind: 'introspected', token, claims: checked.claims, scopes: checked.scopes })
+  const auth: IntrospectedAuth = Object.freeze({ kind: 'introspected', token, claims: checked.claims, scopes: checked.scopes, roles: checked.roles, permissions: checked.permissions })
   return checkScopes(auth, request)
 }

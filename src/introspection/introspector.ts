@@ -29,6 +29,8 @@ export type IntrospectionEvent =
 export interface CheckedToken {
   readonly claims: Readonly<Record<string, unknown>>
   readonly scopes: readonly string[]
+  readonly roles: readonly string[]
+  readonly permissions: readonly string[]
 }
 
 export interface IntrospectorContext {

@@ -72,7 +72,7 @@ export function assertIntrospectedClaims(response: Record<string, unknown>, rule
   if (tokenType !== undefined && tokenType.toLowerCase() !== 'bearer') {
     throw new BearerError('typ_invalid', { claim: 'token_type', message: 'The token is not a bearer access token' })
   }
-  assertTime(response, nowS, rules.clockTolerance, false)
+  assertTime(response, nowS, rules.clockTolerance, undefined, false)
 
   const iss = own(response, 'iss')
   const aud = own(response, 'aud')

@@ -21,13 +21,16 @@ export type FetchFailureCode =
 /** A failed fetch of a key set or discovery document. Kept as the `cause` of `jwks_unavailable`. */
 export class FetchFailure extends Error {
   override readonly name = 'FetchFailure' as const
+  /** The HTTP status, for `http_status` failures. */
+  readonly status: number | undefined
   constructor(
     readonly code: FetchFailureCode,
     message: string,
     readonly url: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; status?: number },
   ) {
-    super(message, options)
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.status = options?.status
   }
 }
 
@@ -42,6 +45,8 @@ export interface FetchJsonOptions {
   readonly body?: URLSearchParams
   /** More request headers (client authentication). */
   readonly headers?: Readonly<Record<string, string>>
+  /** `text`: the body is returned as UTF-8 text, not parsed (a PEM key). Default `json`. */
+  readonly parse?: 'json' | 'text'
 }
 
 /** A parsed JSON body with the response headers (for freshness). */
@@ -80,7 +85,7 @@ async function exchange(url: string, o: FetchJsonOptions, signal: AbortSignal): 
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => {})
     const what = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''
-    throw new FetchFailure('http_status', `HTTP ${response.status}${what}`, url)
+    throw new FetchFailure('http_status', `HTTP ${response.status}${what}`, url, { status: response.status })
   }
   const declared = Number(response.headers.get('content-length'))
   if (declared > o.maxBytes) {
@@ -90,12 +95,13 @@ async function exchange(url: string, o: FetchJsonOptions, signal: AbortSignal): 
   const bytes = await readCapped(response, url, o, signal)
   let body: unknown
   try {
-    body = JSON.parse(utf8.decode(bytes))
+    const text = utf8.decode(bytes)
+    body = o.parse === 'text' ? text : JSON.parse(text)
   } catch (err) {
     // No cause: JSON.parse quotes the text around the error, and a body may echo what was sent
     // (an introspection server quoting the token it was asked about). Only where it failed.
     const at = /position (\d+)/.exec(String((err as Error)?.message))?.[1]
-    throw new FetchFailure('not_json', `body is not UTF-8 JSON${at === undefined ? '' : ` (at position ${at})`}`, url)
+    throw new FetchFailure('not_json', `body is not UTF-8${o.parse === 'text' ? '' : ' JSON'}${at === undefined ? '' : ` (at position ${at})`}`, url)
   }
   return { body, headers: response.headers, status: response.status }
 }

@@ -68,8 +68,12 @@ export interface JwtAuth<C extends object = object> {
   readonly token: string
   /** The verified claims, typed by the `claims` schema when one is given. */
   readonly claims: JwtClaims & C
-  /** Distinct scopes granted by `scope`, `scp` and `permissions`. */
+  /** Distinct scopes granted by `scope` and `scp` (the verifier's `scopeClaims`). */
   readonly scopes: readonly string[]
+  /** Distinct roles from the verifier's `roleClaims` (default `roles`; a preset adds its IdP's claim). */
+  readonly roles: readonly string[]
+  /** Distinct Auth0-style RBAC permissions, from the `permissions` claim. Never scopes. */
+  readonly permissions: readonly string[]
   /** The verified JOSE header. */
   readonly header: JwsHeader
 }
@@ -81,8 +85,12 @@ export interface IntrospectedAuth<C extends object = object> {
   readonly token: string
   /** The introspection response (without `active`), checked like a JWT's claims and by the `claims` schema. */
   readonly claims: IntrospectionClaims & C
-  /** Distinct scopes granted by the response's `scope` (and `scp`, `permissions`). */
+  /** Distinct scopes granted by the response's `scope` (and `scp`: the verifier's `scopeClaims`). */
   readonly scopes: readonly string[]
+  /** Distinct roles at the verifier's `roleClaims` in the response (Keycloak's introspection carries `realm_access.roles`). */
+  readonly roles: readonly string[]
+  /** Distinct permissions from the response's `permissions` member. Never scopes. */
+  readonly permissions: readonly string[]
   /** Opaque tokens have no JOSE header. */
   readonly header?: undefined
 }
@@ -99,6 +107,10 @@ export interface ApiKeyAuth<C extends object = object> {
   readonly claims: TokenClaims & C
   /** The key's scopes. */
   readonly scopes: readonly string[]
+  /** Distinct roles at the verifier's `roleClaims` in the key's own `claims` (e.g. `claims: { roles: ['billing'] }`). */
+  readonly roles: readonly string[]
+  /** Distinct permissions from the key's own `claims.permissions`. Never scopes. */
+  readonly permissions: readonly string[]
   /** The key's record. */
   readonly apiKey: ApiKeyInfo
   /** API keys have no JOSE header. */
