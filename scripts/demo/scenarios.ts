@@ -4,6 +4,7 @@
 import { decodeProtectedHeader, decodeJwt } from 'jose'
 import { generateSigningKey } from '../../src/testing/keys.js'
 import { signToken } from '../../src/testing/tokens.js'
+import { generateDpopKey, signDpopProof, type DpopKey } from '../../src/testing/dpop.js'
 import type { ApiKeys } from '../../src/apikeys/index.js'
 import type { AuthServer } from './auth-server.js'
 
@@ -11,6 +12,8 @@ export interface ApiRequest {
   readonly name: string
   readonly path: string
   readonly authorization?: string
+  /** Sign a DPoP proof with this key for the request (URL and method), bound to the access token in `authorization`. */
+  readonly dpop?: DpopKey
   /** More request headers (`X-API-Key`). */
   readonly headers?: Readonly<Record<string, string>>
   /** Sent only to the APIs that share the demo's API keys. */
@@ -33,8 +36,8 @@ export interface AuthCall {
   readonly expect: number
 }
 
-async function post(auth: AuthServer, path: string, form: Record<string, string>): Promise<{ status: number; body: TokenBody }> {
-  const res = await fetch(`${auth.url}${path}`, { method: 'POST', body: new URLSearchParams(form) })
+async function post(auth: AuthServer, path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: TokenBody }> {
+  const res = await fetch(`${auth.url}${path}`, { method: 'POST', body: new URLSearchParams(form), headers })
   return { status: res.status, body: (await res.json()) as TokenBody }
 }
 
@@ -67,6 +70,13 @@ export async function prepare(auth: AuthServer, apiKeys: ApiKeys) {
   const attacker = await generateSigningKey('ES256', { kid: decodeProtectedHeader(valid.access_token!).kid! })
   const forged = await signToken(attacker, decodeJwt(valid.access_token!), { typ: 'at+jwt' })
 
+  // DPoP (RFC 9449): the client's key, a token bound to it (the login carries a proof for /token).
+  const clientKey = await generateDpopKey()
+  const tokenProof = await signDpopProof(clientKey, { url: `${auth.url}/token`, method: 'POST' })
+  const bound = (await post(auth, '/token', { grant_type: 'password', username: 'alice', scope: 'read:orders' }, { dpop: tokenProof })).body
+  calls.push({ name: 'login with a DPoP proof', status: bound.access_token ? 200 : 0, result: 'DPoP-bound access token (cnf.jkt)', expect: 200 })
+  const dpop = (token: string | undefined) => `DPoP ${token}`
+
   const first = await login(auth, 'read:orders')
   const rotated = await post(auth, '/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token! })
   calls.push({ name: 'refresh (rotation)', status: rotated.status, result: 'new pair; the old refresh token is spent', expect: 200 })
@@ -93,6 +103,9 @@ export async function prepare(auth: AuthServer, apiKeys: ApiKeys) {
     { name: 'plan pro, route needs plan pro', path: '/api/billing', authorization: bearer(admin.access_token), expect: [200, ''] },
     { name: 'plan free, route needs plan pro', path: '/api/billing', authorization: bearer(freePlan.access_token), expect: [403, 'claim_mismatch'] },
     { name: 'after refresh rotation', path: '/api/orders', authorization: bearer(rotated.body.access_token), expect: [200, ''] },
+    { name: 'DPoP-bound token with its proof', path: '/api/orders', authorization: dpop(bound.access_token), dpop: clientKey, expect: [200, ''] },
+    { name: 'the same token as Bearer (no proof)', path: '/api/orders', authorization: bearer(bound.access_token), expect: [401, 'token_bound'] },
+    { name: 'DPoP, proof from another key', path: '/api/orders', authorization: dpop(bound.access_token), dpop: await generateDpopKey(), expect: [401, 'dpop_key_mismatch'] },
     { name: 'API key in X-API-Key', path: '/api/orders', headers: { 'x-api-key': ci.key }, apiKey: true, expect: [200, ''] },
     { name: 'API key as a bearer token', path: '/api/orders', authorization: bearer(ci.key), apiKey: true, expect: [200, ''] },
     { name: 'API key, one character off', path: '/api/orders', headers: { 'x-api-key': typo }, apiKey: true, expect: [401, 'api_key_invalid'] },

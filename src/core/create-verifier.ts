@@ -23,6 +23,12 @@ import { DEFAULT_TYPS, normalizeTyp } from './jws-header.js'
 import type { JwtVerifierOptions, VerifierOptions } from './options.js'
 import { parseVerifierOptions, type KeySourceSpec, type ParsedIntrospection, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
+import { entryFits, fixedDirectory, resolverDirectory, type TenantDirectory } from './tenants.js'
+import { issuerTemplate, type IssuerTemplate } from '../claims/issuer-template.js'
+import type { BearerAuth, JwtAuth, VerifyRequestOptions } from '../lib/result.js'
+import { resolveDpop } from '../binding/dpop-settings.js'
+import { DEFAULT_REALM } from '../errors/bearer-error.js'
+import { bearerOnly, type ChallengeContext } from '../errors/www-authenticate.js'
 import type { OpaqueRouting } from './credential-route.js'
 import { createIntrospector, type CheckedToken, type IntrospectionEvent, type Introspector } from '../introspection/introspector.js'
 import { assertIntrospectedClaims } from '../introspection/response.js'
@@ -32,9 +38,6 @@ import { grantedScopes } from '../scopes/parse.js'
 import { grantedPermissions, grantedRoles } from '../scopes/roles.js'
 import { deepFreeze } from '../lib/freeze.js'
 import { failClosedClock } from '../lib/clock.js'
-import { entryFits, fixedDirectory, resolverDirectory, type TenantDirectory } from './tenants.js'
-import { issuerTemplate, type IssuerTemplate } from '../claims/issuer-template.js'
-import type { BearerAuth, JwtAuth, VerifyRequestOptions } from '../lib/result.js'
 
 /**
  * A configured verifier: call it with the `Authorization` header value. Resolves with the
@@ -102,6 +105,24 @@ function allowList(spec: KeySourceSpec, configured: readonly Algorithm[] | undef
   return new Set(ASYMMETRIC_ALGORITHMS)
 }
 
+/** What the adapters need of a verifier besides calling it. */
+export interface VerifierInternals {
+  /** The realm, schemes and parameters of its challenges. */
+  readonly challenge: ChallengeContext
+  /** The DPoP nonce to send now (`DPoP-Nonce`), when the verifier issues nonces. */
+  readonly dpopNonce: (() => string | Promise<string>) | undefined
+}
+
+const internals = new WeakMap<object, VerifierInternals>()
+
+/**
+ * The challenge context and DPoP nonces of a verifier built by `createVerifier`; for another
+ * function posing as one, a `Bearer` challenge in its `realm`. Internal: adapters and guards.
+ */
+export function verifierInternals(verifier: { readonly realm?: string }): VerifierInternals {
+  return internals.get(verifier) ?? { challenge: bearerOnly(verifier.realm ?? DEFAULT_REALM), dpopNonce: undefined }
+}
+
 /**
  * Builds a verifier. Options are validated once (a mistake throws a `TypeError` naming the
  * option); keys, sets and the allow-list are derived once; the returned function only runs
@@ -127,8 +148,6 @@ export function createVerifier<C extends object = object>(options: VerifierOptio
  * `createVerifier` on a given signature backend. Internal: benchmarks and tests use it to run
  * both backends in one process; applications get the runtime's backend from `createVerifier`.
  */
-export function createVerifierOn<C extends object = object>(backend: SignatureBackend, options: JwtVerifierOptions<C>): Verifier<C, JwtAuth<C>>
-export function createVerifierOn<C extends object = object>(backend: SignatureBackend, options: VerifierOptions<C>): Verifier<C>
 export function createVerifierOn<C extends object = object>(backend: SignatureBackend, options: VerifierOptions<C>): Verifier<C> {
   const o = parseVerifierOptions(options as VerifierOptions<object>)
   const onEvent = o.onEvent
@@ -162,6 +181,13 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   } else if (o.multiIssuer) {
     directory = fixedDirectory(built.map((t, i) => ({ issuer: o.tenants[i]!.issuer as string, tenant: t })))
   }
+  const dpop = o.dpop === undefined ? undefined : resolveDpop(o.dpop, o.now)
+  const challenge: ChallengeContext = Object.freeze({
+    realm: o.realm,
+    bearer: dpop?.required !== true,
+    dpopAlgs: dpop?.algs,
+    resourceMetadata: o.resourceMetadata,
+  })
   const opaque: OpaqueRouting | undefined =
     o.introspection === undefined && o.apiKeys === undefined
       ? undefined
@@ -190,6 +216,8 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     revocationTimeoutMs: o.revocationTimeoutMs,
     signature: backend,
     headers: createParsedHeaders(),
+    binding: Object.freeze({ acceptBoundAsBearer: o.acceptBoundAsBearer, dpop, signature: backend }),
+    challenge,
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),
     tenant: o.multiIssuer ? undefined : built[0],
     directory,
@@ -203,6 +231,8 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   }
   Object.defineProperty(verify, 'realm', { value: o.realm, enumerable: true })
   Object.defineProperty(verify, 'header', { value: o.header, enumerable: true })
+  const nonces = dpop?.nonces
+  internals.set(verify, Object.freeze({ challenge, dpopNonce: nonces === undefined ? undefined : () => nonces.current() }))
   return verify
 }
 

@@ -109,7 +109,7 @@ describe('API keys through the verifier', () => {
   })
 
   it('gives guards roles and permissions from the key\'s own claims (roleClaims), never from its scopes', async () => {
-    const { apiKeys } = await keys()
+    const apiKeys = createApiKeys({ prefix: 'acme', now })
     const created = await apiKeys.create({ name: 'ops', scopes: ['admin'], claims: { roles: ['billing'], permissions: ['read:invoices'], org: { plan: 'pro' }, realm_access: { roles: ['ops'] } } })
     const auth = await createVerifier({ apiKeys, now })(bearer(created.key))
     expect(auth).toMatchObject({ kind: 'api_key', scopes: ['admin'], roles: ['billing'], permissions: ['read:invoices'] })
@@ -122,6 +122,9 @@ describe('API keys through the verifier', () => {
     // roleClaims apply to keys as to tokens.
     const keycloak = await createVerifier({ apiKeys, now, roleClaims: ['realm_access.roles'] })(bearer(created.key))
     expect(keycloak.roles).toEqual(['ops'])
+    // Read from the key's claims as stored, like a JWT's from its payload, whatever the schema makes of them.
+    const transformed = await createVerifier({ apiKeys, now, claims: z.object({ roles: z.array(z.string()).transform(() => ['admin']) }) })(bearer(created.key))
+    expect(transformed).toMatchObject({ claims: { roles: ['admin'] }, roles: ['billing'], permissions: ['read:invoices'] })
     const plain = await createVerifier({ apiKeys, now })(bearer((await apiKeys.create({ name: 'bare' })).key))
     expect(plain).toMatchObject({ roles: [], permissions: [] })
   })

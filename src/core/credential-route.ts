@@ -33,8 +33,13 @@ export interface OpaqueRouting {
   /** The verifier has a key source: JWTs are verified locally. */
   readonly jwt: boolean
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
-  /** Where roles are read (`roleClaims`): in an API key's own claims, as in a token's. */
+  /** Where roles are read from (the verifier's `roleClaims`), for `auth.roles`. */
   readonly roleClaims: readonly (readonly string[])[]
+}
+
+/** Roles and permissions of an opaque credential's claims, read as a JWT's are. */
+function grants(o: OpaqueRouting, claims: Record<string, unknown>): { roles: readonly string[]; permissions: readonly string[] } {
+  return { roles: Object.freeze(grantedRoles(claims, o.roleClaims)), permissions: Object.freeze(grantedPermissions(claims)) }
 }
 
 /** A credential and where it goes. */
@@ -123,17 +128,12 @@ export async function verifyApiKeyCredential(o: OpaqueRouting, key: string, requ
     // A custom verifier that fails some other way: fail closed, as an outage.
     throw BearerError.is(err) ? err : new BearerError('api_key_store_unavailable', { cause: err })
   }
-  const claims = await withSchema(o, apiKeyClaims(info))
-  const auth: ApiKeyAuth = Object.freeze({
-    kind: 'api_key',
-    token: key,
-    claims: deepFreeze(claims),
-    scopes: Object.freeze([...info.scopes]),
-    // From the key's own claims (never its scopes), by the same rules as a token's.
-    roles: Object.freeze(grantedRoles(info.claims ?? {}, o.roleClaims)),
-    permissions: Object.freeze(grantedPermissions(info.claims ?? {})),
-    apiKey: info,
-  })
+  const own = apiKeyClaims(info)
+  // Roles and permissions from the key's claims as stored, as a JWT's come from its payload
+  // (not from the claims schema's output).
+  const granted = grants(o, own)
+  const claims = await withSchema(o, own)
+  const auth: ApiKeyAuth = Object.freeze({ kind: 'api_key', token: key, claims: deepFreeze(claims), scopes: Object.freeze([...info.scopes]), ...granted, scheme: 'Bearer', apiKey: info })
   return checkScopes(auth, request)
 }
 
@@ -141,6 +141,6 @@ export async function verifyApiKeyCredential(o: OpaqueRouting, key: string, requ
 export async function verifyIntrospectedCredential(o: OpaqueRouting, token: string, request: VerifyRequestOptions): Promise<BearerAuth> {
   const checked = await o.introspect!(token)
   // The cache holds no token: each request's result carries its own.
-  const auth: IntrospectedAuth = Object.freeze({ kind: 'introspected', token, claims: checked.claims, scopes: checked.scopes, roles: checked.roles, permissions: checked.permissions })
+  const auth: IntrospectedAuth = Object.freeze({ kind: 'introspected', token, claims: checked.claims, scopes: checked.scopes, roles: checked.roles, permissions: checked.permissions, scheme: 'Bearer' })
   return checkScopes(auth, request)
 }

@@ -40,13 +40,13 @@ export interface FetchJsonOptions {
   readonly timeoutMs: number
   readonly maxBytes: number
   readonly accept: string
+  /** `text`: the body is returned as UTF-8 text, not parsed (a PEM key). Default `json`. */
+  readonly parse?: 'json' | 'text'
   /** `POST` with a form body (introspection); default `GET`. */
   readonly method?: 'GET' | 'POST'
   readonly body?: URLSearchParams
   /** More request headers (client authentication). */
   readonly headers?: Readonly<Record<string, string>>
-  /** `text`: the body is returned as UTF-8 text, not parsed (a PEM key). Default `json`. */
-  readonly parse?: 'json' | 'text'
 }
 
 /** A parsed JSON body with the response headers (for freshness). */

@@ -3,6 +3,9 @@
  * What a successful verification returns, and what a call may ask for.
  */
 import type { ScopeMode } from '../scopes/require.js'
+import type { CertificateInput } from '../binding/binding-step.js'
+import type { DpopRequest } from '../binding/dpop-proof.js'
+import type { AuthScheme } from '../errors/www-authenticate.js'
 import type { JwsHeader } from './token.js'
 
 /** What kind of credential a request carried: a JWT verified locally, an introspected opaque token, or an API key. */
@@ -76,6 +79,11 @@ export interface JwtAuth<C extends object = object> {
   readonly permissions: readonly string[]
   /** The verified JOSE header. */
   readonly header: JwsHeader
+  /**
+   * The scheme the token came with: `'DPoP'` when the request proved possession of the key the
+   * token is bound to (RFC 9449), else `'Bearer'`.
+   */
+  readonly scheme?: AuthScheme
 }
 
 /** An opaque token the authorization server's introspection endpoint called active (RFC 7662). */
@@ -85,13 +93,15 @@ export interface IntrospectedAuth<C extends object = object> {
   readonly token: string
   /** The introspection response (without `active`), checked like a JWT's claims and by the `claims` schema. */
   readonly claims: IntrospectionClaims & C
-  /** Distinct scopes granted by the response's `scope` (and `scp`: the verifier's `scopeClaims`). */
+  /** Distinct scopes granted by the response's `scope` (and `scp`, `permissions`). */
   readonly scopes: readonly string[]
-  /** Distinct roles at the verifier's `roleClaims` in the response (Keycloak's introspection carries `realm_access.roles`). */
-  readonly roles: readonly string[]
-  /** Distinct permissions from the response's `permissions` member. Never scopes. */
-  readonly permissions: readonly string[]
   /** Opaque tokens have no JOSE header. */
+  /** Distinct roles from the verifier's `roleClaims`, read from the claims as for a JWT. */
+  readonly roles: readonly string[]
+  /** Distinct Auth0-style RBAC permissions, from a `permissions` claim. Never scopes. */
+  readonly permissions: readonly string[]
+  /** Always `'Bearer'`: opaque credentials are never sender-constrained here. */
+  readonly scheme?: AuthScheme
   readonly header?: undefined
 }
 
@@ -107,13 +117,15 @@ export interface ApiKeyAuth<C extends object = object> {
   readonly claims: TokenClaims & C
   /** The key's scopes. */
   readonly scopes: readonly string[]
-  /** Distinct roles at the verifier's `roleClaims` in the key's own `claims` (e.g. `claims: { roles: ['billing'] }`). */
-  readonly roles: readonly string[]
-  /** Distinct permissions from the key's own `claims.permissions`. Never scopes. */
-  readonly permissions: readonly string[]
   /** The key's record. */
   readonly apiKey: ApiKeyInfo
   /** API keys have no JOSE header. */
+  /** Distinct roles from the verifier's `roleClaims`, read from the claims as for a JWT. */
+  readonly roles: readonly string[]
+  /** Distinct Auth0-style RBAC permissions, from a `permissions` claim. Never scopes. */
+  readonly permissions: readonly string[]
+  /** Always `'Bearer'`: opaque credentials are never sender-constrained here. */
+  readonly scheme?: AuthScheme
   readonly header?: undefined
 }
 
@@ -129,6 +141,16 @@ export interface VerifyRequestOptions {
   readonly scopes?: readonly string[]
   /** `all` (default): every scope is required; `any`: one is enough. */
   readonly scopeMode?: ScopeMode
+  /**
+   * The request's DPoP parts (RFC 9449): the `DPoP` header, the method and the external URL.
+   * Needed for `Authorization: DPoP` on a verifier with `dpop`; adapters pass them for you.
+   */
+  readonly dpop?: DpopRequest
+  /**
+   * The request's client certificate (RFC 8705 mTLS), PEM or DER, or a function returning it
+   * (called only for a certificate-bound token). Adapters pass it through their `certificate` option.
+   */
+  readonly certificate?: CertificateInput
   /**
    * The request's `X-API-Key` header value(s), for a verifier with `apiKeys` (adapters pass it).
    * Ignored by verifiers without `apiKeys`.

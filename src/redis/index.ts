@@ -1,8 +1,10 @@
 /**
  * @module
  * `tokengate/redis`: Redis-backed stores, so many API instances share state: refresh families
- * and revocations for `createIssuer` (`redisStore`), API keys and their rate-limit windows for
- * `createApiKeys` (`redisApiKeyStore`). Needs the optional peer dependency `ioredis`.
+ * and revocations for `createIssuer` (`redisStore`), DPoP proofs refused as replays everywhere
+ * (`redisReplayStore`), API keys and their rate-limit windows for `createApiKeys`
+ * (`redisApiKeyStore`). Needs the optional peer dependency `ioredis`.
  */
 export { redisStore, type RedisStoreOptions } from './redis-store.js'
+export { redisReplayStore, type RedisReplayStoreOptions } from './replay-store.js'
 export { redisApiKeyStore, type RedisApiKeyStoreOptions } from './api-key-store.js'

@@ -38,8 +38,8 @@ describe('the edge-import guard', () => {
       const files = report.inputs.get(name)!
       expect([name, files.filter((f) => f.includes('signature/node'))]).toEqual([name, []])
       // Once package.json "imports" picks the backend by condition, the web build must be the one
-      // picked (tokengate/presets builds options only and tokengate/apikeys checks no signature:
-      // neither carries a backend).
+      // picked (tokengate/presets builds options only and tokengate/apikeys verifies no signatures:
+      // neither carries a backend at all).
       const verifies = !name.startsWith('tokengate/presets ') && !name.startsWith('tokengate/apikeys ')
       if ('#signature-backend' in imports && verifies) expect([name, files.includes('dist/signature/web.js')]).toEqual([name, true])
     }

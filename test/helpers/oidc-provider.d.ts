@@ -1,4 +1,4 @@
-// oidc-provider ships no types; the tests use a small part of it (see authorization-server.ts).
+// oidc-provider ships no types; the tests use a small part of it (test/introspection/authorization-server.ts, test/interop/).
 declare module 'oidc-provider' {
   import type { IncomingMessage, ServerResponse } from 'node:http'
   export class Provider {
