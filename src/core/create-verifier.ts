@@ -37,6 +37,7 @@ import { assertIntrospectedClaims } from '../introspection/response.js'
 import { discoveredEndpoint } from '../introspection/endpoint.js'
 import { applyClaimsSchema } from '../claims/schema.js'
 import { grantedScopes } from '../scopes/parse.js'
+import { grantedPermissions, grantedRoles } from '../scopes/roles.js'
 import { deepFreeze } from '../lib/freeze.js'
 import { failClosedClock } from '../lib/clock.js'
 
@@ -192,7 +193,8 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
           apiKeyPrefix: o.apiKeys === undefined ? undefined : `${o.apiKeys.prefix}_`,
           apiKeys: o.apiKeys,
           introspect: o.introspection === undefined ? undefined : introspector(o, o.introspection, emit),
-          jwt: built.length > 0,
+          // A key source, listed tenants or a tenant resolver: JWTs are verified locally.
+          jwt: built.length > 0 || o.resolver !== undefined,
           claimsSchema: o.claims,
           roleClaims: o.roleClaims,
         })
@@ -245,7 +247,12 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
 function introspector(o: ParsedVerifierOptions, i: ParsedIntrospection, emit: (event: IntrospectionEvent) => void): Introspector {
   const rules = Object.freeze({ issuers: toSet(i.issuer), audiences: toSet(i.audience), requiredClaims: o.requiredClaims, clockTolerance: o.clockTolerance })
   const finish = (response: Record<string, unknown>, claims: Record<string, unknown>): CheckedToken =>
-    Object.freeze({ claims: deepFreeze(claims), scopes: Object.freeze(grantedScopes(response, o.scopeClaims)) })
+    Object.freeze({
+      claims: deepFreeze(claims),
+      scopes: Object.freeze(grantedScopes(response, o.scopeClaims)),
+      roles: Object.freeze(grantedRoles(response, o.roleClaims)),
+      permissions: Object.freeze(grantedPermissions(response)),
+    })
   const endpoint = i.settings.endpoint
   // A broken clock fails closed here as in the JWT pipeline: 503 verifier_misconfigured,
   // nothing cached (an answer kept "until NaN" would be kept forever, or checked never).

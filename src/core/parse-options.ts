@@ -362,6 +362,9 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     }
     tenants = keys === undefined ? [] : [{ where: '', issuer: o.issuer!, audience: o.audience!, algorithms: o.algorithms, keys }]
   }
+  if ((o.introspection !== undefined || o.apiKeys !== undefined) && o.header !== undefined && o.header.toLowerCase() !== 'authorization') {
+    throw new ConfigError('verifier', 'header', 'reads a bare JWT from another header (ALB); opaque credentials come in Authorization: Bearer or X-API-Key: use a separate verifier for them')
+  }
   const cache = o.tenantCache ?? {}
   return {
     tenants,
