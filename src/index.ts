@@ -7,6 +7,7 @@
 export { createVerifier, type Verifier } from './core/create-verifier.js'
 export { DEFAULT_CLOCK_TOLERANCE } from './core/parse-options.js'
 export { ConfigError } from './errors/config-error.js'
+export { ClaimMismatchError } from './errors/claim-mismatch.js'
 export { verifyBearer, type VerifyBearerOptions } from './core/verify-bearer.js'
 export type {
   CommonVerifierOptions,
@@ -14,7 +15,9 @@ export type {
   IssuerEntry,
   JwksCacheOptions,
   KeySourceOptions,
+  OperatorHintEvent,
   VerifiedTokenCacheOptions,
+  VerifierLogger,
   VerifierEvent,
   VerifierOptions,
 } from './core/options.js'

@@ -4,6 +4,7 @@
  * registered claims (RFC 7519 §4.1), and `requiredClaims`.
  */
 import { BearerError } from '../errors/bearer-error.js'
+import { ClaimMismatchError } from '../errors/claim-mismatch.js'
 
 export interface RegisteredClaimRules {
   /** Accepted issuers; `null` when the verifier opted out of the check. */
@@ -19,6 +20,8 @@ export function assertRegisteredClaims(payload: Record<string, unknown>, rules: 
     if (typeof iss !== 'string' || !rules.issuers.has(iss)) {
       throw new BearerError('issuer_invalid', {
         claim: 'iss',
+        // For the operator (logger, your error handling): expected vs actual. Never sent to the client.
+        cause: new ClaimMismatchError('iss', [...rules.issuers], iss),
         ...(iss === undefined ? { message: 'The token has no "iss" claim' } : {}),
       })
     }
@@ -35,6 +38,7 @@ export function assertRegisteredClaims(payload: Record<string, unknown>, rules: 
     if (!ok) {
       throw new BearerError('audience_invalid', {
         claim: 'aud',
+        cause: new ClaimMismatchError('aud', [...audiences], aud),
         ...(aud === undefined ? { message: 'The token has no "aud" claim' } : {}),
       })
     }

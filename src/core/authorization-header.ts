@@ -15,6 +15,18 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
 
 const isSpace = (code: number): boolean => code === 32 || code === 9
 
+// A compact JWS/JWE with no scheme before it: base64url of '{"' starts every JOSE header.
+const BARE_JWT = /^eyJ[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*){2,4}$/
+
+/**
+ * The message of `token_missing` when the value is a token without its scheme
+ * (`Authorization: eyJ…`, or `verify(token)` where `verify(req.headers.authorization)` was
+ * meant). RFC 6750 §3.1: a request without bearer credentials gets no `error=` in the
+ * challenge, so the reason stays `token_missing`; the message (the problem body's `detail`)
+ * and the operator hint say what to send instead.
+ */
+export const BARE_TOKEN_MESSAGE = 'The Authorization header holds a token without the "Bearer " scheme: send the whole value, "Bearer <token>"'
+
 /**
  * Returns the bearer token of an `Authorization` header value, or throws:
  * `token_missing` (absent, empty, or another scheme such as `Basic` — RFC 6750 §3.1),
@@ -49,11 +61,11 @@ export function readBearerCredentials(input: AuthorizationInput, maxSize: number
     value = input[0]
   } else value = undefined
 
-  if (value == null) throw new BearerError('token_missing', )
-  if (value.length > maxSize) throw new BearerError('token_too_large', )
+  if (value == null) throw new BearerError('token_missing')
+  if (value.length > maxSize) throw new BearerError('token_too_large')
   // Field values carry no leading or trailing whitespace (RFC 9110 §5.5).
   if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) value = value.replace(/^[ \t]+|[ \t]+$/g, '')
-  if (value === '') throw new BearerError('token_missing', )
+  if (value === '') throw new BearerError('token_missing')
 
   // The scheme ends at the first whitespace; only SP may separate it from the token68.
   // "Bearer " as most clients send it skips the scan and the case folding.
@@ -61,8 +73,8 @@ export function readBearerCredentials(input: AuthorizationInput, maxSize: number
   const end = usual ? 6 : value.search(/[ \t]/)
   const scheme = end === -1 ? value : value.slice(0, end)
   if (!usual && (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer')) {
-    // Another scheme: no bearer credentials at all.
-    throw new BearerError('token_missing', )
+    // Another scheme: no bearer credentials at all. A bare JWT is no scheme either, but says why.
+    throw new BearerError('token_missing', end === -1 && BARE_JWT.test(value) ? { message: BARE_TOKEN_MESSAGE } : {})
   }
   if (end === -1) throw new BearerError('header_malformed', { message: 'No token after Bearer' })
   const space = end

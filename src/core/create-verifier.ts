@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors/config-error.js'
 import { ASYMMETRIC_ALGORITHMS, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
 import { discoveryJwks } from '../keys/discovery.js'
-import type { KeySourceContext, KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
+import type { KeySourceContext, KeySourceFactory } from '../keys/key-source.js'
 import { localJwks } from '../keys/local-jwks.js'
 import { remoteJwks } from '../keys/remote-jwks.js'
 import { hmacAlgorithmsFor, secretBytes, secretKey } from '../keys/secret.js'
@@ -18,7 +18,8 @@ import { createVerifiedTokenCache } from './verified-token-cache.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { AuthorizationInput } from './authorization-header.js'
 import { DEFAULT_TYPS, normalizeTyp } from './jws-header.js'
-import type { VerifierOptions } from './options.js'
+import type { VerifierEvent, VerifierOptions } from './options.js'
+import { createHints } from './hints.js'
 import { parseVerifierOptions, type KeySourceSpec, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
@@ -101,12 +102,18 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   const o = parseVerifierOptions(options as VerifierOptions<object>)
   const onEvent = o.onEvent
   const typs = o.typ === undefined ? DEFAULT_TYPS : new Set(o.typ.map(normalizeTyp))
-  const emit = (event: KeySourceEvent): void => {
+  const report = (event: VerifierEvent): void => {
     try {
       onEvent?.(event)
     } catch {
       // A throwing event listener must not break verification.
     }
+  }
+  const hints = createHints(o.logger, report)
+  const emit = (event: VerifierEvent): void => {
+    // Keys fetched again: the next outage of that URL is worth telling the operator again.
+    if (event.type === 'jwks_fetch' || event.type === 'discovery') hints.recovered(event.uri)
+    report(event)
   }
 
   function tenant(t: ParsedTenant): Tenant {
@@ -128,6 +135,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     scopeClaims: o.scopeClaims,
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
+    hints,
     signature: backend,
     headers: createParsedHeaders(),
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),

@@ -12,12 +12,15 @@ import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
 import type { Duration } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
+import type { OperatorHintEvent, VerifierLogger } from './hints.js'
 
 /** Remote JWKS cache settings (`jwksUri`, `discovery`); see `RemoteJwksOptions` for each default. */
 export type JwksCacheOptions = RemoteJwksOptions
 
-/** What the verifier reports through `onEvent`. */
-export type VerifierEvent = KeySourceEvent
+/** What the verifier reports through `onEvent`: key-source events and operator hints. */
+export type VerifierEvent = KeySourceEvent | OperatorHintEvent
+
+export type { OperatorHintEvent, VerifierLogger }
 
 /**
  * Exactly one key source: a remote JWKS, discovery, a local JWKS, a shared secret, or a
@@ -75,9 +78,20 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly jwksCache?: JwksCacheOptions
   /**
    * Receives key-source events: `jwks_fetch`, `jwks_error`, `jwks_stale`, `jwks_cooldown`,
-   * `kid_miss`, `key_skipped`, `discovery`. A throwing listener is ignored.
+   * `kid_miss`, `key_skipped`, `discovery`; and `operator_hint` (see `logger`). A throwing
+   * listener is ignored.
    */
   readonly onEvent?: (event: VerifierEvent) => void
+  /**
+   * Where the verifier tells the operator, once, about a failure that usually means the
+   * server is set up wrong: an `iss` or `aud` that is not the configured one (expected vs
+   * actual, "differs only by a trailing slash"), keys that cannot be fetched (the URL and the
+   * HTTP status or network error; told again after keys were fetched since), a claims schema
+   * or revocation hook that fails, a token passed without its `Bearer ` scheme. The client's
+   * answer is unchanged. `false` silences it (`onEvent` still gets `operator_hint`).
+   * Default: one line on `console.warn`.
+   */
+  readonly logger?: VerifierLogger | false
   /**
    * The verified-token cache: a token seen before skips the signature check, while time,
    * scopes and `isRevoked` are checked again on every request. An entry never outlives the

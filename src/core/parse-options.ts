@@ -18,6 +18,7 @@ import type { JwtClaims } from '../lib/result.js'
 import { bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptions, positiveInt, stringOrList, v, type InferOutput } from '../lib/schema.js'
 import { DEFAULT_MAX_TOKEN_SIZE } from './authorization-header.js'
 import type { VerifierEvent, VerifierOptions } from './options.js'
+import { consoleLogger, type VerifierLogger } from './hints.js'
 import { DEFAULT_CACHE_MAX } from './verified-token-cache.js'
 
 /** Default leeway for `exp`, `nbf` and `iat`, in seconds. */
@@ -59,6 +60,8 @@ export interface ParsedVerifierOptions {
   readonly fetch: typeof fetch
   readonly jwksCache: RemoteJwksOptions
   readonly onEvent: ((event: VerifierEvent) => void) | undefined
+  /** `undefined` when silenced (`logger: false`). */
+  readonly logger: VerifierLogger | undefined
   readonly cacheMax: number | undefined
 }
 
@@ -112,6 +115,12 @@ const schema = options({
   fetch: v.optional(fn<typeof fetch>('a fetch function')),
   jwksCache: v.optional(jwksCacheSchema),
   onEvent: v.optional(fn<(event: VerifierEvent) => void>('an event listener (event) => void')),
+  logger: v.optional(
+    v.union(
+      [v.literal(false), v.looseObject({ warn: fn<VerifierLogger['warn']>('a function (message, details) => void') })],
+      'expected false (silence) or a logger with warn(message, details), e.g. console',
+    ),
+  ),
   cache: v.optional(
     v.union([v.literal(false), options({ max: v.optional(positiveInt('a positive integer, e.g. 1000')) }, 'the cache settings { max }')], 'expected false or { max: a positive integer }'),
   ),
@@ -183,6 +192,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     fetch: o.fetch ?? ((url, init) => globalThis.fetch(url, init)),
     jwksCache: o.jwksCache ?? {},
     onEvent: o.onEvent,
+    logger: o.logger === false ? undefined : ((o.logger as VerifierLogger | undefined) ?? consoleLogger),
     cacheMax: o.cache === false ? undefined : (o.cache?.max ?? DEFAULT_CACHE_MAX),
   }
 }

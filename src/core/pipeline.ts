@@ -7,12 +7,14 @@ import { applyClaimsSchema, type ClaimsSchema } from '../claims/schema.js'
 import { assertRegisteredClaims, type RegisteredClaimRules } from '../claims/registered.js'
 import { assertTime } from '../claims/time.js'
 import { BearerError } from '../errors/bearer-error.js'
+import { ClaimMismatchError } from '../errors/claim-mismatch.js'
 import type { KeySource } from '../keys/key-source.js'
 import { assertNotRevoked, type IsRevoked } from '../revocation/hook.js'
 import { grantedScopes, type ScopeClaim } from '../scopes/parse.js'
 import { assertScopes } from '../scopes/require.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { ParsedHeaders } from '../lib/parsed-headers.js'
+import type { Hints } from './hints.js'
 import type { VerifiedToken, VerifiedTokenCache } from './verified-token-cache.js'
 import { assertToken68, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
 import { assertHeader, type HeaderRules } from './jws-header.js'
@@ -38,6 +40,8 @@ export interface ResolvedVerifier {
   readonly scopeClaims: readonly ScopeClaim[]
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
+  /** Tells the operator about failures that usually mean a setup mistake (once each). */
+  readonly hints: Hints
   readonly signature: SignatureBackend
   /** Parsed JOSE headers by their encoded text. */
   readonly headers: ParsedHeaders
@@ -68,7 +72,7 @@ function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
   if (v.tenant) return v.tenant
   const iss = token.payload.iss
   const tenant = typeof iss === 'string' ? v.tenants!.get(iss) : undefined
-  if (!tenant) throw new BearerError('issuer_invalid', { claim: 'iss' })
+  if (!tenant) throw new BearerError('issuer_invalid', { claim: 'iss', cause: new ClaimMismatchError('iss', [...v.tenants!.keys()], iss) })
   return tenant
 }
 
@@ -125,7 +129,9 @@ export function runPipeline(
  * and every failure leaves here with the verifier's own (one place, not a parameter of every step).
  */
 function inRealm(v: ResolvedVerifier, err: unknown): unknown {
-  return BearerError.is(err) ? err.withRealm(v.realm) : err
+  if (!BearerError.is(err)) return err
+  v.hints.report(err)
+  return err.withRealm(v.realm)
 }
 
 /** Steps 2, 3, 5 and 6 for a cached token; a key that changed sends it through every step. */

@@ -18,8 +18,8 @@ export type KeySourceEvent =
   | { readonly type: 'key_skipped'; readonly source: string; readonly kid: string | undefined; readonly reason: string }
   /** A key set was fetched; it is fresh for `maxAge` seconds. */
   | { readonly type: 'jwks_fetch'; readonly uri: string; readonly status: number; readonly keys: number; readonly maxAge: number }
-  /** A key set or discovery document could not be fetched or used. */
-  | { readonly type: 'jwks_error'; readonly uri: string; readonly code: FetchFailureCode; readonly error: string }
+  /** A key set or discovery document could not be fetched or used; `status` when the server answered with another HTTP status than 200. */
+  | { readonly type: 'jwks_error'; readonly uri: string; readonly code: FetchFailureCode; readonly error: string; readonly status?: number }
   /** A refresh failed and the last good set stays in use, `age` seconds old, for at most `remaining` more. */
   | { readonly type: 'jwks_stale'; readonly uri: string; readonly age: number; readonly remaining: number }
   /** No usable keys and a fetch just failed: answered 503 without asking again for `retryIn` seconds. */
