@@ -115,6 +115,17 @@ function anonymous(err: unknown): undefined {
   throw err
 }
 
+/**
+ * `err` with a one-line `stack` (`BearerError [token_expired]: The token has expired`), for
+ * errors handed to a framework's error handling: Express logs `err.stack` of every error
+ * passed to `next(err)`, Fastify logs 4xx errors with theirs. A refused token is the verifier
+ * doing its job, not a crash: no stack trace belongs in the logs for it.
+ */
+export function withoutStack(err: BearerError): BearerError {
+  Object.defineProperty(err, 'stack', { value: String(err), writable: true, configurable: true })
+  return err
+}
+
 /** A CORS preflight (Fetch standard: `OPTIONS` with `Access-Control-Request-Method`). */
 export function isPreflight(method: string | undefined, accessControlRequestMethod: unknown): boolean {
   return method === 'OPTIONS' && accessControlRequestMethod != null

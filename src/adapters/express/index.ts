@@ -1,9 +1,10 @@
 /**
  * @module
  * `tokengate/express`: `app.use(bearer(options))` sets `req.auth`; `requireScopes(...)` per
- * route. Failures go to `next(err)` as a `BearerError`, whose `status` and `headers` Express's
- * finalhandler and your own error handlers read; or, with `sendProblem`, are answered here
- * as `application/problem+json`. Express 4 and 5; nothing from `express` at runtime.
+ * route. Failures are answered here as `application/problem+json` with the status and
+ * `WWW-Authenticate` challenge; with `sendProblem: false` they go to `next(err)` as a
+ * `BearerError`, whose `status` and `headers` Express's finalhandler and your own error
+ * handlers read. Express 4 and 5; nothing from `express` at runtime.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { BearerAuth } from '../../lib/result.js'
@@ -11,7 +12,7 @@ import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { authenticate, isPreflight, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { authenticate, isPreflight, resolveAdapter, withoutStack, type AdapterOptions } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
@@ -35,7 +36,12 @@ export type ExpressErrorHandler = (err: BearerError, req: Request, res: Response
 
 /** Options of `bearer()` from `tokengate/express`. */
 export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> & {
-  /** Answer failures here with an RFC 9457 `application/problem+json` body instead of `next(err)`. Default `false`. */
+  /**
+   * `true` (default): answer failures here with an RFC 9457 `application/problem+json` body,
+   * the status and the `WWW-Authenticate` challenge. `false`: hand them to `next(err)` as a
+   * `BearerError` (with `status`, `statusCode` and `headers`) for your error handler; its
+   * `stack` is one line, so Express's default logging prints no stack trace for a 401.
+   */
   readonly sendProblem?: boolean
   /** Customises failure responses (takes precedence over `sendProblem`). */
   readonly onError?: ExpressErrorHandler
@@ -80,8 +86,8 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
       if (!BearerError.is(err)) return next(err)
       try {
         if (onError) onError(err, req, res, next)
-        else if (sendProblem) sendProblemResponse(res, err)
-        else next(err)
+        else if (sendProblem === false) next(withoutStack(err))
+        else sendProblemResponse(res, err)
       } catch (thrown) {
         next(thrown)
       }

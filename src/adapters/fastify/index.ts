@@ -14,7 +14,7 @@ import { ConfigError } from '../../errors/config-error.js'
 import type { ScopeMode } from '../../scopes/require.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { authenticate, isPreflight, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { authenticate, isPreflight, resolveAdapter, withoutStack, type AdapterOptions } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 import { checkRouteScopes, routeGuard } from './route-scopes.js'
 
@@ -87,7 +87,8 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
           .headers({ ...err.headers, 'content-type': 'application/problem+json', 'cache-control': 'no-store' })
           .send(JSON.stringify(err.toProblem()))
       }
-      throw err
+      // Fastify logs 4xx errors (at info level) with their stack: a refused token needs none.
+      throw withoutStack(err)
     },
   }
 
@@ -133,7 +134,7 @@ function guardHook(guard: Guard): AuthenticateHook {
       // Without fastify.authenticate before it (a forgotten hook): 401, thrown to the error handler.
       await runGuard(guard, request.auth, state?.realm ?? DEFAULT_REALM)
     } catch (err) {
-      if (!state) throw err
+      if (!state) throw BearerError.is(err) ? withoutStack(err) : err
       return state.fail(err, request, reply)
     }
   }
