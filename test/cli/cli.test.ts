@@ -63,7 +63,7 @@ describe('usage errors exit 2', () => {
     [['inspect'], /no token given/],
     [['fixtures'], /--out <dir> is required/],
     [['fixtures', '--out', 'unused', '--ttl', 'soon'], /--ttl: expected seconds or a duration/],
-    [['fixtures', '--out', 'unused', '--scope', 'read admin'], /--required-scope: "admin" is one of the --scope scopes/],
+    [['fixtures', '--out', 'unused', '--scope', 'read admin', '--required-scope', 'admin'], /--required-scope: "admin" is one of the --scope scopes/],
     [['verify', '--fixtures', '/nonexistent'], /--fixtures: ENOENT/],
   ])('%j', async (args, message) => {
     const r = await tokengateInProcess(args)
