@@ -5,6 +5,7 @@
  * @module tokengate
  */
 export { createVerifier, type Verifier } from './core/create-verifier.js'
+export { createLazyVerifier } from './core/lazy-verifier.js'
 export { DEFAULT_CLOCK_TOLERANCE } from './core/parse-options.js'
 export { ConfigError } from './errors/config-error.js'
 export { ClaimMismatchError } from './errors/claim-mismatch.js'

@@ -9,6 +9,7 @@ import { bool, fn, parseOptions, v } from '../lib/schema.js'
 import { parseRequiredScopes } from '../guards/scopes.js'
 import type { AuthorizationInput } from '../core/authorization-header.js'
 import { createVerifier, type Verifier } from '../core/create-verifier.js'
+import { createLazyVerifier } from '../core/lazy-verifier.js'
 import type { VerifierOptions } from '../core/options.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
 import { BearerError, DEFAULT_REALM } from '../errors/bearer-error.js'
@@ -75,9 +76,11 @@ function scopeRequirement(scopes: readonly string[] | undefined, mode: ScopeMode
 /**
  * Validates adapter options once and builds the verifier (unless one is shared). The
  * adapter removes its own keys (`onError`, ...) before calling this; `adapter` names it in
- * a `ConfigError` (`express`, `hono`, ...).
+ * a `ConfigError` (`express`, `hono`, ...). `lazy`: the verifier's options are checked and
+ * built on the first request instead (Next: `next build` imports modules without the
+ * runtime environment the options are read from).
  */
-export function resolveAdapter<C extends object>(adapter: string, options: AdapterOptions<C>): ResolvedAdapter<C> {
+export function resolveAdapter<C extends object>(adapter: string, options: AdapterOptions<C>, lazy = false): ResolvedAdapter<C> {
   if (typeof options !== 'object' || options === null) throw new ConfigError(adapter, 'options', 'expected the verifier options, e.g. { issuer, audience, jwksUri }, or { verifier }')
   const record = options as unknown as Record<string, unknown>
   const s = parseOptions(adapter, settingsSchema, Object.fromEntries(SETTINGS.map((k) => [k, record[k]])))
@@ -89,11 +92,15 @@ export function resolveAdapter<C extends object>(adapter: string, options: Adapt
     if (extra) throw new ConfigError(adapter, extra[0], 'give it to createVerifier, not beside a shared verifier')
     verify = s.verifier as Verifier<C>
   } else {
-    verify = createVerifier(Object.fromEntries(rest) as unknown as VerifierOptions<C>)
+    const verifierOptions = Object.fromEntries(rest) as unknown as VerifierOptions<C>
+    verify = lazy ? createLazyVerifier(() => verifierOptions) : createVerifier(verifierOptions)
   }
   return Object.freeze({
     verify,
-    realm: verify.realm ?? DEFAULT_REALM,
+    // Read when an answer needs it: a lazy verifier is built on first use, not here.
+    get realm() {
+      return verify.realm ?? DEFAULT_REALM
+    },
     request: scopeRequirement(scopes, s.scopeMode),
     credentialsRequired: s.credentialsRequired ?? true,
     passPreflight: (s.preflight ?? 'pass') === 'pass',

@@ -81,7 +81,9 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
   const a = resolveAdapter('express', rest as AdapterOptions<C>)
 
   const state: RouteState = {
-    realm: a.realm,
+    get realm() {
+      return a.realm
+    },
     fail(err, req, res, next) {
       if (!BearerError.is(err)) return next(err)
       try {

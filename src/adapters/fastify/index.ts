@@ -75,7 +75,9 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
   const a = resolveAdapter('fastify', adapterOptions as AdapterOptions)
 
   const state: PluginState = {
-    realm: a.realm,
+    get realm() {
+      return a.realm
+    },
     async fail(err, request, reply) {
       if (!BearerError.is(err)) throw err
       if (onError) {

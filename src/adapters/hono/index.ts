@@ -68,7 +68,9 @@ export function bearer<C extends object = object>(options: HonoBearerOptions<C>)
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('hono', 'onError', 'expected a function (err, c) => Response')
   const a = resolveAdapter('hono', rest as AdapterOptions<C>)
   const state: RouteState = {
-    realm: a.realm,
+    get realm() {
+      return a.realm
+    },
     async fail(err, c) {
       if (!BearerError.is(err)) throw err
       if (onError) return onError(err, c)

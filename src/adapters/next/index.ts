@@ -33,7 +33,9 @@ type Handler<Req, Ctx, A> = (request: Req, context: AuthContext<Ctx, A>) => Resp
 function resolveNextAdapter<C extends object>(options: NextBearerOptions<C>) {
   const { onError, ...rest } = options ?? ({} as NextBearerOptions<C>)
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('next', 'onError', 'expected a function (err, request) => Response')
-  const a = resolveAdapter('next', rest as AdapterOptions<C>)
+  // Lazy: `next build` imports route modules without the runtime environment the options are
+  // usually read from (process.env.ISSUER!, ...); they are checked on the first request.
+  const a = resolveAdapter('next', rest as AdapterOptions<C>, true)
   const fail = (err: unknown, request: Request): Response | Promise<Response> => {
     if (!BearerError.is(err)) throw err
     return onError ? onError(err, request) : err.toResponse()
