@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { defineConfig, type Options } from 'tsup'
 
-/** One entry per public subpath; `test/package/exports.test.ts` checks these against package.json. */
+/** One entry per public subpath; `test/package/pack.test.ts` ("exports map and build entries") checks these against package.json. */
 export const entries = {
   index: 'src/index.ts',
   express: 'src/adapters/express/index.ts',

@@ -57,7 +57,7 @@ describe('algorithm confusion', () => {
     await expectReject(verify(bearer(await signToken(pss, claims()))), 'alg_not_allowed')
     // The same key without an alg member may verify PS256.
     const open = createVerifier({ issuer: null, audience: null, now, jwks: { keys: [{ ...pss.publicJwk!, alg: undefined }] } })
-    await expect(open(bearer(await signToken(pss, claims())))).resolves.toBeDefined()
+    await expect(open(bearer(await signToken(pss, claims())))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
   })
 
   it('rejects an algorithm left off the allow-list', async () => {
@@ -65,7 +65,7 @@ describe('algorithm confusion', () => {
     const rsa = await generateSigningKey('RS256', { kid: 'rsa' })
     const verify = createVerifier({ issuer: null, audience: null, now, algorithms: ['RS256'], jwks: { keys: [ec.publicJwk!, rsa.publicJwk!] } })
     await expectReject(verify(bearer(await signToken(ec, claims()))), 'alg_not_allowed')
-    await expect(verify(bearer(await signToken(rsa, claims())))).resolves.toBeDefined()
+    await expect(verify(bearer(await signToken(rsa, claims())))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
   })
 
   it('refuses an allow-list that leaves no usable key, at construction', async () => {
@@ -114,13 +114,13 @@ describe('key selection', () => {
     const verify = createVerifier({ issuer: null, audience: null, now, jwks: { keys: [a.publicJwk!, b.publicJwk!] } })
     const noKid: TestSigningKey = { ...a, kid: undefined }
     await expectReject(verify(bearer(await signToken(noKid, claims()))), 'kid_missing')
-    await expect(verify(bearer(await signToken(b, claims())))).resolves.toBeDefined()
+    await expect(verify(bearer(await signToken(b, claims())))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
   })
 
   it('uses the only key when the token names none', async () => {
     const a = await generateSigningKey('ES256', { kid: 'a' })
     const verify = createVerifier({ issuer: null, audience: null, now, jwks: { keys: [a.publicJwk!] } })
-    await expect(verify(bearer(await signToken({ ...a, kid: undefined }, claims())))).resolves.toBeDefined()
+    await expect(verify(bearer(await signToken({ ...a, kid: undefined }, claims())))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
   })
 
   it('rejects a non-string kid with 401 token_malformed', async () => {
@@ -138,7 +138,7 @@ describe('crit and JWE', () => {
     await expectReject(verify(bearer(await signTokenRaw(f.key, { ...header, crit: ['b64'], b64: true }, claims()))), 'crit_unsupported')
     await expectReject(verify(bearer(await signTokenRaw(f.key, { ...header, crit: [] }, claims()))), 'crit_unsupported')
     // The raw signer itself produces tokens the verifier accepts.
-    await expect(verify(bearer(await signTokenRaw(f.key, header, claims())))).resolves.toBeDefined()
+    await expect(verify(bearer(await signTokenRaw(f.key, header, claims())))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
   })
 
   it('rejects a five-segment JWE with 401 token_encrypted', async () => {

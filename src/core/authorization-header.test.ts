@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { BearerError } from '../errors/bearer-error.js'
-import { parseAuthorization } from './authorization-header.js'
+import { assertToken68, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
 
-const parse = (value: Parameters<typeof parseAuthorization>[0], max = 8192) => parseAuthorization(value, max)
+/** Step 1a as the pipeline runs it when the token is not a JWT: the credentials, then token68. */
+function parse(value: AuthorizationInput, max = 8192): string {
+  const token = readBearerCredentials(value, max)
+  assertToken68(token)
+  return token
+}
 
 function reasonOf(fn: () => unknown): string {
   try {

@@ -27,17 +27,6 @@ const BARE_JWT = /^eyJ[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*){2,4}$/
  */
 export const BARE_TOKEN_MESSAGE = 'The Authorization header holds a token without the "Bearer " scheme: send the whole value, "Bearer <token>"'
 
-/**
- * Returns the bearer token of an `Authorization` header value, or throws:
- * `token_missing` (absent, empty, or another scheme such as `Basic` — RFC 6750 §3.1),
- * `token_too_large`, `header_malformed` (not exactly one token68 after `Bearer`).
- */
-export function parseAuthorization(input: AuthorizationInput, maxSize: number): string {
-  const token = readBearerCredentials(input, maxSize)
-  assertToken68(token)
-  return token
-}
-
 /** Throws `header_malformed` unless `token` is one RFC 6750 §2.1 b64token. */
 export function assertToken68(token: string): void {
   if (!TOKEN68.test(token)) {

@@ -30,18 +30,18 @@ export function assertHeader(header: JwsHeader, rules: HeaderRules): Algorithm {
   if (alg.toLowerCase() === 'none') {
     throw new BearerError('alg_not_allowed', { message: 'Unsigned tokens (alg "none") are never accepted' })
   }
-  if (!rules.algorithms.has(alg as Algorithm)) throw new BearerError('alg_not_allowed', )
+  if (!rules.algorithms.has(alg as Algorithm)) throw new BearerError('alg_not_allowed')
   if (header.kid !== undefined && typeof header.kid !== 'string') {
     throw new BearerError('token_malformed', { message: 'The token header "kid" is not a string' })
   }
   // RFC 7515 §4.1.11: a recipient that does not understand a critical extension must reject.
-  if (header.crit !== undefined) throw new BearerError('crit_unsupported', )
+  if (header.crit !== undefined) throw new BearerError('crit_unsupported')
   const typ = header.typ
   if (typ === undefined) {
     if (rules.typRequired) throw new BearerError('typ_invalid', { message: 'The token has no "typ" header' })
   } else if (typeof typ !== 'string' || !rules.typs.has(normalizeTyp(typ))) {
     // RFC 8725 §3.11: a token of another kind (dpop+jwt, secevent+jwt, ...) is not an access token.
-    throw new BearerError('typ_invalid', )
+    throw new BearerError('typ_invalid')
   }
   return alg as Algorithm
 }

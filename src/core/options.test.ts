@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../errors/config-error.js'
 import { generateSigningKey } from '../testing/keys.js'
+import { signToken } from '../testing/tokens.js'
 import { createVerifier } from './create-verifier.js'
 import type { VerifierOptions } from './options.js'
 
@@ -76,5 +77,24 @@ describe('configuration mistakes are TypeErrors at construction, naming the opti
 
   it('rejects the same issuer twice in issuers', () => {
     expect(configError({ audience: 'api', issuers: [{ issuer: 'a', jwks }, { issuer: 'a', jwks }] }).message).toMatch(/issuers\.1\.issuer: listed twice/)
+  })
+})
+
+describe('a local JWKS reports the keys it cannot use', () => {
+  it('emits key_skipped (source "jwks") for each unusable key and verifies with the rest', async () => {
+    const events: unknown[] = []
+    const other = await generateSigningKey('ES256', { kid: 'enc-key' })
+    const verify = createVerifier({
+      ...base,
+      jwks: { keys: [{ ...other.publicJwk, use: 'enc' }, { kty: 'oct', kid: 'hmac', k: 'c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0' }, key.publicJwk!] },
+      onEvent: (e) => events.push(e),
+    })
+    expect(events).toEqual([
+      { type: 'key_skipped', source: 'jwks', kid: 'enc-key', reason: '"use" is "enc", not "sig"' },
+      { type: 'key_skipped', source: 'jwks', kid: 'hmac', reason: 'symmetric ("oct") keys are not accepted from a key set; use the `secret` option' },
+    ])
+    const t = Math.floor(Date.now() / 1000)
+    const auth = await verify(`Bearer ${await signToken(key, { iss: base.issuer, aud: base.audience, sub: 'u1', exp: t + 60 })}`)
+    expect(auth.claims.sub).toBe('u1')
   })
 })

@@ -1,6 +1,6 @@
 /**
  * @module
- * The order of checks (DESIGN.md "The core pipeline"). Each step is a plain function;
+ * The order of checks (the product contract, ../shared/DESIGN.md "The core pipeline"). Each step is a plain function;
  * a new check is one file plus one line here.
  */
 import { applyClaimsSchema, type ClaimsSchema } from '../claims/schema.js'

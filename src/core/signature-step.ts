@@ -37,12 +37,12 @@ export function assertSignature(
     throw unusableKey(cause)
   }
   if (!isPromise(valid)) {
-    if (!valid) throw new BearerError('signature_invalid', )
+    if (!valid) throw new BearerError('signature_invalid')
     return
   }
   return valid.then(
     (ok) => {
-      if (!ok) throw new BearerError('signature_invalid', )
+      if (!ok) throw new BearerError('signature_invalid')
     },
     (cause: unknown) => {
       throw unusableKey(cause)

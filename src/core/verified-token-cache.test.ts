@@ -86,7 +86,7 @@ describe('verified-token cache', () => {
   it('re-checks the required scopes on every hit: 403 insufficient_scope', async () => {
     const { f, verify, calls } = await setup()
     const header = bearer(await f.sign({ scope: 'read:users' }))
-    await expect(verify(header, { scopes: ['read:users'] })).resolves.toBeDefined()
+    await expect(verify(header, { scopes: ['read:users'] })).resolves.toMatchObject({ claims: { sub: 'user-1' } })
     await expectReject(verify(header, { scopes: ['write:users'] }), 'insufficient_scope', { status: 403 })
     expect(calls()).toBe(1)
   })
@@ -146,14 +146,14 @@ describe('verified-token cache', () => {
     const early = bearer(await f.sign({ nbf: NOW_S + 600 }))
     await expectReject(verify(early), 'token_not_yet_valid')
     setClock(NOW_S + 600)
-    await expect(verify(early)).resolves.toBeDefined()
+    await expect(verify(early)).resolves.toMatchObject({ claims: { sub: 'user-1' } })
     expect(calls()).toBe(4)
   })
 
   it('is per verifier: a token another verifier accepted still meets this one’s audience check', async () => {
     const f = await fixture('ES256')
     const header = bearer(await f.sign())
-    await expect(createVerifier(f.options)(header)).resolves.toBeDefined()
+    await expect(createVerifier(f.options)(header)).resolves.toMatchObject({ claims: { sub: 'user-1' } })
     await expectReject(createVerifier({ ...f.options, audience: 'https://other.example.com' })(header), 'audience_invalid')
     expect(AUDIENCE).not.toBe('https://other.example.com')
   })

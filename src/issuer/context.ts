@@ -9,10 +9,11 @@ import type { IssuerEvent, IssuerOperation } from './options.js'
 import type { IssuerStore } from './store.js'
 
 /**
- * Seconds revocation entries and retired keys outlive the tokens they cover: verifiers
- * accept a token up to their clock tolerance past `exp` (tokengate's default is 5 s).
+ * The most `clockTolerance` a verifier of this issuer's tokens may use, in seconds: a verifier
+ * accepts a token up to its tolerance past `exp` (tokengate's default is 5 s), so revocation
+ * entries and retired keys outlive the tokens they cover by this much.
  */
-export const LEEWAY = 60
+export const CLOCK_TOLERANCE_ALLOWANCE = 60
 
 export interface IssuerContext {
   readonly issuer: string
@@ -36,10 +37,10 @@ export const nowSeconds = (ctx: StoreContext): number => Math.floor(ctx.nowMs() 
 
 /**
  * How long a family revocation issued now must last: until its newest refresh token expires,
- * or its newest access token plus `LEEWAY`, whichever is later.
+ * or its newest access token plus `CLOCK_TOLERANCE_ALLOWANCE`, whichever is later.
  */
-export function familyExpiry(ctx: IssuerContext, now: number): number {
-  return now + Math.max(ctx.refreshTtl, ctx.accessTtl + LEEWAY)
+export function familyEndsAt(ctx: IssuerContext, now: number): number {
+  return now + Math.max(ctx.refreshTtl, ctx.accessTtl + CLOCK_TOLERANCE_ALLOWANCE)
 }
 
 function describe(error: unknown): string {

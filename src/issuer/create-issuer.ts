@@ -10,7 +10,7 @@ import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import { secretBytes, secretKey } from '../keys/secret.js'
-import { LEEWAY, type IssuerContext } from './context.js'
+import { CLOCK_TOLERANCE_ALLOWANCE, type IssuerContext } from './context.js'
 import { KeyRing } from './key-ring.js'
 import { issue, type IssueInput } from './mint.js'
 import { parseIssuerOptions, type IssuerEvent, type IssuerOptions } from './options.js'
@@ -43,7 +43,7 @@ export interface Issuer {
   keySource(): KeySourceFactory
   /**
    * Makes `key` (or a freshly generated key of the same algorithm) the signing key. The old
-   * key stays in `jwks()` until its last token expires (`accessTtl` + `LEEWAY`). Returns the new `kid`.
+   * key stays in `jwks()` until its last token expires (`accessTtl` + `CLOCK_TOLERANCE_ALLOWANCE`). Returns the new `kid`.
    */
   rotateKeys(key?: IssuerKey): Promise<string>
 }
@@ -71,7 +71,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
   const refreshTtl = Math.floor(toSeconds(o.refreshTtl ?? '7d'))
   const secret = o.secret === undefined ? undefined : secretBytes(o.secret).slice()
   const ring = new KeyRing(
-    { algorithm, keys: o.keys as readonly IssuerKey[] | undefined, activeKid: o.activeKid, retireAfter: accessTtl + LEEWAY, now: () => Math.floor(nowMs() / 1000) },
+    { algorithm, keys: o.keys as readonly IssuerKey[] | undefined, activeKid: o.activeKid, retireAfter: accessTtl + CLOCK_TOLERANCE_ALLOWANCE, now: () => Math.floor(nowMs() / 1000) },
     secret ? secretSigningKey(secret, algorithm) : undefined,
   )
   const ctx: IssuerContext = Object.freeze({

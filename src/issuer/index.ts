@@ -4,7 +4,7 @@
  * detection, revoke, and publish the keys `createVerifier` trusts.
  */
 export { createIssuer, type Issuer } from './create-issuer.js'
-export { LEEWAY } from './context.js'
+export { CLOCK_TOLERANCE_ALLOWANCE } from './context.js'
 export type { IssueInput } from './mint.js'
 export type { CommonIssuerOptions, IssuerEvent, IssuerKeyOptions, IssuerOperation, IssuerOptions, IssuerSecretOptions } from './options.js'
 export { IssuerError, ISSUER_REASONS, type IssuerErrorCode, type IssuerErrorReason, type OAuthErrorBody } from './errors.js'

@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '../errors/config-error.js'
 import { RESERVED_CLAIMS, signAccessToken } from './access-token.js'
-import { familyExpiry, guard, nowSeconds, type IssuerContext } from './context.js'
+import { familyEndsAt, guard, nowSeconds, type IssuerContext } from './context.js'
 import { hashRefreshToken, newRefreshToken, randomId } from './opaque-token.js'
 import type { SigningKey } from './signing-key.js'
 import type { RefreshTokenRecord } from './store.js'
@@ -73,6 +73,6 @@ export async function issue(ctx: IssuerContext, input: IssueInput): Promise<Toke
   const record: RefreshTokenRecord = { ...fields, familyId: randomId(), issuedAt: now, expiresAt: now + ctx.refreshTtl }
   const pair = await mintPair(ctx, key, record, refreshToken, now)
   const hash = await hashRefreshToken(refreshToken)
-  await guard(ctx, 'issue', () => ctx.store.createFamily(hash, record, familyExpiry(ctx, now), now))
+  await guard(ctx, 'issue', () => ctx.store.createFamily(hash, record, familyEndsAt(ctx, now), now))
   return pair
 }

@@ -7,7 +7,7 @@ import { ConfigError } from '../errors/config-error.js'
 import type { Verifier } from '../core/create-verifier.js'
 import type { JwtClaims } from '../lib/result.js'
 import { BearerError } from '../errors/bearer-error.js'
-import { guard, LEEWAY, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
+import { guard, CLOCK_TOLERANCE_ALLOWANCE, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
 import { hashRefreshToken, isRefreshTokenShape } from './opaque-token.js'
 
 /**
@@ -30,7 +30,7 @@ export async function revoke(ctx: IssuerContext, verifyOwn: Verifier, token: str
     if (BearerError.is(err)) return false
     throw err
   }
-  await guard(ctx, 'revoke', () => ctx.store.revokeToken(claims.jti!, claims.exp + LEEWAY, now))
+  await guard(ctx, 'revoke', () => ctx.store.revokeToken(claims.jti!, claims.exp + CLOCK_TOLERANCE_ALLOWANCE, now))
   return true
 }
 
@@ -48,7 +48,7 @@ export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<vo
   if (typeof sub !== 'string' || sub === '') throw new ConfigError('issuer', 'revokeSubject()', 'sub must be a non-empty string')
   const nowMs = ctx.nowMs()
   const cutoff = Math.ceil(nowMs / 1000)
-  const expiresAt = cutoff + Math.max(ctx.accessTtl + LEEWAY, ctx.refreshTtl)
+  const expiresAt = cutoff + Math.max(ctx.accessTtl + CLOCK_TOLERANCE_ALLOWANCE, ctx.refreshTtl)
   await guard(ctx, 'revokeSubject', () => ctx.store.revokeSubject(sub, cutoff, expiresAt, Math.floor(nowMs / 1000)))
   const wait = cutoff * 1000 - nowMs
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))

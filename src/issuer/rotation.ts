@@ -4,7 +4,7 @@
  * swaps the token for its successor atomically; a token presented twice revokes its family.
  */
 import { IssuerError } from './errors.js'
-import { familyExpiry, guard, nowSeconds, type IssuerContext } from './context.js'
+import { familyEndsAt, guard, nowSeconds, type IssuerContext } from './context.js'
 import { mintPair } from './mint.js'
 import { hashRefreshToken, isRefreshTokenShape, newRefreshToken } from './opaque-token.js'
 import type { TokenPair } from './token-response.js'
@@ -21,7 +21,7 @@ export async function refresh(ctx: IssuerContext, refreshToken: string): Promise
   const next = newRefreshToken()
   const expiresAt = now + ctx.refreshTtl
   const result = await guard(ctx, 'refresh', async () =>
-    ctx.store.rotate(hash, { hash: await hashRefreshToken(next), issuedAt: now, expiresAt, familyExpiresAt: familyExpiry(ctx, now) }, now),
+    ctx.store.rotate(hash, { hash: await hashRefreshToken(next), issuedAt: now, expiresAt, familyExpiresAt: familyEndsAt(ctx, now) }, now),
   )
   switch (result.status) {
     case 'rotated':

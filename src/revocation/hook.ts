@@ -21,5 +21,5 @@ export async function assertNotRevoked<C>(isRevoked: IsRevoked<C>, claims: C, co
   } catch (cause) {
     throw new BearerError('revocation_unavailable', { cause })
   }
-  if (revoked) throw new BearerError('token_revoked', )
+  if (revoked) throw new BearerError('token_revoked')
 }

@@ -65,7 +65,7 @@ describe.each(BACKENDS)('the $name backend', (backend) => {
     const right = withSignature(key, (input) =>
       nodeSign('sha256', input, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }),
     )
-    await expect(verify(bearer(right))).resolves.toBeDefined()
+    await expect(verify(bearer(right))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
   })
 
   it('rejects a DER-encoded or resized ECDSA signature (JWS uses fixed-length R || S)', async () => {
@@ -76,7 +76,7 @@ describe.each(BACKENDS)('the $name backend', (backend) => {
     }
     const verify = verifierFor(backend, key)
     const p1363 = (input: Buffer) => nodeSign('sha256', input, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' })
-    await expect(verify(bearer(withSignature(key, p1363)))).resolves.toBeDefined()
+    await expect(verify(bearer(withSignature(key, p1363)))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
     const der = withSignature(key, (input) => nodeSign('sha256', input, { key: ec.privateKey, dsaEncoding: 'der' }))
     await expectReject(verify(bearer(der)), 'signature_invalid')
     const longer = withSignature(key, (input) => Buffer.concat([p1363(input), Buffer.from([0])]))

@@ -98,6 +98,8 @@ export function failureCases(f: AdapterFixture): [name: string, path: string, in
     ['an expired token: 401 token_expired', '/api/me', bearer(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired, reason: 'token_expired' }],
     ['a forged token: 401 signature_invalid', '/api/me', bearer(f.forged), { status: 401, wwwAuthenticate: CHALLENGE.forged, reason: 'signature_invalid' }],
     ['claims the schema rejects: 401 claims_schema_failed', '/api/me', bearer(f.noTenant), { status: 401, wwwAuthenticate: CHALLENGE.schema, reason: 'claims_schema_failed' }],
+    // Only OPTIONS with Access-Control-Request-Method is a CORS preflight; any other OPTIONS is verified.
+    ['an OPTIONS that is no preflight, without a token: 401', '/api/me', { method: 'OPTIONS', headers: { origin: 'https://app.example.com' } }, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' }],
     ['a token only in the query string: 401, bare challenge', `/api/me?access_token=${f.valid}`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' }],
     ['a token without the route scope: 403 insufficient_scope', '/api/orders', bearer(f.noScope), { status: 403, wwwAuthenticate: CHALLENGE.scope, reason: 'insufficient_scope' }],
     ['a token without any listed scope: 403 insufficient_scope', '/api/any', bearer(f.noScope), { status: 403, wwwAuthenticate: CHALLENGE.anyScope, reason: 'insufficient_scope' }],

@@ -114,6 +114,14 @@ export function drip(body: string, everyMs: number): Behaviour {
   }
 }
 
+/** Sends the status line and headers, then nothing: the body never comes. */
+export function headersOnly(headers: Record<string, string>): Behaviour {
+  return (_req, res) => {
+    res.writeHead(200, headers)
+    res.flushHeaders()
+  }
+}
+
 /** Never answers. */
 export const hang: Behaviour = () => {}
 

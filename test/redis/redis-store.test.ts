@@ -58,7 +58,7 @@ describe.skipIf(!server.available)('redisStore (real redis-server on 127.0.0.1)'
       isRevoked: createRevocationCheck({ issuer: ISSUER, store: redisStore({ client: client!, prefix: p }), now: clock.now }),
     })
     const pair = await issuer.issue({ sub: 'alice' })
-    await expect(api(bearer(pair.accessToken))).resolves.toBeDefined()
+    await expect(api(bearer(pair.accessToken))).resolves.toMatchObject({ claims: { sub: 'alice' } })
     await issuer.revoke(pair.refreshToken)
     await expectReject(api(bearer(pair.accessToken)), 'token_revoked', { status: 401 })
   })

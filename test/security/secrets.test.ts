@@ -148,7 +148,7 @@ describe('secrets never leak', () => {
     const second = await asymmetric('RS256', 'rsa-2')
     const jwks = { keys: [keys.rsa.privateJwk, keys.ec.privateJwk, keys.ed.privateJwk, { ...second.privateJwk, kid: undefined }] }
     const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks, ...common(events) })
-    await expect(verify(`Bearer ${await sign(keys.ec.key)}`)).resolves.toBeDefined()
+    await expect(verify(`Bearer ${await sign(keys.ec.key)}`)).resolves.toMatchObject({ claims: { sub: 'user-1' } })
     const good = await sign(keys.rsa.key)
     const [h, , s] = good.split('.')
     await failWith(verify, 'kid_not_found', `Bearer ${await sign(keys.rsa.key, {}, { kid: 'nope' })}`)
@@ -165,7 +165,7 @@ describe('secrets never leak', () => {
     const events: unknown[] = []
     server.route('/leaky.json', json({ keys: [keys.rsa.privateJwk, { ...keys.ec.privateJwk, use: 'enc' }, { kty: 'oct', kid: 'hs', k: Buffer.from(keys.secretBytes).toString('base64url') }, { ...keys.ed.privateJwk, alg: 'RS256' }] }))
     const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.url('/leaky.json'), ...common(events) })
-    await expect(verify(`Bearer ${await sign(keys.rsa.key)}`)).resolves.toBeDefined()
+    await expect(verify(`Bearer ${await sign(keys.rsa.key)}`)).resolves.toMatchObject({ claims: { sub: 'user-1' } })
     await failWith(verify, 'kid_not_found', `Bearer ${await sign(keys.ec.key)}`)
     for (const [path, behaviour] of [['/500.json', status(500)], ['/drop.json', drop]] as const) {
       server.route(path, behaviour)

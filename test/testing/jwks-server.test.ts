@@ -43,8 +43,8 @@ describe('startJwksServer / kit.server()', () => {
   it('lets a verifier with jwksUri accept a valid token, fetching the keys once', async () => {
     const { kit, server, options } = await setup()
     const verify = createVerifier(options)
-    await expect(verify(`Bearer ${await kit.valid()}`)).resolves.toBeDefined()
-    await expect(verify(`Bearer ${await kit.valid()}`)).resolves.toBeDefined()
+    await expect(verify(`Bearer ${await kit.valid()}`)).resolves.toMatchObject({ claims: { sub: 'test-user' } })
+    await expect(verify(`Bearer ${await kit.valid()}`)).resolves.toMatchObject({ claims: { sub: 'test-user' } })
     await expectReject(verify(`Bearer ${await kit.untrustedKey()}`), 'signature_invalid')
     expect(server.requests.jwks).toBe(1)
   })
@@ -53,10 +53,10 @@ describe('startJwksServer / kit.server()', () => {
     const { kit, server, options } = await setup()
     const verify = createVerifier(options)
     const before = await kit.valid()
-    await expect(verify(`Bearer ${before}`)).resolves.toBeDefined()
+    await expect(verify(`Bearer ${before}`)).resolves.toMatchObject({ claims: { sub: 'test-user' } })
     await server.rotate()
     await expect(verify(`Bearer ${await kit.valid()}`)).resolves.toMatchObject({ header: { kid: kit.kid } })
-    await expect(verify(`Bearer ${before}`)).resolves.toBeDefined()
+    await expect(verify(`Bearer ${before}`)).resolves.toMatchObject({ claims: { sub: 'test-user' } })
     expect(server.requests.jwks).toBe(2)
   })
 
@@ -72,7 +72,7 @@ describe('startJwksServer / kit.server()', () => {
     const verify = createVerifier(options)
     await expectReject(verify(`Bearer ${await kit.valid()}`), 'jwks_unavailable', { status: 503, wwwAuthenticate: undefined })
     server.heal()
-    await expect(verify(`Bearer ${await kit.valid()}`)).resolves.toBeDefined()
+    await expect(verify(`Bearer ${await kit.valid()}`)).resolves.toMatchObject({ claims: { sub: 'test-user' } })
   })
 
   it('down() also fails requests on keep-alive connections opened before it', async () => {

@@ -93,7 +93,7 @@ describe('test kit tokens', () => {
 
   it('signs at+jwt by default, so a verifier requiring typ at+jwt accepts; typ: null leaves it out', async () => {
     const kit = await createTestKit({ alg: 'ES256', now })
-    await expect(createVerifier({ ...kit.verifierOptions, typ: 'at+jwt' })(`Bearer ${await kit.valid()}`)).resolves.toBeDefined()
+    await expect(createVerifier({ ...kit.verifierOptions, typ: 'at+jwt' })(`Bearer ${await kit.valid()}`)).resolves.toMatchObject({ claims: { sub: 'test-user' } })
     const bare = await createTestKit({ alg: 'ES256', now, typ: null })
     await expectReject(createVerifier({ ...bare.verifierOptions, typ: 'at+jwt' })(`Bearer ${await bare.valid()}`), 'typ_invalid')
   })
@@ -105,7 +105,7 @@ describe('test kit tokens', () => {
     expect(b.jwks).toEqual(a.jwks)
     expect(c.kid).not.toBe(a.kid)
     // A token from one kit verifies with the other's options: fixtures survive a restart.
-    await expect(createVerifier(b.verifierOptions)(`Bearer ${await a.valid()}`)).resolves.toBeDefined()
+    await expect(createVerifier(b.verifierOptions)(`Bearer ${await a.valid()}`)).resolves.toMatchObject({ claims: { sub: 'test-user' } })
   })
 
   it('rotate() signs with the next key, keeps the previous one published, and drops older ones', async () => {
@@ -115,8 +115,8 @@ describe('test kit tokens', () => {
     await kit.rotate()
     expect(kit.kid).not.toBe(firstKid)
     expect(kit.jwks.keys.map((k) => (k as { kid: string }).kid)).toEqual([kit.kid, firstKid])
-    await expect(createVerifier(kit.verifierOptions)(`Bearer ${first}`)).resolves.toBeDefined()
-    await expect(createVerifier(kit.verifierOptions)(`Bearer ${await kit.valid()}`)).resolves.toBeDefined()
+    await expect(createVerifier(kit.verifierOptions)(`Bearer ${first}`)).resolves.toMatchObject({ claims: { sub: 'test-user' } })
+    await expect(createVerifier(kit.verifierOptions)(`Bearer ${await kit.valid()}`)).resolves.toMatchObject({ claims: { sub: 'test-user' } })
     await kit.rotate()
     await expectReject(createVerifier(kit.verifierOptions)(`Bearer ${first}`), 'kid_not_found')
   })

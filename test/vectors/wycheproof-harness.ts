@@ -4,9 +4,9 @@
  * (The payloads are not JWT claim sets, so the full pipeline would reject every vector.)
  */
 import { readFileSync } from 'node:fs'
-import { decodeBase64url } from '../../src/lib/base64url.js'
+import { decodeBase64url, isBase64url } from '../../src/lib/base64url.js'
 import { assertHeader, DEFAULT_TYPS } from '../../src/core/jws-header.js'
-import { splitJws } from '../../src/lib/token.js'
+import type { SplitJws } from '../../src/lib/token.js'
 import { ASYMMETRIC_ALGORITHMS, isHmacAlgorithm, type Algorithm } from '../../src/keys/algorithms.js'
 import { buildKeySet, keyOrThrow, selectKey } from '../../src/keys/key-set.js'
 import type { KeySource } from '../../src/keys/key-source.js'
@@ -55,6 +55,20 @@ function keySourceFor(keys: Record<string, unknown>, kid: unknown): { source: Ke
   const set = buildKeySet(Array.isArray(keys.keys) ? keys : { keys: [keys] }, new Set(ASYMMETRIC_ALGORITHMS))
   if (typeof set === 'string') throw new Error(set)
   return { source: { getKey: (header, alg) => keyOrThrow(selectKey(set, header.kid, alg)) }, symmetric: false }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * A compact JWS split as the pipeline's format step splits a JWT (strict base64url, a
+ * JSON-object header with an `alg`), but with any payload: vectors sign non-JSON payloads.
+ */
+function splitJws(raw: string): SplitJws {
+  const [protectedB64, payloadB64, signatureB64, ...rest] = raw.split('.')
+  if (rest.length > 0 || signatureB64 === undefined || !protectedB64 || !isBase64url(protectedB64) || !isBase64url(signatureB64)) throw new Error('not a compact JWS')
+  const header = JSON.parse(utf8.decode(decodeBase64url(protectedB64))) as unknown
+  if (typeof header !== 'object' || header === null || Array.isArray(header) || typeof (header as { alg?: unknown }).alg !== 'string') throw new Error('bad header')
+  return { raw, header: header as SplitJws['header'], signingInput: `${protectedB64}.${payloadB64}`, protectedB64, payloadB64: payloadB64!, signatureB64 }
 }
 
 /** True when tokengate accepts the vector's JWS with its key. Any throw is a rejection. */

@@ -13,7 +13,7 @@ describe('memoryStore bounds', () => {
     await issuer.issue({ sub: 'b' })
     const newest = await issuer.issue({ sub: 'c' })
     await expectIssuerError(issuer.refresh(oldest.refreshToken), 'refresh_token_invalid')
-    await expect(issuer.refresh(newest.refreshToken)).resolves.toBeDefined()
+    await expect(issuer.refresh(newest.refreshToken)).resolves.toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String), refreshToken: expect.any(String) })
   })
 
   it('never evicts a revocation: when full, revoking fails with 503 store_unavailable', async () => {
@@ -27,7 +27,7 @@ describe('memoryStore bounds', () => {
     await expectIssuerError(issuer.revoke(pairs[2]!.accessToken), 'store_unavailable', 503)
     expect(events).toEqual([{ type: 'store_error', operation: 'revoke', failOpen: false, error: expect.stringContaining('maxRevocations') }])
     for (const p of pairs.slice(0, 2)) await expect(verify(bearer(p.accessToken))).rejects.toMatchObject({ reason: 'token_revoked' })
-    clock.advance(900 + 60) // exp + LEEWAY: the first two entries expire and make room
+    clock.advance(900 + 60) // exp + CLOCK_TOLERANCE_ALLOWANCE: the first two entries expire and make room
     await expect(issuer.revokeSubject('a')).resolves.toBeUndefined()
   })
 
