@@ -10,7 +10,8 @@ export default defineConfig({
   test: {
     // Builds the tokengate bin once for test/cli (spawned like users run it).
     // Builds examples/next (next build, skipped while fresh) once per run for test/adapters/next.test.ts.
-    globalSetup: ['test/cli/build-cli.ts', 'test/adapters/next-build.setup.ts'],
+    // Builds and packs the package once per run for test/package and test/docs (consumer installs).
+    globalSetup: ['test/cli/build-cli.ts', 'test/adapters/next-build.setup.ts', 'test/package/pack.setup.ts'],
     // Fails any test that leaves a promise rejection unhandled (a process-level listener).
     setupFiles: ['test/setup/unhandled-rejections.ts'],
     testTimeout: 20_000,
@@ -37,7 +38,7 @@ export default defineConfig({
           include,
           // Built artifacts pick their backend by export condition, not by this alias (the packed
           // tarball, the bin, the Next.js app, the edge bundles): running them once is enough.
-          exclude: [...configDefaults.exclude, 'test/package/**', 'test/cli/**', 'test/adapters/next.test.ts', 'test/edge/**'],
+          exclude: [...configDefaults.exclude, 'test/package/**', 'test/cli/**', 'test/adapters/next.test.ts', 'test/edge/**', 'test/docs/snippets.test.ts', 'test/docs/readme-commands.test.ts', 'test/docs/cli-loop.test.ts'],
         },
       },
     ],
