@@ -10,12 +10,13 @@
  * from the repository's node_modules).
  */
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { installPacked, ROOT } from '../package/consumer.js'
+import { DOCS, fencedBlocks } from './markdown.js'
 
-export interface Snippet {
+interface Snippet {
   readonly doc: string
   /** Line of the opening fence, 1-based. */
   readonly line: number
@@ -25,23 +26,7 @@ export interface Snippet {
   readonly file: string
 }
 
-export const NOT_STANDALONE = '// not-standalone'
-
-/** The fenced blocks of `lang` in a Markdown text, with the line of each opening fence. */
-export function fencedBlocks(markdown: string, lang: string): { line: number; code: string }[] {
-  const blocks: { line: number; code: string }[] = []
-  const lines = markdown.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i] !== `\`\`\`${lang}`) continue
-    const start = i
-    const body: string[] = []
-    while (++i < lines.length && lines[i] !== '```') body.push(lines[i]!)
-    blocks.push({ line: start + 1, code: `${body.join('\n')}\n` })
-  }
-  return blocks
-}
-
-export const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)]
+const NOT_STANDALONE = '// not-standalone'
 
 const snippets: Snippet[] = DOCS.flatMap((doc) =>
   fencedBlocks(readFileSync(join(ROOT, doc), 'utf8'), 'ts').map(({ line, code }) => ({
