@@ -90,4 +90,31 @@ describe('BearerError', () => {
     expect(quoteString('a"b\\c')).toBe('"a\\"b\\\\c"')
     expect(quoteString('line\r\nbreak')).toBe('"linebreak"')
   })
+
+  it('leaves out what does not apply: no error code on a 503, no scope on a 401, no cause when none was given', () => {
+    expect(Object.keys(new BearerError('jwks_unavailable').toProblem()).sort()).toEqual(['detail', 'reason', 'status', 'title', 'type'])
+    expect(Object.keys(new BearerError('token_expired').toProblem()).sort()).toEqual(['detail', 'error', 'reason', 'status', 'title', 'type'])
+    expect('cause' in new BearerError('token_expired')).toBe(false)
+  })
+
+  it('marks its response no-store, and prints its reason', () => {
+    expect(new BearerError('token_expired').toResponse().headers.get('cache-control')).toBe('no-store')
+    expect(String(new BearerError('token_expired'))).toBe('BearerError [token_expired]: The token has expired')
+  })
+
+  it('re-issues itself in another realm, keeping everything else', () => {
+    const cause = new Error('x')
+    const err = new BearerError('insufficient_scope', { scope: 'a b', cause, message: 'The token lacks a required scope' })
+    const moved = err.withRealm('orders')
+    expect(moved.wwwAuthenticate).toBe('Bearer realm="orders", error="insufficient_scope", error_description="The token lacks a required scope", scope="a b"')
+    expect(moved).toMatchObject({ reason: 'insufficient_scope', scope: 'a b', realm: 'orders', message: err.message })
+    expect(moved.cause).toBe(cause)
+    expect(err.withRealm('api')).toBe(err)
+  })
+
+  it('is not fooled by look-alikes: a plain object with a reason, or a brand that is not true', () => {
+    expect(BearerError.is({ reason: 'token_expired', status: 401 })).toBe(false)
+    expect(BearerError.is({ [Symbol.for('tokengate.BearerError')]: 1 })).toBe(false)
+  })
 })
+
