@@ -27,11 +27,13 @@ export interface AdapterSettings {
    */
   readonly credentialsRequired?: boolean
   /**
-   * CORS preflights (`OPTIONS` with `Access-Control-Request-Method`) carry no credentials:
-   * `'pass'` (default) hands them on untouched, with no `auth`; `'verify'` checks them like
-   * any request.
+   * CORS preflights (`OPTIONS` with `Access-Control-Request-Method`) carry no credentials.
+   * `'answer'` (default): tokengate answers them itself with 204, keeping any headers a CORS
+   * middleware mounted before it has set, and nothing after it runs: no handler (an
+   * `app.all` route included) ever sees an unauthenticated request. `'verify'` checks them like
+   * any request (401 without a token). Mount your CORS middleware before tokengate.
    */
-  readonly preflight?: 'pass' | 'verify'
+  readonly preflight?: 'answer' | 'verify'
 }
 
 /**
@@ -53,15 +55,27 @@ export interface ResolvedAdapter<C extends object = object> {
   /** `scopes` and `scopeMode` as the verifier takes them; `undefined` when no scope is required. */
   readonly request: VerifyRequestOptions | undefined
   readonly credentialsRequired: boolean
-  readonly passPreflight: boolean
+  /** `true` when CORS preflights are answered with 204 by the adapter (`preflight: 'answer'`). */
+  readonly answerPreflight: boolean
 }
+
+/** The status a CORS preflight is answered with (`preflight: 'answer'`): 204 No Content. */
+export const PREFLIGHT_STATUS = 204
 
 const SETTINGS = ['scopes', 'scopeMode', 'credentialsRequired', 'preflight', 'verifier'] as const
 const settingsSchema = v.object({
   scopes: v.optional(v.array(v.string())),
   scopeMode: v.optional(v.picklist(['all', 'any'], "expected 'all' or 'any'")),
   credentialsRequired: v.optional(bool()),
-  preflight: v.optional(v.picklist(['pass', 'verify'], "expected 'pass' or 'verify'")),
+  preflight: v.optional(
+    v.picklist(
+      ['answer', 'verify'],
+      (issue) =>
+        issue.input === 'pass'
+          ? "'pass' is gone: it handed preflights to handlers unauthenticated (an app.all route ran without auth). Use 'answer' (the default: 204 here) and mount your CORS middleware before tokengate, or 'verify'"
+          : "expected 'answer' or 'verify'",
+    ),
+  ),
   verifier: v.optional(fn<Verifier>('a verifier from createVerifier')),
 })
 /** Keys the adapter consumes; everything else goes to `createVerifier`. */
@@ -103,7 +117,7 @@ export function resolveAdapter<C extends object>(adapter: string, options: Adapt
     },
     request: scopeRequirement(scopes, s.scopeMode),
     credentialsRequired: s.credentialsRequired ?? true,
-    passPreflight: (s.preflight ?? 'pass') === 'pass',
+    answerPreflight: (s.preflight ?? 'answer') === 'answer',
   })
 }
 

@@ -5,6 +5,7 @@
  */
 import { BearerError } from '../errors/bearer-error.js'
 import { ClaimMismatchError } from '../errors/claim-mismatch.js'
+import { hasOwnMember, own } from '../lib/own.js'
 
 export interface RegisteredClaimRules {
   /** Accepted issuers; `null` when the verifier opted out of the check. */
@@ -15,7 +16,11 @@ export interface RegisteredClaimRules {
 }
 
 export function assertRegisteredClaims(payload: Record<string, unknown>, rules: RegisteredClaimRules): void {
-  const { iss, aud, sub, jti } = payload
+  // Own members only: an inherited `constructor` or a polluted prototype is not a claim.
+  const iss = own(payload, 'iss')
+  const aud = own(payload, 'aud')
+  const sub = own(payload, 'sub')
+  const jti = own(payload, 'jti')
   if (rules.issuers !== null) {
     if (typeof iss !== 'string' || !rules.issuers.has(iss)) {
       throw new BearerError('issuer_invalid', {
@@ -48,7 +53,7 @@ export function assertRegisteredClaims(payload: Record<string, unknown>, rules: 
   if (jti !== undefined && typeof jti !== 'string') throw invalid('jti')
 
   for (const claim of rules.requiredClaims) {
-    if (payload[claim] === undefined) {
+    if (!hasOwnMember(payload, claim)) {
       throw new BearerError('claim_missing', { claim, message: `The token has no "${claim}" claim` })
     }
   }

@@ -16,10 +16,15 @@ export type ClaimsSchemaResult<T> =
  * arktype schemas are ones already; the output type becomes `auth.claims`.
  */
 export interface ClaimsSchema<T> {
+  /** The Standard Schema v1 interface the schema library provides. */
   readonly '~standard': {
+    /** Always 1 (Standard Schema v1). */
     readonly version: 1
+    /** The schema library's name (`zod`, `valibot`, ...). */
     readonly vendor: string
+    /** Validates the payload; may return a promise (async refinements). */
     readonly validate: (value: unknown) => ClaimsSchemaResult<T> | Promise<ClaimsSchemaResult<T>>
+    /** Type-only: the schema's input and output types. */
     readonly types?: { readonly input: unknown; readonly output: T } | undefined
   }
 }
@@ -35,6 +40,11 @@ export function isStandardSchema(value: unknown): value is ClaimsSchema<unknown>
  * claim of the payload is kept, since object schemas strip keys they do not name.
  */
 function merged(payload: Record<string, unknown>, result: ClaimsSchemaResult<unknown>): Record<string, unknown> {
+  // Fail closed on a result that is neither a success ({ value }) nor a failure ({ issues }):
+  // a hand-written schema answering `{}` must not let every payload through.
+  if (typeof result !== 'object' || result === null || (result.issues === undefined && !Object.prototype.hasOwnProperty.call(result, 'value'))) {
+    throw new BearerError('claims_schema_failed', { cause: new TypeError('the claims schema returned neither { value } nor { issues } (Standard Schema v1)') })
+  }
   if (result.issues) throw new BearerError('claims_schema_failed', { cause: result.issues })
   const data = result.value
   return typeof data === 'object' && data !== null ? { ...payload, ...data } : payload
@@ -52,7 +62,7 @@ export function applyClaimsSchema<T>(schema: ClaimsSchema<T>, payload: Record<st
     // A schema that throws: reject rather than answer 500.
     throw new BearerError('claims_schema_failed', { cause })
   }
-  if (typeof (result as Promise<unknown>).then === 'function') {
+  if (typeof (result as Promise<unknown> | null)?.then === 'function') {
     return (result as Promise<ClaimsSchemaResult<T>>).then(
       (settled) => merged(payload, settled),
       (cause: unknown) => {

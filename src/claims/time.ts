@@ -3,9 +3,10 @@
  * Step 3: `exp` (required), `nbf` and `iat`, each with the clock tolerance (RFC 7519 §4.1.4-6).
  */
 import { BearerError } from '../errors/bearer-error.js'
+import { own } from '../lib/own.js'
 
 function numericDate(payload: Record<string, unknown>, claim: string): number | undefined {
-  const value = payload[claim]
+  const value = own(payload, claim)
   if (value === undefined) return undefined
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new BearerError('claim_invalid', { claim, message: `The "${claim}" claim is not a NumericDate` })

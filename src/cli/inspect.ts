@@ -4,6 +4,7 @@
  * warn about what a validator would object to. Never checks — and never claims — validity.
  */
 import { decodeBase64url } from '../lib/base64url.js'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../lib/token.js'
 import { DEFAULT_TYPS, normalizeTyp } from '../core/jws-header.js'
 import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
 import { str, type Command } from './command.js'
@@ -32,6 +33,8 @@ function decodeSegment(segment: string, what: string): Json {
     throw new Error(`the ${what} is not UTF-8 JSON`)
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`the ${what} is not a JSON object`)
+  // Printing it walks it recursively: a hostile token must not exhaust the stack (verifiers refuse it too).
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) throw new Error(`the ${what} nests deeper than ${MAX_JSON_DEPTH} levels (verifiers answer 401 token_malformed)`)
   return value as Json
 }
 

@@ -49,6 +49,16 @@ export async function readFlagFile(path: string, flag: string): Promise<string> 
   }
 }
 
+/**
+ * Where a `JSON.parse` failure is, and nothing else. Its message quotes the text around the
+ * error (V8: `Unexpected token 'x', ..."d":"AbC1..." is not valid JSON`), which in a key file
+ * or a JWK Set may be private key material: never print it.
+ */
+export function jsonErrorPosition(err: unknown): string {
+  const at = /position (\d+)/.exec(String((err as Error)?.message))?.[1]
+  return at === undefined ? '' : ` at character ${at}`
+}
+
 /** A JSON object from a flag: inline JSON, or `@path` to read it from a file. */
 export async function readJsonObject(value: string, flag: string): Promise<Record<string, unknown>> {
   const text = value.startsWith('@') ? await readFlagFile(value.slice(1), flag) : value
@@ -56,7 +66,7 @@ export async function readJsonObject(value: string, flag: string): Promise<Recor
   try {
     parsed = JSON.parse(text)
   } catch (err) {
-    throw new UsageError(`--${flag}: not valid JSON (${(err as Error).message})`)
+    throw new UsageError(`--${flag}: not valid JSON${jsonErrorPosition(err)}`)
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--${flag}: expected a JSON object`)
   return parsed as Record<string, unknown>

@@ -6,10 +6,11 @@
 import { createPrivateKey } from 'node:crypto'
 import { importJWK, type CryptoKey, type JWK } from 'jose'
 import { decodeBase64url } from '../lib/base64url.js'
+import { nonSecretKind } from '../keys/key-material.js'
 import { ALGORITHMS, algorithmsForKeyType, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
 import type { TestSigningKey } from '../testing/keys.js'
 import { UsageError } from './exit-codes.js'
-import { readFlagFile } from './io.js'
+import { jsonErrorPosition, readFlagFile } from './io.js'
 
 function privateJwkFrom(text: string, path: string): JWK {
   const trimmed = text.trim()
@@ -26,8 +27,7 @@ function privateJwkFrom(text: string, path: string): JWK {
   } catch (err) {
     // JSON.parse quotes the text around the error, which here is private key material: say
     // only where it is.
-    const at = /position (\d+)/.exec((err as Error).message)?.[1]
-    throw new UsageError(`--key: ${path} is not valid JSON${at === undefined ? '' : ` (at character ${at})`}`)
+    throw new UsageError(`--key: ${path} is not valid JSON${jsonErrorPosition(err)}`)
   }
   if (!Array.isArray(doc.keys)) return doc
   const privates = (doc.keys as JWK[]).filter((k) => k && (k.d !== undefined || k.kty === 'oct'))
@@ -50,6 +50,9 @@ export async function loadSigningKey(path: string, algFlag: string | undefined, 
   if (jwk.kty === 'oct') {
     const secret = typeof jwk.k === 'string' ? decodeBase64url(jwk.k) : undefined
     if (!secret || secret.length === 0) throw new UsageError(`--key: ${path} is an "oct" JWK without a base64url "k"`)
+    // The same rule as the verifier's `secret`: an HMAC key that is really a public key forges tokens.
+    const kind = nonSecretKind(secret)
+    if (kind !== undefined) throw new UsageError(`--key: the "k" of ${path} is ${kind}, not a shared secret: an HMAC key anyone with the public key can reproduce; mint with the private key instead`)
     if (!isHmacAlgorithm(alg)) throw new UsageError(`--alg: ${alg} cannot be used with a shared secret`)
     return { alg, kid, signingKey: secret, publicJwk: undefined, secret }
   }

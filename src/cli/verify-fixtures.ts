@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { readFixtureManifest, type FixtureManifest } from '../testing/fixtures.js'
 import { str, type ParsedArgs } from './command.js'
 import { EXIT, UsageError, type ExitCode } from './exit-codes.js'
-import { emitJson, parseNow, readFlagFile, type Io } from './io.js'
+import { emitJson, jsonErrorPosition, parseNow, readFlagFile, type Io } from './io.js'
 import { buildVerify, claimChecks, commonOptions, keySourceFromFlags, parseJsonFile, type Outcome } from './verify-options.js'
 
 async function manifestKeys(dir: string, manifest: FixtureManifest): Promise<Record<string, unknown>> {
@@ -26,7 +26,7 @@ export async function verifyFixtures(args: ParsedArgs, io: Io): Promise<ExitCode
   try {
     manifest = await readFixtureManifest(dir)
   } catch (err) {
-    throw new UsageError(`--fixtures: ${(err as Error).message}`)
+    throw new UsageError(err instanceof SyntaxError ? `--fixtures: ${join(dir, 'manifest.json')} is not valid JSON${jsonErrorPosition(err)}` : `--fixtures: ${(err as Error).message}`)
   }
   const keys = (await keySourceFromFlags(args)) ?? (await manifestKeys(dir, manifest))
   const verify = buildVerify({ ...claimChecks(args, manifest), ...keys, ...commonOptions(args, io) })

@@ -11,7 +11,7 @@ import type { Algorithm } from '../keys/algorithms.js'
 import { FetchFailure } from '../keys/fetch-json.js'
 import { list, str, type ParsedArgs } from './command.js'
 import { UsageError } from './exit-codes.js'
-import { parseNow, readFlagFile, type Io } from './io.js'
+import { jsonErrorPosition, parseNow, readFlagFile, type Io } from './io.js'
 
 /** What a verification came to: 200, or the BearerError's status and reason. */
 export interface Outcome {
@@ -39,7 +39,7 @@ export function parseJsonFile(text: string, flag: string): unknown {
   try {
     return JSON.parse(text)
   } catch (err) {
-    throw new UsageError(`--${flag}: not valid JSON (${(err as Error).message})`)
+    throw new UsageError(`--${flag}: not valid JSON${jsonErrorPosition(err)}`)
   }
 }
 

@@ -136,6 +136,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
     hints,
+    revocationTimeoutMs: o.revocationTimeoutMs,
     signature: backend,
     headers: createParsedHeaders(),
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),

@@ -7,6 +7,7 @@
 import { BearerError } from '../errors/bearer-error.js'
 import type { Algorithm } from '../keys/algorithms.js'
 import type { JwsHeader } from '../lib/token.js'
+import { own } from '../lib/own.js'
 
 /** `typ` values accepted when none is configured: plain JWTs and RFC 9068 access tokens. */
 export const DEFAULT_TYPS: ReadonlySet<string> = new Set(['jwt', 'at+jwt'])
@@ -26,17 +27,18 @@ export interface HeaderRules {
 
 /** Returns the token's algorithm once the header passes, or throws. */
 export function assertHeader(header: JwsHeader, rules: HeaderRules): Algorithm {
-  const alg = header.alg
+  const alg = own(header, 'alg') as string
   if (alg.toLowerCase() === 'none') {
     throw new BearerError('alg_not_allowed', { message: 'Unsigned tokens (alg "none") are never accepted' })
   }
   if (!rules.algorithms.has(alg as Algorithm)) throw new BearerError('alg_not_allowed')
-  if (header.kid !== undefined && typeof header.kid !== 'string') {
+  const kid = own(header, 'kid')
+  if (kid !== undefined && typeof kid !== 'string') {
     throw new BearerError('token_malformed', { message: 'The token header "kid" is not a string' })
   }
   // RFC 7515 §4.1.11: a recipient that does not understand a critical extension must reject.
-  if (header.crit !== undefined) throw new BearerError('crit_unsupported')
-  const typ = header.typ
+  if (own(header, 'crit') !== undefined) throw new BearerError('crit_unsupported')
+  const typ = own(header, 'typ')
   if (typ === undefined) {
     if (rules.typRequired) throw new BearerError('typ_invalid', { message: 'The token has no "typ" header' })
   } else if (typeof typ !== 'string' || !rules.typs.has(normalizeTyp(typ))) {

@@ -64,13 +64,28 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly claims?: ClaimsSchema<C>
   /** Claims scopes are read from. Default `['scope', 'scp', 'permissions']`. */
   readonly scopeClaims?: readonly ScopeClaim[]
-  /** Revocation hook; a throw answers 503 `revocation_unavailable` (fail closed). */
+  /**
+   * Revocation hook: `true` revokes (401 `token_revoked`), `false` lets the token through.
+   * Anything else fails closed with 503 `revocation_unavailable`: a throw, a rejection, a
+   * promise still pending after `revocationTimeout`, or an answer that is not a boolean.
+   */
   readonly isRevoked?: IsRevoked<JwtClaims & C>
-  /** Clock in milliseconds, like `Date.now`. For tests. */
+  /**
+   * Longest wait for a promise returned by `isRevoked`; past it the request answers 503
+   * `revocation_unavailable` instead of hanging. Default `'5s'`.
+   */
+  readonly revocationTimeout?: Duration
+  /**
+   * Clock in milliseconds, like `Date.now`. For tests. A clock that returns anything but a
+   * finite number fails the request with 503 `verifier_misconfigured`.
+   */
   readonly now?: () => number
   /** `realm` in `WWW-Authenticate`. Default `'api'`. */
   readonly realm?: string
-  /** Largest `Authorization` header accepted, in characters, checked before decoding. Default 8192. */
+  /**
+   * Largest `Authorization` header accepted, in characters, checked before decoding.
+   * Default 8192; from 64 to 65536 (64 KiB).
+   */
   readonly maxTokenSize?: number
   /** `fetch` used for JWKS and discovery documents. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch

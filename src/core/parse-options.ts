@@ -8,15 +8,16 @@ import { DEFAULT_REALM } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
 import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
 import { jwksCacheSchema, type RemoteJwksOptions } from '../keys/jwks-cache-options.js'
+import { sharedSecretSchema } from '../keys/key-material.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import { DEFAULT_SCOPE_CLAIMS, type ScopeClaim } from '../scopes/parse.js'
 import { isStandardSchema, type ClaimsSchema } from '../claims/schema.js'
-import type { IsRevoked } from '../revocation/hook.js'
+import { DEFAULT_REVOCATION_TIMEOUT_MS, type IsRevoked } from '../revocation/hook.js'
 import { toSeconds } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
-import { bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptions, positiveInt, stringOrList, v, type InferOutput } from '../lib/schema.js'
-import { DEFAULT_MAX_TOKEN_SIZE } from './authorization-header.js'
+import { duration, fn, httpUrl, nonEmptyString, options, parseOptions, positiveInt, stringOrList, v, type InferOutput } from '../lib/schema.js'
+import { DEFAULT_MAX_TOKEN_SIZE, MAX_MAX_TOKEN_SIZE } from './authorization-header.js'
 import type { VerifierEvent, VerifierOptions } from './options.js'
 import { consoleLogger, type VerifierLogger } from './hints.js'
 import { DEFAULT_CACHE_MAX } from './verified-token-cache.js'
@@ -54,6 +55,8 @@ export interface ParsedVerifierOptions {
   readonly claims: ClaimsSchema<unknown> | undefined
   readonly scopeClaims: readonly ScopeClaim[]
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
+  /** Milliseconds. */
+  readonly revocationTimeoutMs: number
   readonly now: () => number
   readonly realm: string
   readonly maxTokenSize: number
@@ -76,12 +79,7 @@ const keySourceEntries = {
   jwksUri: v.optional(httpUrl()),
   discovery: v.optional(v.union([v.literal(true), httpUrl()], 'expected true (derive the metadata URL from issuer) or the metadata URL')),
   jwks: v.optional(options({ keys: v.array(v.looseObject({}, 'expected a JWK (an object)'), 'expected an array of JWKs') }, 'a JWK Set: { keys: [...] }')),
-  secret: v.optional(
-    v.union(
-      [v.pipe(v.string(), v.minLength(1, 'an empty secret verifies nothing')), v.pipe(bytes(), v.check((b) => b.length > 0, 'an empty secret verifies nothing'))],
-      'expected the shared secret as a string or a Uint8Array',
-    ),
-  ),
+  secret: v.optional(sharedSecretSchema('verifier')),
   keys: v.optional(fn<KeySourceFactory>('a key source factory, e.g. remoteJwks(url)')),
 }
 
@@ -109,9 +107,16 @@ const schema = options({
     v.pipe(v.array(v.picklist(DEFAULT_SCOPE_CLAIMS, `expected some of ${DEFAULT_SCOPE_CLAIMS.join(', ')}`)), v.minLength(1, 'expected at least one claim')),
   ),
   isRevoked: v.optional(fn<IsRevoked<JwtClaims>>('a function (claims, context) => boolean | Promise<boolean>')),
+  revocationTimeout: v.optional(v.pipe(duration(), v.check((d) => toSeconds(d) > 0, 'expected a positive duration, e.g. "5s"'))),
   now: v.optional(fn<() => number>('a clock in milliseconds, like Date.now')),
   realm: v.optional(nonEmptyString('the realm of the challenge, e.g. "api"')),
-  maxTokenSize: v.optional(v.pipe(positiveInt('a number of characters of at least 64'), v.minValue(64, 'expected a number of characters of at least 64'))),
+  maxTokenSize: v.optional(
+    v.pipe(
+      positiveInt('a number of characters from 64 to 65536'),
+      v.minValue(64, 'expected a number of characters of at least 64'),
+      v.maxValue(MAX_MAX_TOKEN_SIZE, `expected at most ${MAX_MAX_TOKEN_SIZE} characters (64 KiB): larger credentials do not belong in a header`),
+    ),
+  ),
   fetch: v.optional(fn<typeof fetch>('a fetch function')),
   jwksCache: v.optional(jwksCacheSchema),
   onEvent: v.optional(fn<(event: VerifierEvent) => void>('an event listener (event) => void')),
@@ -186,6 +191,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     claims: o.claims,
     scopeClaims: Object.freeze([...(o.scopeClaims ?? DEFAULT_SCOPE_CLAIMS)]),
     isRevoked: o.isRevoked,
+    revocationTimeoutMs: o.revocationTimeout === undefined ? DEFAULT_REVOCATION_TIMEOUT_MS : toSeconds(o.revocationTimeout) * 1000,
     now: o.now ?? Date.now,
     realm: o.realm ?? DEFAULT_REALM,
     maxTokenSize: o.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE,

@@ -8,7 +8,9 @@ import { assertRegisteredClaims, type RegisteredClaimRules } from '../claims/reg
 import { assertTime } from '../claims/time.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { ClaimMismatchError } from '../errors/claim-mismatch.js'
+import { ConfigError } from '../errors/config-error.js'
 import type { KeySource } from '../keys/key-source.js'
+import type { VerificationKey } from '../keys/verification-key.js'
 import { assertNotRevoked, type IsRevoked } from '../revocation/hook.js'
 import { grantedScopes, type ScopeClaim } from '../scopes/parse.js'
 import { assertScopes } from '../scopes/require.js'
@@ -20,6 +22,7 @@ import { assertToken68, readBearerCredentials, type AuthorizationInput } from '.
 import { assertHeader, type HeaderRules } from './jws-header.js'
 import type { BearerAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.js'
 import { deepFreeze } from '../lib/freeze.js'
+import { own } from '../lib/own.js'
 import { assertSignature, isPromise, resolveKey } from './signature-step.js'
 import { parseToken, type ParsedToken } from '../lib/token.js'
 
@@ -42,6 +45,8 @@ export interface ResolvedVerifier {
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
   /** Tells the operator about failures that usually mean a setup mistake (once each). */
   readonly hints: Hints
+  /** Bound on an `isRevoked` promise, in milliseconds. */
+  readonly revocationTimeoutMs: number
   readonly signature: SignatureBackend
   /** Parsed JOSE headers by their encoded text. */
   readonly headers: ParsedHeaders
@@ -70,7 +75,7 @@ function parseBearerToken(v: ResolvedVerifier, authorization: AuthorizationInput
 /** Step 2 (selection): the tenant is chosen by the unverified `iss` before any key is fetched. */
 function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
   if (v.tenant) return v.tenant
-  const iss = token.payload.iss
+  const iss = own(token.payload, 'iss')
   const tenant = typeof iss === 'string' ? v.tenants!.get(iss) : undefined
   if (!tenant) throw new BearerError('issuer_invalid', { claim: 'iss', cause: new ClaimMismatchError('iss', [...v.tenants!.keys()], iss) })
   return tenant
@@ -92,10 +97,24 @@ function cacheKey(authorization: AuthorizationInput): string | undefined {
   return undefined
 }
 
+/**
+ * The verifier's clock, in seconds, read once per request before anything else is decided. A
+ * clock that returns `NaN` (or anything not finite) would make every time comparison false:
+ * expired tokens would pass. It fails the request closed, as a server fault (503).
+ */
+function clockSeconds(v: ResolvedVerifier): number {
+  const ms = v.now()
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    const got = typeof ms === 'number' ? String(ms) : `a ${typeof ms}`
+    throw new BearerError('verifier_misconfigured', { cause: new ConfigError('verifier', 'now', `the clock returned ${got}; it must return milliseconds, like Date.now()`) })
+  }
+  return ms / 1000
+}
+
 /** Step 3 on a cache hit: the same time check; an expired entry is dropped as it fails. */
-function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken): void {
+function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken, nowS: number): void {
   try {
-    assertTime(hit.payload, v.now() / 1000, v.clockTolerance)
+    assertTime(hit.payload, nowS, v.clockTolerance)
   } catch (err) {
     v.cache!.delete(authorization)
     throw err
@@ -143,15 +162,21 @@ async function answerFromCache(
   request: VerifyRequestOptions,
 ): Promise<BearerAuth> {
   try {
+    let nowS = clockSeconds(v)
     // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
     // answers as it would for a new token (a new key object means verifying afresh).
     const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
-    if ((isPromise(found) ? await found : found) !== hit.key) {
+    let current: VerificationKey
+    if (isPromise(found)) {
+      current = await found
+      nowS = clockSeconds(v) // the lookup went to the network: read the clock again
+    } else current = found
+    if (current !== hit.key) {
       v.cache!.delete(entryKey)
       return await verifyFresh(v, authorization, entryKey, request)
     }
     // 3. time
-    assertCachedTime(v, entryKey, hit)
+    assertCachedTime(v, entryKey, hit, nowS)
     const answered = checkRequest(v, hit.auth, request)
     return isPromise(answered) ? await answered : answered
   } catch (err) {
@@ -167,17 +192,21 @@ async function verifyFresh(
   request: VerifyRequestOptions,
 ): Promise<BearerAuth> {
   try {
+    let nowS = clockSeconds(v)
     // 1. format
     const token = parseBearerToken(v, authorization)
     // 2. header policy, key and signature: nothing below runs on an unverified token
     const tenant = selectTenant(v, token)
     const alg = assertHeader(token.header, tenant.header)
     const found = resolveKey(tenant.keys, token.header, alg)
-    const key = isPromise(found) ? await found : found
+    let key: VerificationKey
+    if (isPromise(found)) {
+      key = await found
+      nowS = clockSeconds(v) // the lookup went to the network: read the clock again
+    } else key = found
     const checking = assertSignature(v.signature, key, alg, token)
     if (checking !== undefined) await checking
     // 3. time
-    const nowS = v.now() / 1000
     assertTime(token.payload, nowS, v.clockTolerance)
     // 4. iss / aud / registered claim types / required claims / custom schema
     assertRegisteredClaims(token.payload, tenant.claims)
@@ -203,5 +232,5 @@ function checkRequest(v: ResolvedVerifier, auth: BearerAuth, request: VerifyRequ
   if (request.scopes) assertScopes(auth.scopes, request.scopes, request.scopeMode ?? 'all')
   // 6. revocation
   if (!v.isRevoked) return auth
-  return assertNotRevoked(v.isRevoked, auth.claims, { token: auth.token, header: auth.header }).then(() => auth)
+  return assertNotRevoked(v.isRevoked, auth.claims, { token: auth.token, header: auth.header }, v.revocationTimeoutMs).then(() => auth)
 }

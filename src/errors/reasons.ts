@@ -74,8 +74,17 @@ export const REASONS = Object.freeze({
   // outages: never a 401 that logs users out
   /** Keys could not be fetched (and no usable cached keys remain). */
   jwks_unavailable: r(503, undefined, 'The signing keys are temporarily unavailable'),
-  /** The revocation hook failed (fail closed). */
+  /**
+   * The revocation hook failed (fail closed): it threw, rejected, did not settle within
+   * `revocationTimeout`, or answered something other than `true` or `false`.
+   */
   revocation_unavailable: r(503, undefined, 'Token revocation status is temporarily unavailable'),
+  /**
+   * Something the verifier was given broke its contract on this request, so nothing can be
+   * decided (fail closed, and never a 401 that logs users out): the `now` clock returned a
+   * value that is not a finite number. `cause` is a `ConfigError` naming the option.
+   */
+  verifier_misconfigured: r(503, undefined, 'The token cannot be checked: the verifier is misconfigured'),
 } satisfies Record<string, ReasonEntry>)
 
 /** A stable, machine-readable failure reason: a closed union, so `switch` is exhaustive. */

@@ -17,9 +17,10 @@ export interface Guard {
 
 /**
  * Runs a guard for one request in `realm` (the verifier's). A request that reached a guard
- * without a verified token — a passed-on preflight, optional auth without a token, a missing
- * middleware — gets 401 as if it had sent none, and the handler never runs (../shared/DESIGN.md
- * "Guards"). Synchronous unless the guard is.
+ * without a verified token — optional auth without a token, a missing middleware, a Fastify
+ * route whose `authenticate` hook was forgotten (CORS preflights never get this far: the
+ * adapters answer them) — gets 401 as if it had sent none, and the handler never runs
+ * (../shared/DESIGN.md "Guards"). Synchronous unless the guard is.
  */
 export function runGuard(guard: Guard, auth: BearerAuth | null | undefined, realm: string): void | Promise<void> {
   if (!auth) throw new BearerError('token_missing', { realm })

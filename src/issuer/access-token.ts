@@ -7,8 +7,35 @@
 import { SignJWT } from 'jose'
 import type { SigningKey } from './signing-key.js'
 
-/** Claims `issue()` sets itself; passing them in `claims` is a mistake. */
-export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'scope', 'client_id', 'sid'])
+/** Claims the issuer sets itself on every access token (or leaves out on purpose). */
+export const ISSUER_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'scope', 'client_id', 'sid', 'cnf'])
+
+/**
+ * Claims `issue({ claims })` may not carry: the ones the issuer sets, and every claim a
+ * verifier or a guard reads as authority (scopes, permissions, roles and groups in each IdP's
+ * spelling, key binding, delegation, authentication strength, tenant). Give scopes as
+ * `scopes` and roles as `roles`.
+ */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  ...ISSUER_CLAIMS,
+  'scp',
+  'permissions',
+  'roles',
+  'groups',
+  'realm_access',
+  'resource_access',
+  'cognito:groups',
+  'cognito:roles',
+  'wids',
+  'azp',
+  'act',
+  'may_act',
+  'acr',
+  'amr',
+  'auth_time',
+  'token_use',
+  'tid',
+])
 
 export interface AccessTokenInput {
   readonly issuer: string
@@ -27,7 +54,11 @@ export interface AccessTokenInput {
 
 /** Signs one access token with the active key. */
 export function signAccessToken(key: SigningKey, t: AccessTokenInput): Promise<string> {
-  const payload: Record<string, unknown> = { ...t.claims, sid: t.familyId }
+  // The stored claims passed issue()'s checks; claims the issuer sets are dropped here too, so
+  // a record written some other way (an older version, a shared store) cannot set them either.
+  const payload: Record<string, unknown> = {}
+  if (t.claims) for (const name of Object.keys(t.claims)) if (!ISSUER_CLAIMS.has(name) && name !== '__proto__') payload[name] = t.claims[name]
+  payload.sid = t.familyId
   if (t.scope !== '') payload.scope = t.scope
   if (t.clientId !== undefined) payload.client_id = t.clientId
   return new SignJWT(payload)

@@ -3,6 +3,7 @@
  * What every issuer operation shares, resolved once at construction: settings, the key
  * ring, the store behind a guard that turns store failures into 503s with an event.
  */
+import { ConfigError } from '../errors/config-error.js'
 import { IssuerError } from './errors.js'
 import type { KeyRing } from './key-ring.js'
 import type { IssuerEvent, IssuerOperation } from './options.js'
@@ -32,8 +33,21 @@ export interface IssuerContext {
 /** What store calls need: enough for a verify-only service's revocation check too. */
 export type StoreContext = Pick<IssuerContext, 'issuer' | 'store' | 'failOpen' | 'nowMs' | 'emit'>
 
+/**
+ * Milliseconds on the issuer's clock. A clock that returns anything but a finite number fails
+ * the operation: with `NaN`, every "is it expired / revoked yet?" comparison would be false,
+ * so revoked tokens would pass and nothing would ever expire.
+ */
+export function nowMillis(ctx: Pick<StoreContext, 'nowMs'>): number {
+  const ms = ctx.nowMs()
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new ConfigError('issuer', 'now', `the clock returned ${typeof ms === 'number' ? String(ms) : `a ${typeof ms}`}; it must return milliseconds, like Date.now()`)
+  }
+  return ms
+}
+
 /** Seconds since the epoch on the issuer's clock (a whole NumericDate). */
-export const nowSeconds = (ctx: StoreContext): number => Math.floor(ctx.nowMs() / 1000)
+export const nowSeconds = (ctx: Pick<StoreContext, 'nowMs'>): number => Math.floor(nowMillis(ctx) / 1000)
 
 /**
  * How long a family revocation issued now must last: until its newest refresh token expires,

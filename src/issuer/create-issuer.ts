@@ -10,7 +10,7 @@ import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
 import { secretBytes, secretKey } from '../keys/secret.js'
-import { CLOCK_TOLERANCE_ALLOWANCE, type IssuerContext } from './context.js'
+import { CLOCK_TOLERANCE_ALLOWANCE, nowSeconds, type IssuerContext } from './context.js'
 import { KeyRing } from './key-ring.js'
 import { issue, type IssueInput } from './mint.js'
 import { parseIssuerOptions, type IssuerEvent, type IssuerOptions } from './options.js'
@@ -43,14 +43,24 @@ export interface Issuer {
   keySource(): KeySourceFactory
   /**
    * Makes `key` (or a freshly generated key of the same algorithm) the signing key. The old
-   * key stays in `jwks()` until its last token expires (`accessTtl` + `CLOCK_TOLERANCE_ALLOWANCE`). Returns the new `kid`.
+   * key stays in `jwks()` until its last token expires (`accessTtl` + `CLOCK_TOLERANCE_ALLOWANCE`). Returns the
+   * new `kid`. Concurrent calls run one after another, each retiring the key before it.
    */
   rotateKeys(key?: IssuerKey): Promise<string>
+  /**
+   * Resolves once the signing keys are imported and self-tested. A key that fails there
+   * rejects this, and every other method, with its `ConfigError`; await it at startup to fail
+   * fast. (What can be checked without importing a key already threw from `createIssuer`.)
+   */
+  ready(): Promise<void>
 }
 
 /**
- * Builds an issuer. Options are validated once (a mistake throws a `TypeError` naming the
- * option); keys load in the background and every method waits for them.
+ * Builds an issuer. Options are validated once (a mistake throws a `ConfigError` naming the
+ * option), configured keys too as far as possible without importing them (a public key, a
+ * certificate, PKCS#1, a JWK without "d", an algorithm that does not fit the key, a weak RSA
+ * modulus, a duplicate `kid` all throw here); keys are then imported and self-tested in the
+ * background, every method waits for that, and `ready()` reports it.
  *
  * Import from `tokengate/issuer`.
  *
@@ -71,7 +81,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
   const refreshTtl = Math.floor(toSeconds(o.refreshTtl ?? '7d'))
   const secret = o.secret === undefined ? undefined : secretBytes(o.secret).slice()
   const ring = new KeyRing(
-    { algorithm, keys: o.keys as readonly IssuerKey[] | undefined, activeKid: o.activeKid, retireAfter: accessTtl + CLOCK_TOLERANCE_ALLOWANCE, now: () => Math.floor(nowMs() / 1000) },
+    { algorithm, keys: o.keys as readonly IssuerKey[] | undefined, activeKid: o.activeKid, retireAfter: accessTtl + CLOCK_TOLERANCE_ALLOWANCE, now: () => nowSeconds({ nowMs }) },
     secret ? secretSigningKey(secret, algorithm) : undefined,
   )
   const ctx: IssuerContext = Object.freeze({
@@ -102,16 +112,27 @@ export function createIssuer(options: IssuerOptions): Issuer {
     now: nowMs,
   })
 
+  // Every method waits for the keys, so a key that fails its import or self-test fails the
+  // issuer's first use, whichever method that is, with the same ConfigError.
+  const ready = (): Promise<void> => ring.ready()
+  const whenReady =
+    <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await ring.ready()
+      return run(...args)
+    }
+  const isRevoked = isRevokedHook(ctx)
   return Object.freeze({
-    issue: (input: IssueInput) => issue(ctx, input),
-    refresh: (refreshToken: string) => refresh(ctx, refreshToken),
-    revoke: (token: string) => revoke(ctx, verifyOwn, token),
-    revokeFamily: (familyId: string) => revokeFamily(ctx, familyId),
-    revokeSubject: (sub: string) => revokeSubject(ctx, sub),
-    isRevoked: isRevokedHook(ctx),
+    issue: whenReady((input: IssueInput) => issue(ctx, input)),
+    refresh: whenReady((refreshToken: string) => refresh(ctx, refreshToken)),
+    revoke: whenReady((token: string) => revoke(ctx, verifyOwn, token)),
+    revokeFamily: whenReady((familyId: string) => revokeFamily(ctx, familyId)),
+    revokeSubject: whenReady((sub: string) => revokeSubject(ctx, sub)),
+    isRevoked: whenReady(isRevoked),
     jwks: () => ring.jwks(),
     keySource,
     rotateKeys: (key?: IssuerKey) => ring.rotate(key),
+    ready,
   })
 }
 

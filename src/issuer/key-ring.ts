@@ -5,11 +5,12 @@
  */
 import { ConfigError } from '../errors/config-error.js'
 import type { JWK } from 'jose'
+import { own } from '../lib/own.js'
 import type { AsymmetricAlgorithm, Algorithm } from '../keys/algorithms.js'
 import { buildKeySet, keyOrThrow, selectKey, type KeySet } from '../keys/key-set.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
-import { generateIssuerKey, loadSigningKey, type IssuerKey, type SigningKey } from './signing-key.js'
+import { checkSigningKey, generateIssuerKey, loadSigningKey, type IssuerKey, type SigningKey } from './signing-key.js'
 
 interface Published {
   readonly key: SigningKey
@@ -36,10 +37,23 @@ export class KeyRing {
   /** Memoised public view, rebuilt when a key is added or retires. */
   #view: { readonly jwks: JSONWebKeySet; readonly until: number } | undefined
 
+  /** The last `rotateKeys()` in line: rotations run one after another, never interleaved. */
+  #rotation: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Checks every configured key as far as it can without importing it (throws a `ConfigError`
+   * now, from `createIssuer()`), then imports and self-tests them in the background.
+   */
   constructor(config: KeyRingConfig, secret?: SigningKey) {
     this.#config = config
+    if (!secret && config.keys) checkKeys(config.keys, config.algorithm, config.activeKid)
     this.#ready = secret ? Promise.resolve().then(() => void (this.#active = secret)) : this.#load()
     this.#ready.catch(() => {}) // surfaced by every method that awaits it
+  }
+
+  /** Resolves once the keys are imported and self-tested; rejects with the `ConfigError` of a bad key. */
+  ready(): Promise<void> {
+    return this.#ready
   }
 
   async #load(): Promise<void> {
@@ -88,10 +102,20 @@ export class KeyRing {
    * Makes `next` (or a fresh key of the active key's algorithm) the signing key; the
    * previous one stays published for `retireAfter` seconds. Returns the new `kid`.
    */
-  async rotate(next?: IssuerKey): Promise<string> {
+  rotate(next?: IssuerKey): Promise<string> {
+    // Serialised: two rotations that both read the same active key would each retire it (one
+    // entry lost, a duplicate kid published) and the first new key would be dropped unpublished
+    // while tokens it signed are live.
+    const rotation = this.#rotation.then(() => this.#rotate(next))
+    this.#rotation = rotation.catch(() => {})
+    return rotation
+  }
+
+  async #rotate(next?: IssuerKey): Promise<string> {
     await this.#ready
     const previous = this.#active
     if (!previous.publicJwk) throw new ConfigError('issuer', 'rotateKeys()', 'needs asymmetric keys; rotate a shared secret by deploying a new one')
+    if (next) checkSigningKey(next, previous.alg, 'rotateKeys()')
     const key = next ? await loadSigningKey(next, previous.alg, 'rotateKeys()') : await generateIssuerKey(previous.alg as AsymmetricAlgorithm)
     if (key.kid === previous.kid || this.#others.some((p) => p.key.kid === key.kid)) {
       throw new ConfigError('issuer', 'rotateKeys().kid', `${JSON.stringify(key.kid)} is already in use; give the new key a kid of its own`)
@@ -121,9 +145,20 @@ export class KeyRing {
         return set!
       }
       return {
-        getKey: (header, alg) => this.#ready.then(() => keyOrThrow(selectKey(current(), header.kid, alg))),
+        getKey: (header, alg) => this.#ready.then(() => keyOrThrow(selectKey(current(), own(header, 'kid') as string | undefined, alg))),
         warm: () => this.#ready,
       }
     }
+  }
+}
+
+/** The synchronous part of loading `keys`: each key's shape, kids known without a thumbprint, `activeKid`. */
+function checkKeys(keys: readonly IssuerKey[], algorithm: Algorithm, activeKid: string | undefined): void {
+  const kids = keys.map((k, i) => checkSigningKey(k, algorithm, `keys.${i}`))
+  kids.forEach((kid, i) => {
+    if (kid !== undefined && kids.indexOf(kid) !== i) throw new ConfigError('issuer', `keys.${i}.kid`, `${JSON.stringify(kid)} is listed twice; give each key its own kid`)
+  })
+  if (activeKid !== undefined && kids.every((kid) => kid !== undefined) && !kids.includes(activeKid)) {
+    throw new ConfigError('issuer', 'activeKid', `no key has kid ${JSON.stringify(activeKid)}; name one of the kids in keys`)
   }
 }

@@ -3,6 +3,8 @@
  * `issue()` and the pair both `issue()` and `refresh()` return.
  */
 import { ConfigError } from '../errors/config-error.js'
+import { describe } from '../lib/schema.js'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../lib/token.js'
 import { RESERVED_CLAIMS, signAccessToken } from './access-token.js'
 import { familyEndsAt, guard, nowSeconds, type IssuerContext } from './context.js'
 import { hashRefreshToken, newRefreshToken, randomId } from './opaque-token.js'
@@ -16,8 +18,19 @@ export interface IssueInput {
   readonly sub: string
   /** Granted scopes, written to `scope` space-delimited (RFC 6749 §3.3 scope-tokens). */
   readonly scopes?: readonly string[]
-  /** Extra access-token claims (`roles`, `tenant`, ...), kept across refreshes. Registered names are refused. */
-  readonly claims?: Readonly<Record<string, unknown>>
+  /**
+   * Roles, written to the `roles` claim (what `requireRoles` reads), kept across refreshes.
+   * Each a non-empty string.
+   */
+  readonly roles?: readonly string[]
+  /**
+   * Extra access-token claims (`tenant`, `plan`, ...), kept across refreshes. Checked as they
+   * serialise (`JSON.stringify`, so `toJSON`, getters and class instances are seen as signed):
+   * claims the issuer sets and claims read as authority (`scope`, `scp`, `permissions`,
+   * `roles`, `groups`, `cnf`, `client_id`, ...) are refused; give scopes as `scopes` and
+   * roles as `roles`.
+   */
+  readonly claims?: Readonly<Record<string, unknown>> | object
   /** `client_id` (RFC 9068 §2.2): the OAuth client the tokens were issued to. */
   readonly clientId?: string
 }
@@ -29,22 +42,46 @@ function fail(message: string): never {
   throw new ConfigError('issuer', 'issue()', message)
 }
 
-/** Checks `issue()` input; a mistake is a `ConfigError` (a programming error, not a request failure). */
-function parseIssueInput(input: IssueInput): Pick<RefreshTokenRecord, 'sub' | 'scope' | 'clientId' | 'claims'> {
-  if (typeof input !== 'object' || input === null) fail('expected { sub, scopes?, claims?, clientId? }')
-  const { sub, scopes = [], claims, clientId } = input
-  if (typeof sub !== 'string' || sub === '') fail('sub must be a non-empty string')
-  if (!Array.isArray(scopes)) fail('scopes must be an array of strings')
-  for (const s of scopes) if (typeof s !== 'string' || !SCOPE_TOKEN.test(s)) fail(`scope ${JSON.stringify(s)} is not an RFC 6749 scope-token`)
-  if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) fail('clientId must be a non-empty string')
-  let json: string | undefined
+/**
+ * `claims` exactly as they will be signed: serialised once (so `toJSON`, getters, proxies and
+ * class instances show what they really produce), then checked on that JSON, which is what
+ * is stored and signed. Returns the JSON, or `undefined` for no claims.
+ */
+function serialisedClaims(claims: unknown, roles: readonly string[] | undefined): string | undefined {
+  if (claims === undefined && roles === undefined) return undefined
+  let parsed: unknown = {}
   if (claims !== undefined) {
     if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) fail('claims must be an object')
-    const reserved = Object.keys(claims).filter((k) => RESERVED_CLAIMS.has(k))
-    if (reserved.length > 0) fail(`claims may not set ${reserved.join(', ')}: the issuer sets them`)
-    json = JSON.stringify(claims)
+    let json: string | undefined
+    try {
+      json = JSON.stringify(claims)
+    } catch (cause) {
+      // Cycles, BigInts, nesting deep enough to exhaust the stack, a throwing getter or toJSON.
+      throw new ConfigError('issuer', 'issue().claims', `cannot be serialised as JSON (${(cause as Error)?.name ?? 'error'}); give plain data`, { cause })
+    }
+    parsed = json === undefined ? undefined : JSON.parse(json)
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('claims must serialise to a JSON object (check its toJSON)')
+    const reserved = Object.keys(parsed).filter((k) => RESERVED_CLAIMS.has(k) || k === '__proto__')
+    if (reserved.length > 0) {
+      fail(`claims may not set ${reserved.join(', ')}: the issuer sets them, or they grant authority (give scopes as \`scopes\` and roles as \`roles\`)`)
+    }
+    // The verifier refuses tokens nesting deeper than MAX_JSON_DEPTH: never mint one.
+    if (nestsDeeperThan(parsed, MAX_JSON_DEPTH - 1)) fail(`claims nest deeper than ${MAX_JSON_DEPTH - 1} levels, which verifiers refuse`)
   }
-  return { sub, scope: [...new Set(scopes)].join(' '), clientId, claims: json }
+  if (roles !== undefined) (parsed as Record<string, unknown>).roles = [...new Set(roles)]
+  return JSON.stringify(parsed)
+}
+
+/** Checks `issue()` input; a mistake is a `ConfigError` (a programming error, not a request failure). */
+function parseIssueInput(input: IssueInput): Pick<RefreshTokenRecord, 'sub' | 'scope' | 'clientId' | 'claims'> {
+  if (typeof input !== 'object' || input === null) fail('expected { sub, scopes?, roles?, claims?, clientId? }')
+  const { sub, scopes = [], roles, claims, clientId } = input
+  if (typeof sub !== 'string' || sub === '') fail('sub must be a non-empty string')
+  if (!Array.isArray(scopes)) fail('scopes must be an array of strings')
+  for (const s of scopes) if (typeof s !== 'string' || !SCOPE_TOKEN.test(s)) fail(`scope ${describe(s)} is not an RFC 6749 scope-token`)
+  if (roles !== undefined && (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string' && r !== ''))) fail('roles must be an array of non-empty strings')
+  if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) fail('clientId must be a non-empty string')
+  return { sub, scope: [...new Set(scopes)].join(' '), clientId, claims: serialisedClaims(claims, roles) }
 }
 
 /** Signs the access token for `record` and returns the pair with `refreshToken`. */

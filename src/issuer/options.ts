@@ -5,9 +5,10 @@
  */
 import { ConfigError } from '../errors/config-error.js'
 import type { Duration } from '../lib/duration.js'
-import { bool, bytes, duration, fn, nonEmptyString, options, parseOptions, stringOrList, v, type InferOutput } from '../lib/schema.js'
+import { bool, duration, fn, nonEmptyString, options, parseOptions, stringOrList, v, type InferOutput } from '../lib/schema.js'
 import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../keys/algorithms.js'
 import { secretBytes } from '../keys/secret.js'
+import { sharedSecretSchema } from '../keys/key-material.js'
 import type { IssuerKey } from './signing-key.js'
 import type { IssuerStore } from './store.js'
 
@@ -104,7 +105,7 @@ const issuerOptionsSchema = options(
     audience: stringOrList('the audience of the access tokens, e.g. "https://api.example.com"'),
     keys: v.optional(v.pipe(v.array(issuerKey, 'expected a list of signing keys'), v.minLength(1, 'expected at least one key'))),
     activeKid: v.optional(nonEmptyString()),
-    secret: v.optional(v.union([v.string(), bytes()], 'expected the shared secret as a string or a Uint8Array')),
+    secret: v.optional(sharedSecretSchema('issuer')),
     algorithm: v.optional(v.picklist(ALGORITHMS, `expected one of ${ALGORITHMS.join(', ')}`)),
     accessTtl: v.optional(ttl()),
     refreshTtl: v.optional(ttl()),

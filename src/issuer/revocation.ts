@@ -7,7 +7,8 @@ import { ConfigError } from '../errors/config-error.js'
 import type { Verifier } from '../core/create-verifier.js'
 import type { JwtClaims } from '../lib/result.js'
 import { BearerError } from '../errors/bearer-error.js'
-import { guard, CLOCK_TOLERANCE_ALLOWANCE, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
+import { own } from '../lib/own.js'
+import { guard, CLOCK_TOLERANCE_ALLOWANCE, nowMillis, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
 import { hashRefreshToken, isRefreshTokenShape } from './opaque-token.js'
 
 /**
@@ -37,7 +38,8 @@ export async function revoke(ctx: IssuerContext, verifyOwn: Verifier, token: str
 /** Revokes a family (the `sid` claim of its access tokens); `false` when unknown or expired. */
 export async function revokeFamily(ctx: IssuerContext, familyId: string): Promise<boolean> {
   if (typeof familyId !== 'string' || familyId === '') throw new ConfigError('issuer', 'revokeFamily()', 'familyId must be a non-empty string (the sid claim)')
-  return guard(ctx, 'revokeFamily', () => ctx.store.revokeFamily(familyId, nowSeconds(ctx)))
+  const now = nowSeconds(ctx)
+  return guard(ctx, 'revokeFamily', () => ctx.store.revokeFamily(familyId, now))
 }
 
 /**
@@ -46,7 +48,7 @@ export async function revokeFamily(ctx: IssuerContext, familyId: string): Promis
  */
 export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<void> {
   if (typeof sub !== 'string' || sub === '') throw new ConfigError('issuer', 'revokeSubject()', 'sub must be a non-empty string')
-  const nowMs = ctx.nowMs()
+  const nowMs = nowMillis(ctx)
   const cutoff = Math.ceil(nowMs / 1000)
   const expiresAt = cutoff + Math.max(ctx.accessTtl + CLOCK_TOLERANCE_ALLOWANCE, ctx.refreshTtl)
   await guard(ctx, 'revokeSubject', () => ctx.store.revokeSubject(sub, cutoff, expiresAt, Math.floor(nowMs / 1000)))
@@ -61,10 +63,17 @@ export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<vo
  * `revocation_unavailable`), or with `failOpen` answers `false`; a `store_error` event either way.
  */
 export function isRevokedHook(ctx: StoreContext): (claims: JwtClaims) => Promise<boolean> {
-  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+  // Own members only: a polluted Object.prototype lends the claims nothing.
+  const str = (claims: JwtClaims, name: string): string | undefined => {
+    const v = own(claims, name)
+    return typeof v === 'string' ? v : undefined
+  }
   return async (claims) => {
-    if (claims.iss !== ctx.issuer) return false
-    const query = { jti: str(claims.jti), familyId: str(claims.sid), sub: str(claims.sub), issuedAt: typeof claims.iat === 'number' ? claims.iat : undefined }
-    return guard(ctx, 'isRevoked', () => ctx.store.isRevoked(query, nowSeconds(ctx)), ctx.failOpen ? { value: false } : undefined)
+    if (own(claims, 'iss') !== ctx.issuer) return false
+    const iat = own(claims, 'iat')
+    const query = { jti: str(claims, 'jti'), familyId: str(claims, 'sid'), sub: str(claims, 'sub'), issuedAt: typeof iat === 'number' ? iat : undefined }
+    // Read outside the guard: a broken clock is not a store outage, and failOpen must not pass it.
+    const now = nowSeconds(ctx)
+    return guard(ctx, 'isRevoked', () => ctx.store.isRevoked(query, now), ctx.failOpen ? { value: false } : undefined)
   }
 }

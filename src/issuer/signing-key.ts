@@ -74,6 +74,76 @@ async function finish(kid: string | undefined, alg: Algorithm, key: CryptoKey, p
   return Object.freeze({ kid: publicJwk.kid, alg, key, publicJwk })
 }
 
+const PEM_ADVICE: Readonly<Record<string, string>> = {
+  'PUBLIC KEY': 'is a public key; the issuer signs with the private key (PKCS#8 PEM, private JWK or CryptoKey) and publishes the public half in jwks()',
+  'RSA PUBLIC KEY': 'is a public key; the issuer signs with the private key (PKCS#8 PEM, private JWK or CryptoKey) and publishes the public half in jwks()',
+  CERTIFICATE: 'is a certificate, which holds only a public key; give the private key (PKCS#8 PEM, private JWK or CryptoKey)',
+  'RSA PRIVATE KEY': 'is PKCS#1; convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt -in key.pem) or give it as a private JWK',
+  'EC PRIVATE KEY': 'is SEC1; convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt -in key.pem) or give it as a private JWK',
+  'ENCRYPTED PRIVATE KEY': 'is encrypted; give it decrypted (openssl pkcs8 -in key.pem -out plain.pem) or as a CryptoKey',
+}
+const KEY_TYPES = ['RSA', 'EC', 'OKP']
+
+/** A `ConfigError` for the issuer, at `where`. */
+function invalid(where: string, message: string): ConfigError {
+  return new ConfigError('issuer', where, message)
+}
+
+/** The algorithm a configured key signs with, when it can be told without importing it; `undefined` for a PEM. */
+function declaredAlg(input: IssuerKey, fallback: Algorithm): Algorithm | undefined {
+  const pk = input.privateKey
+  if (input.alg) return input.alg
+  if (typeof pk === 'string') return undefined
+  if (typeof (pk as JWK).kty === 'string') return ((pk as JWK).alg as Algorithm | undefined) ?? inferAlg((pk as JWK).kty, (pk as JWK).crv, fallback)
+  return algFromCryptoKey(pk as CryptoKey, fallback)
+}
+
+/**
+ * Everything about one configured key that can be checked without importing it, so a wrong
+ * key fails `createIssuer()` itself: a PEM that is not PKCS#8 (a public key, a certificate,
+ * PKCS#1, SEC1, encrypted), a public or symmetric JWK, an algorithm that does not fit the
+ * key, a weak RSA modulus, a public or non-extractable `CryptoKey` without its `publicJwk`.
+ * Returns the `kid` when it is known without a thumbprint.
+ */
+export function checkSigningKey(input: IssuerKey, fallback: Algorithm, where: string): string | undefined {
+  if (typeof input !== 'object' || input === null) throw invalid(where, 'expected { privateKey, kid?, alg?, publicJwk? }')
+  const pk = input.privateKey
+  if (typeof pk === 'string') {
+    const label = /-----BEGIN ([A-Z0-9 ]{1,40})-----/.exec(pk)?.[1]
+    if (label === 'PRIVATE KEY') return input.kid
+    const advice = label === undefined ? undefined : PEM_ADVICE[label]
+    if (advice) throw invalid(`${where}.privateKey`, `this PEM ${advice}`)
+    const trimmed = pk.trim()
+    if (trimmed.startsWith('{')) throw invalid(`${where}.privateKey`, 'give the JWK as an object (JSON.parse it), not as JSON text')
+    throw invalid(`${where}.privateKey`, `expected a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), a private JWK or a CryptoKey${label ? `, got a PEM "${label}" block` : ''}`)
+  }
+  if (typeof pk !== 'object' || pk === null) throw invalid(`${where}.privateKey`, 'expected a private JWK, a PKCS#8 PEM or a CryptoKey')
+  if (typeof (pk as JWK).kty === 'string') {
+    const jwk = pk as JWK
+    if (jwk.kty === 'oct') throw invalid(`${where}.privateKey`, 'an "oct" JWK is a shared secret: give it as `secret` (its "k" bytes), not as a key')
+    const alg = declaredAlg(input, fallback)!
+    if (isHmacAlgorithm(alg)) throw invalid(`${where}.alg`, 'HMAC signs with the `secret` option, not a key')
+    if (!KEY_TYPES.includes(jwk.kty!)) throw invalid(`${where}.privateKey`, `unsupported key type ${JSON.stringify(jwk.kty)}; expected RSA, EC or OKP (Ed25519)`)
+    if (typeof jwk.d !== 'string') throw invalid(`${where}.privateKey`, 'a private JWK (with "d") is required; the public half goes to verifiers')
+    const pub = loadJwk({ ...publicMembers(jwk), alg }, new Set([alg]))
+    if ('skipped' in pub) throw invalid(where, pub.skipped)
+    return input.kid ?? jwk.kid
+  }
+  const key = pk as CryptoKey
+  if (typeof key.type !== 'string' || typeof key.algorithm !== 'object' || key.algorithm === null) {
+    throw invalid(`${where}.privateKey`, 'expected a private JWK, a PKCS#8 PEM or a CryptoKey')
+  }
+  if (key.type !== 'private') throw invalid(`${where}.privateKey`, `expected a private key, got a ${key.type === 'public' || key.type === 'secret' ? key.type : 'non-private'} CryptoKey`)
+  const alg = declaredAlg(input, fallback)!
+  if (Array.isArray(key.usages) && !key.usages.includes('sign')) throw invalid(`${where}.privateKey`, 'the CryptoKey cannot sign (its usages lack "sign")')
+  if (!input.publicJwk && !key.extractable) throw invalid(`${where}.publicJwk`, 'required for a non-extractable CryptoKey')
+  if (input.publicJwk) {
+    const pub = loadJwk({ ...publicMembers(input.publicJwk), alg }, new Set([alg]))
+    if ('skipped' in pub) throw invalid(`${where}.publicJwk`, pub.skipped)
+  }
+  return input.kid
+}
+
 /** Loads one configured key. `where` names the option path in errors. */
 export async function loadSigningKey(input: IssuerKey, fallback: Algorithm, where: string): Promise<SigningKey> {
   const pk = input.privateKey

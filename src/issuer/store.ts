@@ -59,9 +59,11 @@ export interface IssuerStore {
   createFamily(hash: string, record: RefreshTokenRecord, familyExpiresAt: number, now: number): Promise<void>
   /**
    * Atomically: if the token is unknown → `invalid`; already used → revoke its family until
-   * the family's last token expires, `reused`; family or subject revoked → `revoked`;
-   * expired → `expired`; otherwise mark it used, store `next` in the same family and
-   * return the old record (`rotated`).
+   * the family's last token expires, `reused` (even past the used token's own expiry, while
+   * its family lives: a spent token must be kept, and recognised, for as long as its family
+   * could still be refreshed; a store that must forget it forgets the whole family);
+   * expired → `expired`; family or subject revoked → `revoked`; otherwise mark it used, store
+   * `next` in the same family and return the old record (`rotated`).
    */
   rotate(hash: string, next: RotationNext, now: number): Promise<RotateResult>
   /** The record of an unexpired refresh token, used or not. */

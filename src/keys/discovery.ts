@@ -41,7 +41,9 @@ export function discoveryUrls(issuer: string): readonly string[] {
   return [`${url.origin}${path}/.well-known/openid-configuration`, `${url.origin}/.well-known/oauth-authorization-server${path}`]
 }
 
-const short = (value: unknown): string => JSON.stringify(value)?.slice(0, 200) ?? 'undefined'
+/** A value of the metadata for a message: strings cut short, anything else by its type (never serialised: it may nest deep enough to exhaust the stack). */
+const short = (value: unknown): string =>
+  typeof value === 'string' ? JSON.stringify(value.slice(0, 200)) : value === undefined || value === null ? String(value) : `a ${Array.isArray(value) ? 'list' : typeof value}`
 
 /** The `jwks_uri` of a metadata document, or a `FetchFailure` saying what is wrong with it. */
 export function jwksUriOf(document: unknown, issuer: string, source: string): string {

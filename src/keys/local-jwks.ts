@@ -3,6 +3,7 @@
  * A key source over a JWK Set held in memory (`jwks` option).
  */
 import { ConfigError } from '../errors/config-error.js'
+import { own } from '../lib/own.js'
 import { buildKeySet, keyOrThrow, selectKey } from './key-set.js'
 import type { KeySource, KeySourceFactory } from './key-source.js'
 
@@ -28,7 +29,7 @@ export function localJwks(jwks: JSONWebKeySet): KeySourceFactory {
       throw new ConfigError('verifier', 'jwks', `no usable verification key${why ? ` (${why})` : ''}`)
     }
     return {
-      getKey: (header, alg) => keyOrThrow(selectKey(set, header.kid, alg)),
+      getKey: (header, alg) => keyOrThrow(selectKey(set, own(header, 'kid') as string | undefined, alg)),
     }
   }
 }

@@ -4,6 +4,7 @@
  * key, and cached by `jwks-cache.ts` (single flight, cooldown, freshness, stale if error).
  */
 import { ConfigError } from '../errors/config-error.js'
+import { own } from '../lib/own.js'
 import type { Algorithm } from './algorithms.js'
 import { fetchJson, FetchFailure } from './fetch-json.js'
 import { createJwksCache, type JwksLoader, type LoadedJwks } from './jwks-cache.js'
@@ -64,8 +65,9 @@ export function remoteKeySource(
       getKey(header, alg) {
         // Fresh set: answer synchronously, no await on the hot path.
         const set = cache.fresh()
-        if (set) return pick(set, header.kid, alg)
-        return cache.current().then((current) => pick(current, header.kid, alg))
+        const kid = own(header, 'kid') as string | undefined
+        if (set) return pick(set, kid, alg)
+        return cache.current().then((current) => pick(current, kid, alg))
       },
       warm: () => cache.warm(),
     }

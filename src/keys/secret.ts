@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../errors/config-error.js'
 import { encodeBase64url } from '../lib/base64url.js'
+import { assertSharedSecret } from './key-material.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm, type HmacAlgorithm } from './algorithms.js'
 import type { KeySource, KeySourceFactory } from './key-source.js'
@@ -23,12 +24,16 @@ export function hmacAlgorithmsFor(length: number): HmacAlgorithm[] {
 
 /**
  * A key source over a shared secret. Every allowed algorithm must be HMAC and the secret
- * at least as long as its hash; the token's `kid` is not consulted.
+ * at least as long as its hash; the token's `kid` is not consulted. Key material of another
+ * kind (a PEM, a certificate, a JWK, a DER key) is refused with a `ConfigError`.
  *
  * @example
  * createVerifier({ issuer, audience, secret: process.env.JWT_SECRET })
  */
 export function secretKey(secret: string | Uint8Array): KeySourceFactory {
+  if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) throw new ConfigError('verifier', 'secret', 'expected the shared secret as a string or a Uint8Array')
+  // A public key used as an HMAC secret lets anyone holding it mint tokens (CVE-2022-23541).
+  assertSharedSecret('verifier', 'secret', secret)
   const bytes = secretBytes(secret).slice()
   return (ctx): KeySource => {
     for (const alg of ctx.algorithms) {

@@ -5,6 +5,7 @@
  */
 import { decodeBase64url } from '../lib/base64url.js'
 import { hasRocaFingerprint } from './roca.js'
+import { own } from '../lib/own.js'
 import {
   algorithmsForKeyType,
   CURVE_BYTES,
@@ -34,6 +35,9 @@ export interface VerificationKey {
 export type LoadedKey = { readonly key: VerificationKey } | { readonly skipped: string }
 
 const isString = (v: unknown): v is string => typeof v === 'string'
+
+/** The JWK members key loading reads. */
+const JWK_MEMBERS = ['kty', 'kid', 'use', 'key_ops', 'alg', 'crv', 'n', 'e', 'x', 'y'] as const
 
 function bitLength(bytes: Uint8Array): number {
   let i = 0
@@ -84,7 +88,12 @@ function publicPart(jwk: Record<string, unknown>): PublicJwk | string {
  */
 export function loadJwk(value: unknown, allowed: ReadonlySet<Algorithm>): LoadedKey {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { skipped: 'not a JSON object' }
-  const jwk = value as Record<string, unknown>
+  // Own members only (a key set is untrusted JSON; a polluted prototype lends it nothing).
+  const jwk: Record<string, unknown> = {}
+  for (const m of JWK_MEMBERS) {
+    const v = own(value, m)
+    if (v !== undefined) jwk[m] = v
+  }
   if (jwk.kid !== undefined && !isString(jwk.kid)) return { skipped: '"kid" is not a string' }
   if (jwk.use !== undefined && jwk.use !== 'sig') return { skipped: `"use" is ${JSON.stringify(jwk.use)}, not "sig"` }
   if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) {

@@ -13,6 +13,7 @@ import {
   custom,
   literal,
   looseObject,
+  maxValue,
   minLength,
   minValue,
   nullable,
@@ -37,7 +38,7 @@ import { DURATION_PATTERN, toSeconds, type Duration } from './duration.js'
  * The valibot validators the option schemas use, by name: named imports (not a namespace)
  * let bundlers keep only these.
  */
-export const v = { array, boolean, check, custom, literal, looseObject, minLength, minValue, nullable, number, object, optional, picklist, pipe, safeInteger, string, union }
+export const v = { array, boolean, check, custom, literal, looseObject, maxValue, minLength, minValue, nullable, number, object, optional, picklist, pipe, safeInteger, string, union }
 
 export type { InferOutput }
 
@@ -102,7 +103,9 @@ export const duration = (min = 0) =>
 export function describe(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return value.length <= 40 ? JSON.stringify(value) : 'a long string'
+  // Quoted only when it cannot be a secret put in the wrong option: short, or not made of
+  // base64 / hex characters (URLs and durations have ':', '/', '.', spaces).
+  if (typeof value === 'string') return value.length <= 40 && (value.length < 8 || /[^A-Za-z0-9+/=_-]/.test(value)) ? JSON.stringify(value) : `a string of ${value.length} characters`
   if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) return String(value)
   return `a ${typeof value}`
 }

@@ -7,6 +7,7 @@ import { BearerError } from '../errors/bearer-error.js'
 import type { ParsedHeaders } from './parsed-headers.js'
 import { decodeBase64urlBinary, isBase64url } from './base64url.js'
 import { deepFreeze } from './freeze.js'
+import { own } from './own.js'
 
 /** The JOSE header of a token, as sent (unverified until the signature step passes). */
 export interface JwsHeader {
@@ -50,6 +51,31 @@ function malformed(message: string): BearerError {
   return new BearerError('token_malformed', { message })
 }
 
+/**
+ * Deepest nesting of objects and arrays accepted in a header or payload (the object itself is
+ * level 1). Real claims nest 3 or 4 levels (`resource_access.<client>.roles`); anything deeper
+ * is refused before it reaches code that walks it recursively (freezing, the claims schema),
+ * so no token can exhaust the stack at any `maxTokenSize`.
+ */
+export const MAX_JSON_DEPTH = 32
+
+/** True when `value` nests deeper than `levels` (recursion bounded by `levels`, never by the input). */
+export function nestsDeeperThan(value: object, levels: number): boolean {
+  if (levels <= 0) return true
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (typeof item === 'object' && item !== null && nestsDeeperThan(item, levels - 1)) return true
+    }
+    return false
+  }
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key]
+    if (typeof item === 'object' && item !== null && nestsDeeperThan(item, levels - 1)) return true
+  }
+  return false
+}
+
 function decodeJsonObject(segment: string, what: string): Record<string, unknown> {
   const binary = decodeBase64urlBinary(segment)
   if (binary === undefined) throw malformed(`The token ${what} is not base64url`)
@@ -62,6 +88,7 @@ function decodeJsonObject(segment: string, what: string): Record<string, unknown
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw malformed(`The token ${what} is not a JSON object`)
   }
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) throw malformed(`The token ${what} nests deeper than ${MAX_JSON_DEPTH} levels`)
   return value as Record<string, unknown>
 }
 
@@ -84,7 +111,7 @@ export function parseToken(raw: string, headers?: ParsedHeaders): ParsedToken {
   let header = headers?.get(protectedB64)
   if (header === undefined) {
     header = decodeJsonObject(protectedB64, 'header')
-    if (typeof header.alg !== 'string') throw malformed('The token header has no "alg"')
+    if (typeof own(header, 'alg') !== 'string') throw malformed('The token header has no "alg"')
     // Frozen: the parse is shared by every token that carries this header text.
     headers?.set(protectedB64, deepFreeze(header))
   }

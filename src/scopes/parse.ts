@@ -4,6 +4,7 @@
  * `scp` (array or string, Azure AD / Okta) and `permissions` (array, Auth0 RBAC).
  */
 import { BearerError } from '../errors/bearer-error.js'
+import { own } from '../lib/own.js'
 
 /** Claims scopes can be read from. */
 export type ScopeClaim = 'scope' | 'scp' | 'permissions'
@@ -45,7 +46,7 @@ export function grantedScopes(payload: Record<string, unknown>, claims: readonly
   const out: string[] = []
   for (let i = 0; i < claims.length; i++) {
     const claim = claims[i]!
-    const value = payload[claim]
+    const value = own(payload, claim)
     if (value !== undefined) addAll(out, value, claim)
   }
   return out

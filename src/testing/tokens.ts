@@ -5,6 +5,7 @@
 import { CompactSign } from 'jose'
 import { encodeBase64url } from '../lib/base64url.js'
 import type { TestSigningKey } from './keys.js'
+import { assertSharedSecret } from '../keys/key-material.js'
 
 const utf8 = new TextEncoder()
 
@@ -20,12 +21,25 @@ export function encodeSegment(value: unknown): string {
 
 /**
  * Signs `payload` with `key`. The header gets `alg` (and `kid` when the key has one) unless
- * `header` overrides them: any header is signed as given.
+ * `header` overrides them: any header is signed as given. An HS* key whose bytes are a public
+ * key, a certificate or a JWK is refused with a `ConfigError`, as the verifier refuses it.
  *
  * @example
  * const token = await signToken(await generateSigningKey('ES256', { kid: 'k1' }), { sub: 'alice', exp: 2e9 }, { typ: 'at+jwt' })
  */
 export async function signToken(
+  key: TestSigningKey,
+  payload: Record<string, unknown> | string | Uint8Array,
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  // The verifier's rule for `secret`, so a test never signs HS* with a public key by accident.
+  // Algorithm-confusion tokens are built on purpose by `kit.hsWithPublicKey()` / `signTokenRaw`.
+  if (key.signingKey instanceof Uint8Array) assertSharedSecret('testing', 'key.signingKey', key.signingKey)
+  return signUnchecked(key, payload, header)
+}
+
+/** `signToken` without the shared-secret check: for the kit's deliberately forged tokens only. */
+export async function signUnchecked(
   key: TestSigningKey,
   payload: Record<string, unknown> | string | Uint8Array,
   header: Record<string, unknown> = {},

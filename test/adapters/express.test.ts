@@ -9,11 +9,23 @@ import { format } from 'node:util'
 
 const seen = (a: BearerAuth | undefined) => ({ sub: a?.claims.sub, tenant: a?.claims.tenant, scopes: a?.scopes })
 
+/** Requests that reached an `app.all` handler (which must never run without auth). */
+const reachedAll: string[] = []
+
 function buildApp(createApp: typeof express, f: AdapterFixture): express.Express {
   const app = createApp()
   const options = appOptions(f)
   const me = (req: Request, res: Response) => void res.json(seen(req.auth))
+  // A CORS middleware mounted before bearer() that lets the preflight continue: its headers stay.
+  app.use('/cors', (_req, res, next) => {
+    res.setHeader('Access-Control-Allow-Origin', 'https://app.example.com')
+    res.setHeader('Access-Control-Allow-Headers', 'authorization')
+    next()
+  })
+  app.use('/cors', bearer({ ...options, sendProblem: true }))
+  app.all('/cors/danger', (req, res) => void (reachedAll.push(`${req.method} ${req.path}`), res.sendStatus(200)))
   app.use('/api', bearer({ ...options, sendProblem: true }))
+  app.all('/api/danger', (req, res) => void (reachedAll.push(`${req.method} ${req.path} auth=${req.auth ? 'yes' : 'no'}`), res.sendStatus(200)))
   app.options('/api/me', (_req, res) => void res.sendStatus(204))
   app.get('/api/me', me)
   app.get('/api/orders', requireScopes('read:orders'), me)
@@ -99,8 +111,20 @@ describe.each([
     await expectAnswer(`${url}/optional/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired, reason: 'token_expired' })
   })
 
-  it('passes a CORS preflight untouched by default, and verifies it with preflight: verify', async () => {
-    await expectAnswer(`${url}/api/me`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+  it('answers a CORS preflight itself with 204: an app.all handler never runs without auth; preflight: verify checks it', async () => {
+    reachedAll.length = 0
+    for (const path of ['/api/me', '/api/danger', '/cors/danger']) {
+      const res = await expectAnswer(`${url}${path}`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+      expect(await res.text()).toBe('')
+    }
+    // Headers of a CORS middleware mounted before bearer() are kept.
+    const cors = await expectAnswer(`${url}/cors/danger`, PREFLIGHT, { status: 204 })
+    expect(cors.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+    expect(reachedAll).toEqual([])
+    // An OPTIONS that is not a preflight is verified like any request.
+    await expectAnswer(`${url}/api/danger`, { method: 'OPTIONS' }, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
+    await expectAnswer(`${url}/api/danger`, { method: 'OPTIONS', ...auth(f.valid) }, { status: 200 })
+    expect(reachedAll).toEqual(['OPTIONS /api/danger auth=yes'])
     await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 
@@ -162,5 +186,6 @@ describe('tokengate/express setup', () => {
     expect(() => bearer({ ...f.options, audience: undefined as never })).toThrow('tokengate: invalid verifier option audience')
     expect(() => bearer({ verifier: (() => {}) as never, issuer: 'x' } as never)).toThrow('tokengate: invalid express option issuer: give it to createVerifier')
     expect(() => requireScopes()).toThrow('tokengate: invalid guard option requireScopes(): name at least one scope')
+    expect(() => bearer({ ...f.options, preflight: 'pass' as never })).toThrow("tokengate: invalid express option preflight: 'pass' is gone")
   })
 })

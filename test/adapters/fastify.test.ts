@@ -4,6 +4,9 @@ import tokengate, { bearer, requireAnyScope, requireScopes } from '../../src/ada
 import { BearerError } from '../../src/index.js'
 import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
 
+/** Requests that reached a handler that must never run without auth. */
+const reachedAll: string[] = []
+
 const me = async (request: FastifyRequest) => ({ sub: request.auth?.claims.sub, tenant: request.auth?.claims.tenant, scopes: request.auth?.scopes })
 
 async function buildApp(f: AdapterFixture): Promise<FastifyInstance> {
@@ -18,6 +21,9 @@ async function buildApp(f: AdapterFixture): Promise<FastifyInstance> {
       api.get('/orders', { onRequest: api.authenticate, config: { scopes: ['read:orders'] } }, me)
       api.get('/any', { onRequest: api.authenticate, preHandler: requireAnyScope('admin', 'read:orders') }, me)
       api.get('/scoped', { onRequest: api.authenticate, preHandler: requireScopes('read:orders') }, me)
+      api.all('/danger', { onRequest: api.authenticate }, async (request) => (reachedAll.push(`${request.method} auth=${request.auth ? 'yes' : 'no'}`), 'ran'))
+      // config.scopes on a route that forgot onRequest: api.authenticate: the scopes still hold.
+      api.get('/forgot-hook', { config: { scopes: ['read:orders'] } }, async (request) => (reachedAll.push(`forgot-hook ${request.method}`), 'ran'))
     },
     { prefix: '/api' },
   )
@@ -128,9 +134,23 @@ describe('tokengate/fastify on Fastify 5', () => {
     await expectAnswer(`${url}/optional/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired, reason: 'token_expired' })
   })
 
-  it('passes a CORS preflight untouched by default, and verifies it with preflight: verify', async () => {
-    await expectAnswer(`${url}/api/me`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+  it('answers a CORS preflight itself with 204: an all-methods handler never runs without auth; preflight: verify checks it', async () => {
+    reachedAll.length = 0
+    for (const path of ['/api/me', '/api/danger']) {
+      const res = await expectAnswer(`${url}${path}`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+      expect(await res.text()).toBe('')
+    }
+    expect(reachedAll).toEqual([])
+    await expectAnswer(`${url}/api/danger`, { method: 'OPTIONS', ...auth(f.valid) }, { status: 200 })
+    expect(reachedAll).toEqual(['OPTIONS auth=yes'])
     await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
+  })
+
+  it('enforces config.scopes even on a route without fastify.authenticate: 401, never the handler', async () => {
+    reachedAll.length = 0
+    await expectAnswer(`${url}/api/forgot-hook`, auth(f.valid), { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
+    await expectAnswer(`${url}/api/forgot-hook`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing })
+    expect(reachedAll).toEqual([])
   })
 
   it('answers 401, and never runs the handler, when requireScopes runs without fastify.authenticate', async () => {
@@ -160,6 +180,79 @@ describe('tokengate/fastify logs', () => {
   })
 })
 
+describe('tokengate/fastify encapsulation: a route never silently loses its protection', () => {
+  let f: AdapterFixture
+  beforeAll(async () => {
+    f = await adapterFixture()
+  })
+  afterAll(async () => {
+    await f.close()
+  })
+
+  it('fails at startup when a sibling context uses app.authenticate where the plugin is not registered', async () => {
+    const app = Fastify()
+    await app.register(async (secured) => {
+      await secured.register(tokengate, f.options)
+      secured.get('/a', { onRequest: secured.authenticate }, async () => 'a')
+    })
+    app.register(async (sibling) => {
+      sibling.get('/b', { onRequest: sibling.authenticate }, async () => 'unprotected')
+    })
+    await expect(app.ready()).rejects.toThrow(
+      'tokengate: invalid fastify option authenticate: route GET /b uses fastify.authenticate where the tokengate plugin is not registered',
+    )
+    await app.close().catch(() => {})
+  })
+
+  it('also when the route is declared on the root after the plugin went into a child context', async () => {
+    const app = Fastify()
+    await app.register(async (child) => {
+      await child.register(tokengate, f.options)
+    })
+    expect(() => app.get('/root', { onRequest: [app.authenticate] }, async () => 'unprotected')).toThrow(/route GET \/root uses fastify\.authenticate where the tokengate plugin is not registered/)
+    await app.close()
+  })
+
+  it('fails closed at request time where the hook is only looked up then: 500, and the handler never runs', async () => {
+    const app = Fastify()
+    let ran = 0
+    await app.register(async (secured) => {
+      await secured.register(tokengate, f.options)
+    })
+    await app.register(async (sibling) => {
+      sibling.get('/late', { onRequest: (request, reply) => sibling.authenticate(request, reply) }, async () => (ran++, 'unprotected'))
+      // A sibling route declaring scopes but no hook at all: the scopes still hold (401).
+      sibling.get('/scoped', { config: { scopes: ['read:orders'] } }, async () => (ran++, 'unprotected'))
+    })
+    const late = await app.inject({ url: '/late', headers: { authorization: `Bearer ${f.valid}` } })
+    expect(late.statusCode).toBe(500)
+    expect(late.json()).toMatchObject({ message: expect.stringContaining('route GET /late uses fastify.authenticate where the tokengate plugin is not registered') })
+    const scoped = await app.inject({ url: '/scoped', headers: { authorization: `Bearer ${f.valid}` } })
+    expect(scoped.statusCode).toBe(401)
+    expect(scoped.headers['www-authenticate']).toBe(CHALLENGE.missing)
+    expect(ran).toBe(0)
+    await app.close()
+  })
+
+  it('keeps working where it is registered: the same app, two contexts, each with its own plugin', async () => {
+    const app = Fastify()
+    for (const prefix of ['/one', '/two']) {
+      await app.register(
+        async (scope) => {
+          await scope.register(tokengate, f.options)
+          scope.get('/me', { onRequest: scope.authenticate, config: { scopes: ['read:orders'] } }, async (request) => request.auth?.claims.sub)
+        },
+        { prefix },
+      )
+    }
+    for (const path of ['/one/me', '/two/me']) {
+      expect((await app.inject({ url: path, headers: { authorization: `Bearer ${f.valid}` } })).body).toBe('user-1')
+      expect((await app.inject({ url: path })).statusCode).toBe(401)
+    }
+    await app.close()
+  })
+})
+
 describe('tokengate/fastify setup', () => {
   it('rejects bad options and bad route scopes at setup with a TypeError naming them', async () => {
     const f = await adapterFixture()
@@ -173,6 +266,7 @@ describe('tokengate/fastify setup', () => {
       "tokengate: invalid fastify option config.scopeMode: expected 'all' or 'any' (route GET /y)",
     )
     expect(() => requireScopes()).toThrow('tokengate: invalid guard option requireScopes(): name at least one scope')
+    await expect(Fastify().register(bearer, { ...f.options, preflight: 'pass' as never })).rejects.toThrow("tokengate: invalid fastify option preflight: 'pass' is gone")
     await app.close()
   })
 })

@@ -10,10 +10,21 @@ import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, exp
 const seen = (a: BearerAuth | undefined) => ({ sub: a?.claims.sub, tenant: a?.claims.tenant, scopes: a?.scopes })
 const me = (c: Context) => c.json(seen(c.get('auth') as BearerAuth | undefined))
 
+/** Requests that reached an `app.all` handler (which must never run without auth). */
+const reachedAll: string[] = []
+
 function buildApp(f: AdapterFixture): Hono {
   const options = appOptions(f)
   const app = new Hono()
+  // A CORS middleware mounted before bearer() that lets the preflight continue: its headers stay.
+  app.use('/cors/*', async (c, next) => {
+    c.header('Access-Control-Allow-Origin', 'https://app.example.com')
+    await next()
+  })
+  app.use('/cors/*', bearer(options))
+  app.all('/cors/danger', (c) => (reachedAll.push(`${c.req.method} /cors/danger`), c.text('ran')))
   app.use('/api/*', bearer(options))
+  app.all('/api/danger', (c) => (reachedAll.push(`${c.req.method} auth=${(c as Context).get('auth' as never) ? 'yes' : 'no'}`), c.text('ran')))
   app.options('/api/me', (c) => c.body(null, 204))
   app.get('/api/me', me)
   app.get('/api/orders', requireScopes('read:orders'), me)
@@ -87,8 +98,17 @@ describe('tokengate/hono on Hono 4 (@hono/node-server)', () => {
     await expectAnswer(`${url}/optional/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired, reason: 'token_expired' })
   })
 
-  it('passes a CORS preflight untouched by default, and verifies it with preflight: verify', async () => {
-    await expectAnswer(`${url}/api/me`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+  it('answers a CORS preflight itself with 204: an app.all handler never runs without auth; preflight: verify checks it', async () => {
+    reachedAll.length = 0
+    for (const path of ['/api/me', '/api/danger', '/cors/danger']) {
+      const res = await expectAnswer(`${url}${path}`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
+      expect(await res.text()).toBe('')
+    }
+    const cors = await expectAnswer(`${url}/cors/danger`, PREFLIGHT, { status: 204 })
+    expect(cors.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+    expect(reachedAll).toEqual([])
+    await expectAnswer(`${url}/api/danger`, { method: 'OPTIONS', ...auth(f.valid) }, { status: 200 })
+    expect(reachedAll).toEqual(['OPTIONS auth=yes'])
     await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 
@@ -112,6 +132,7 @@ describe('tokengate/hono setup', () => {
     const f = await adapterFixture()
     await f.close()
     expect(() => bearer({ ...f.options, preflight: 'skip' as never })).toThrow(/^tokengate: invalid hono option preflight: /)
+    expect(() => bearer({ ...f.options, preflight: 'pass' as never })).toThrow("tokengate: invalid hono option preflight: 'pass' is gone")
     expect(() => bearer({ ...f.options, onError: 'x' as never })).toThrow('tokengate: invalid hono option onError: expected a function')
     expect(() => requireAnyScope('ok', 'not ok')).toThrow(/^tokengate: invalid guard option requireAnyScope\(\)\.1: /)
   })

@@ -94,7 +94,7 @@ describe('tokengate/next in a real Next.js app (next start)', () => {
     expect(await res.json()).toEqual({ users: 42 })
   })
 
-  it('lets a CORS preflight through middleware.ts untouched', async () => {
+  it('answers a CORS preflight in middleware.ts itself with 204 (nothing behind it runs)', async () => {
     await expectAnswer(`${url}/api/admin/stats`, PREFLIGHT, { status: 204, wwwAuthenticate: null })
   })
 

@@ -1,4 +1,5 @@
 /** The property suite as data (an arbitrary and a check each), so the test and `npm run fuzz` run the same checks. */
+import { generateKeyPairSync } from 'node:crypto'
 import fc from 'fast-check'
 import { BearerError, REASONS } from '../../src/index.js'
 import {
@@ -12,6 +13,19 @@ import {
   assertOnlyOriginalPasses,
   bitFlip,
   charEdit,
+  clockCase,
+  clockValue,
+  deepNesting,
+  deepNestingToken,
+  outcomeOf,
+  paddedHeader,
+  requiredClaim,
+  requiredClaimCase,
+  revocationAnswer,
+  revocationCase,
+  secretCase,
+  secretInput,
+  whitespacePadding,
   forge,
   forgedClaims,
   headerRewrite,
@@ -33,6 +47,26 @@ export interface NamedProperty<T = any> {
 }
 
 const withTarget = <T>(targets: readonly Target[], arb: fc.Arbitrary<T>) => fc.tuple(fc.constantFrom(...targets), arb)
+
+/** Public (and private) key material as people paste it where a shared secret belongs. */
+const MATERIALS: readonly string[] = (() => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const spki = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string
+  const jwk = ec.publicKey.export({ format: 'jwk' })
+  return [
+    spki,
+    rsa.publicKey.export({ type: 'pkcs1', format: 'pem' }) as string,
+    ec.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    ec.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    spki.split('\n').filter((l) => l && !l.startsWith('-----')).join(''),
+    (rsa.publicKey.export({ type: 'spki', format: 'der' }) as Buffer).toString('hex'),
+    JSON.stringify(jwk),
+    JSON.stringify({ keys: [jwk] }),
+    JSON.stringify(jwk, null, 2),
+    `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host`,
+  ]
+})()
 
 function property<T>(p: NamedProperty<[Target, T]>): NamedProperty<[Target, T]> {
   return p
@@ -90,6 +124,51 @@ export const PROPERTIES: readonly NamedProperty[] = [
       if (outcome.accepted || outcome.reason !== 'signature_invalid') throw new Error(`forged token: ${JSON.stringify(outcome)}`)
     },
   }),
+  property({
+    name: 'nesting deeper than 32 levels, up to the largest maxTokenSize, is 401 token_malformed in header or payload',
+    weight: 1,
+    arbitrary: (ts) => withTarget(ts, deepNesting),
+    check: async ([t, d]) => {
+      const token = await deepNestingToken(t, d)
+      const outcome = await outcomeOf(t.verifyMax, `Bearer ${token}`)
+      if (outcome.accepted || outcome.reason !== 'token_malformed') throw new Error(`deep nesting (${d.where}, ${d.depth}): ${JSON.stringify(outcome)}`)
+    },
+  }),
+  property({
+    name: 'whitespace runs around and inside a 64 KiB header: linear, and only the original token passes',
+    weight: 1,
+    arbitrary: (ts) => withTarget(ts, whitespacePadding),
+    check: async ([t, w]) => {
+      const outcome = await outcomeOf(t.verifyMax, paddedHeader(t, w))
+      if (outcome.accepted && outcome.token !== t.token) throw new Error('accepted a token that is not the original')
+      // Spaces alone between the scheme and the token are allowed (RFC 9110 §11.4); a tab is not.
+      if (w.innerSpacesOnly && !outcome.accepted) throw new Error(`refused a padded valid header: ${outcome.reason}`)
+    },
+  }),
+  property({
+    name: 'requiredClaims are own members: Object.prototype names are missing unless the token carries them',
+    weight: 1,
+    arbitrary: (ts) => withTarget(ts, requiredClaim),
+    check: ([t, r]) => requiredClaimCase(t, r),
+  }),
+  property({
+    name: 'isRevoked answering anything but a boolean fails closed (503); true revokes, false passes',
+    weight: 1,
+    arbitrary: (ts) => withTarget(ts, revocationAnswer),
+    check: ([t, a]) => revocationCase(t, a),
+  }),
+  property({
+    name: 'a clock returning anything but a finite number fails closed (503), fresh or cached',
+    weight: 1,
+    arbitrary: (ts) => withTarget(ts, clockValue),
+    check: ([t, value]) => clockCase(t, value),
+  }),
+  {
+    name: 'key material in any wrapping is refused as a secret; random secrets in any encoding are not',
+    weight: 1,
+    arbitrary: () => secretInput,
+    check: async (input: Parameters<typeof secretCase>[1]) => secretCase(MATERIALS, input),
+  } satisfies NamedProperty,
   property({
     name: 'arbitrary Authorization values never crash the format step',
     weight: 1,

@@ -70,27 +70,30 @@ describe('issuer keys', () => {
     await expect(verifierFor(fromCryptoKey, clock)(bearer(pair.accessToken))).resolves.toMatchObject({ claims: { sub: 'a' } })
   })
 
-  it('rejects unusable keys with a TypeError naming the key', async () => {
+  it('rejects unusable keys with a TypeError naming the key: at createIssuer(), or at ready() when only the import tells', async () => {
     const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' }) as JWK
     const es = await privateJwk('ES256')
     const other = await privateJwk('ES256')
     const { privateKey: sealed } = await generateKeyPair('ES256')
-    const cases: [unknown, string][] = [
+    const now: [unknown, string][] = [
       [[{ privateKey: weak }], 'keys.0: RSA key of 1024 bits'],
-      [[{ privateKey: { ...es, x: other.x, y: other.y } }], 'keys.0.privateKey'],
       [[{ privateKey: { kty: es.kty, crv: es.crv, x: es.x, y: es.y } }], 'keys.0.privateKey: a private JWK (with "d") is required'],
       [[{ privateKey: sealed }], 'keys.0.publicJwk: required for a non-extractable CryptoKey'],
       [[{ privateKey: es, kid: 'a' }, { privateKey: other, kid: 'a' }], 'keys.1.kid: "a" is listed twice'],
     ]
-    for (const [keys, message] of cases) {
-      const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: keys as never })
-      const err = await issuer.jwks().catch((e: unknown) => e)
-      expect(err).toBeInstanceOf(TypeError)
-      expect((err as Error).message).toContain(`tokengate: invalid issuer option ${message}`)
-      await expect(issuer.issue({ sub: 'a' })).rejects.toThrow(TypeError)
+    for (const [keys, message] of now) {
+      expect(() => createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: keys as never })).toThrow(`tokengate: invalid issuer option ${message}`)
     }
-    const unknownActive = createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [{ privateKey: es, kid: 'a' }], activeKid: 'b' })
-    await expect(unknownActive.jwks()).rejects.toThrow('tokengate: invalid issuer option activeKid: no key has kid "b"')
+    // A private key that does not match its public half: only the self-test can tell.
+    const mismatched = createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [{ privateKey: { ...es, x: other.x, y: other.y } }] })
+    const err = await mismatched.jwks().catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(TypeError)
+    expect((err as Error).message).toContain('tokengate: invalid issuer option keys.0.privateKey')
+    await expect(mismatched.issue({ sub: 'a' })).rejects.toBe(err)
+    await expect(mismatched.ready()).rejects.toBe(err)
+    expect(() => createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [{ privateKey: es, kid: 'a' }], activeKid: 'b' })).toThrow(
+      'tokengate: invalid issuer option activeKid: no key has kid "b"',
+    )
   })
 
   it('rotateKeys() signs with a new key and publishes the old one until its tokens expire', async () => {

@@ -93,6 +93,30 @@ export function storeContract(name: string, makeStore: () => IssuerStore | Promi
       await expectIssuerError(issuer.refresh(won[0]!.refreshToken), 'refresh_token_revoked')
     })
 
+    it('recognises a spent token after its own lifetime, while its family lives: reuse, and the attacker chain is revoked', async () => {
+      const { issuer, verify, clock, events } = await setup({ refreshTtl: '1h' })
+      const stolen = await issuer.issue({ sub: 'alice' })
+      // The thief refreshes first and keeps the chain alive; the victim's client is offline.
+      let chain = await issuer.refresh(stolen.refreshToken)
+      for (let i = 0; i < 3; i++) {
+        clock.advance(40 * 60)
+        chain = await issuer.refresh(chain.refreshToken)
+      }
+      // Two hours later the victim comes back with the token the thief spent (its own 1 h is long over).
+      await expectIssuerError(issuer.refresh(stolen.refreshToken), 'refresh_token_reused', 400)
+      expect(events).toContainEqual({ type: 'refresh_reused', familyId: decodeJwt(stolen.accessToken).sid, sub: 'alice' })
+      await expectIssuerError(issuer.refresh(chain.refreshToken), 'refresh_token_revoked')
+      await expectReject(verify(bearer(chain.accessToken)), 'token_revoked', REVOKED)
+    })
+
+    it('answers refresh_token_expired, not reuse, once the spent token and its whole family have expired', async () => {
+      const { issuer, clock } = await setup({ refreshTtl: '1h' })
+      const first = await issuer.issue({ sub: 'alice' })
+      await issuer.refresh(first.refreshToken)
+      clock.advance(3600 + 60 * 16)
+      await expect(issuer.refresh(first.refreshToken)).rejects.toMatchObject({ reason: expect.stringMatching(/^refresh_token_(expired|invalid)$/) })
+    })
+
     it('rejects an expired refresh token with 400 refresh_token_expired', async () => {
       const { issuer, clock } = await setup({ refreshTtl: '1h' })
       const pair = await issuer.issue({ sub: 'alice' })

@@ -86,4 +86,23 @@ describe('multi-issuer', () => {
     await verify.warm()
     expect(events.of('jwks_fetch').map((e) => e.uri).sort()).toEqual([server.url('/tenant-a/jwks.json'), server.url('/tenant-b/keys')])
   })
+
+  it('needs no top-level audience when every entry names its own (the DESIGN.md shape; a TypeError before)', async () => {
+    const verify = createVerifier({
+      issuers: [
+        { issuer: issuerA, audience: 'https://a.api', jwks: jwks(a) },
+        { issuer: issuerB, audience: ['https://b.api', 'https://b2.api'], jwks: jwks(b) },
+      ],
+      now: testClock().now,
+    })
+    await expect(verify(await a.token({ iss: issuerA, aud: 'https://a.api' }))).resolves.toMatchObject({ claims: { iss: issuerA } })
+    await expect(verify(await b.token({ iss: issuerB, aud: 'https://b2.api' }))).resolves.toMatchObject({ claims: { iss: issuerB } })
+    // Each entry's audience is its own: tenant A's token for tenant B's API is refused.
+    await expectReject(verify(await a.token({ iss: issuerA, aud: 'https://b.api' })), 'audience_invalid')
+    await expectReject(verify(await a.token({ iss: issuerA, aud: AUDIENCE })), 'audience_invalid')
+    // An entry without one, and no top-level audience to fall back on: a ConfigError naming it.
+    expect(() => createVerifier({ issuers: [{ issuer: issuerA, audience: 'https://a.api', jwks: jwks(a) }, { issuer: issuerB, jwks: jwks(b) }] })).toThrow(
+      'tokengate: invalid verifier option issuers.1.audience: required (a string, a list, or null to skip the check), here or at the top level',
+    )
+  })
 })

@@ -33,10 +33,11 @@ describe.skipIf(!server.available)('redisStore (real redis-server on 127.0.0.1)'
     const keys = (await client!.keys(`${p}*`)).sort()
     const { jti, sid } = decodeJwt(next.accessToken) as { jti: string; sid: string }
     expect(keys).toEqual(
-      [`${p}fam:${sid}`, `${p}rt:${await hashRefreshToken(pair.refreshToken)}`, `${p}rt:${await hashRefreshToken(next.refreshToken)}`, `${p}rv:jti:${jti}`].sort(),
+      [`${p}fam:${sid}`, `${p}rt:${await hashRefreshToken(pair.refreshToken)}`, `${p}rt:${await hashRefreshToken(next.refreshToken)}`, `${p}rv:jti:${jti}`, `${p}spent:${sid}`].sort(),
     )
     for (const key of keys) {
-      const dump = JSON.stringify((await client!.type(key)) === 'hash' ? await client!.hgetall(key) : await client!.get(key))
+      const type = await client!.type(key)
+      const dump = JSON.stringify(type === 'hash' ? await client!.hgetall(key) : type === 'zset' ? await client!.zrange(key, '0', '-1') : await client!.get(key))
       expect(dump).not.toContain(pair.refreshToken)
       expect(dump).not.toContain(next.refreshToken)
     }
@@ -44,6 +45,32 @@ describe.skipIf(!server.available)('redisStore (real redis-server on 127.0.0.1)'
     expect(await client!.ttl(`${p}rt:${await hashRefreshToken(next.refreshToken)}`)).toBeGreaterThan(7 * 86400 - 5)
     expect(await client!.ttl(`${p}rv:jti:${jti}`)).toBeGreaterThan(900 + 60 - 5)
     expect(await client!.ttl(`${p}rv:jti:${jti}`)).toBeLessThanOrEqual(900 + 60)
+  })
+
+  it('keeps every spent refresh token at least as long as its family, extending them as the family lives on', async () => {
+    const p = prefix()
+    const clock = new Clock()
+    const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, refreshTtl: '1h', now: clock.now, store: redisStore({ client: client!, prefix: p }) })
+    let pair = await issuer.issue({ sub: 'alice' })
+    const firstToken = pair.refreshToken
+    const first = `${p}rt:${await hashRefreshToken(firstToken)}`
+    const sid = decodeJwt(pair.accessToken).sid as string
+    for (let i = 0; i < 6; i++) {
+      clock.advance(50 * 60)
+      pair = await issuer.refresh(pair.refreshToken)
+      // The invariant: every spent key is kept past the family's expiry, in the set and in Redis.
+      const famExp = Number(await client!.get(`${p}fam:${sid}`))
+      const spent = await client!.zrange(`${p}spent:${sid}`, '0', '-1', 'WITHSCORES')
+      expect(spent.length / 2).toBe(i + 1)
+      for (let j = 0; j < spent.length; j += 2) {
+        expect(Number(spent[j + 1])).toBeGreaterThan(famExp)
+        expect(await client!.hget(spent[j]!, 'used')).toBe('1')
+      }
+      expect(await client!.ttl(first)).toBeGreaterThan(famExp - clock.seconds)
+    }
+    // Five hours in, the first token (its own lifetime: 1 h) is still recognised: reuse revokes the family.
+    await expectIssuerError(issuer.refresh(firstToken), 'refresh_token_reused')
+    await expectIssuerError(issuer.refresh(pair.refreshToken), 'refresh_token_revoked')
   })
 
   it('shares revocations with a verify-only service that has no signing key (createRevocationCheck)', async () => {

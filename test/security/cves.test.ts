@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { exportSPKI, importJWK } from 'jose'
 import { createVerifier, type KeySourceFactory } from '../../src/index.js'
 import { generateSigningKey, type TestSigningKey } from '../../src/testing/keys.js'
-import { signToken, unsignedToken } from '../../src/testing/tokens.js'
+import { signToken, signTokenRaw, unsignedToken } from '../../src/testing/tokens.js'
 import { encodeBase64url } from '../../src/lib/base64url.js'
 import { bearer, claims, expectReject, fixture, ISSUER, AUDIENCE, now } from '../helpers/setup.js'
 
@@ -28,23 +28,28 @@ describe('known CVEs', () => {
     const lookup: KeySourceFactory = () => ({ getKey: () => rsa.key })
     const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, now, keys: lookup })
     const confused: TestSigningKey = { ...f.key, alg: 'HS256', signingKey: utf8.encode(JSON.stringify(f.key.publicJwk)) }
-    await expectReject(verify(bearer(await signToken(confused, claims()))), 'alg_not_allowed')
+    // signTokenRaw: the kit's signToken refuses a JWK as an HMAC key, as the verifier does.
+    const forged = await signTokenRaw(confused, { alg: 'HS256', kid: f.key.kid }, claims())
+    await expectReject(verify(bearer(forged)), 'alg_not_allowed')
     // Even when a custom source's allow-list is widened to HS256, the RSA key does not take HS256.
     const widened = createVerifier({ issuer: ISSUER, audience: AUDIENCE, now, keys: lookup, algorithms: ['RS256', 'HS256'] })
-    await expectReject(widened(bearer(await signToken(confused, claims()))), 'signature_invalid')
+    await expectReject(widened(bearer(forged)), 'signature_invalid')
+    // And a public key can never be configured as the shared secret (the other half of the CVE).
+    expect(() => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: JSON.stringify(f.key.publicJwk) })).toThrow(/option secret: a JWK \(kty "RSA"\) is not a shared secret/)
   })
 
-  it('CVE-2023-48223 (fast-jwt): a PEM public key is never auto-detected; as a `secret` it is only ever an HMAC secret', async () => {
+  it('CVE-2023-48223 (fast-jwt): a PEM public key is never auto-detected, and never accepted as a `secret`', async () => {
     const f = await fixture('RS256')
     const pem = await exportSPKI((await importJWK(f.key.publicJwk!, 'RS256', { extractable: true })) as CryptoKey)
-    // Whitespace-prefixed PEM defeated fast-jwt's public-key detection.
-    const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, now, secret: `\n${pem}` })
-    // An RS256 token from the real private key is not accepted through a "secret" that happens to be a PEM.
-    await expectReject(verify(bearer(await f.sign())), 'alg_not_allowed')
-    // An attacker who HMACs with the public PEM is accepted only because that PEM *is* the configured secret:
-    // tokengate never turned the key into an RSA key. Configuring a public key as a secret is the user's choice.
+    // Whitespace-prefixed PEM defeated fast-jwt's public-key detection; here any PEM as a secret
+    // is a configuration error, so nobody can HMAC with the public key and be accepted.
+    for (const secret of [pem, `\n${pem}`, `  ${pem.replace(/\n/g, '\r\n')}`, utf8.encode(`\n${pem}`)]) {
+      expect(() => createVerifier({ issuer: ISSUER, audience: AUDIENCE, now, secret })).toThrow(/option secret: (UTF-8 bytes of )?a PEM public key \(SPKI\) is not a shared secret/)
+    }
+    // The kit refuses to sign HS256 with it by accident too; the forgery is built on purpose only.
     const hs: TestSigningKey = { ...f.key, alg: 'HS256', signingKey: utf8.encode(`\n${pem}`), kid: undefined }
-    await expect(verify(bearer(await signToken(hs, claims())))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
+    await expect(signToken(hs, claims())).rejects.toThrow(/option key\.signingKey: UTF-8 bytes of a PEM public key/)
+    await expectReject(createVerifier(f.options)(bearer(await signTokenRaw(hs, { alg: 'HS256' }, claims()))), 'alg_not_allowed')
   })
 
   it('fast-jwt empty resolved secrets: an empty secret is a configuration error, never "verify with nothing"', async () => {
@@ -62,7 +67,7 @@ describe('known CVEs', () => {
   it('CVE-2026-22817 (hono jwt): there is no HS256 default; a key-set verifier never accepts HS256', async () => {
     const f = await fixture('ES256')
     const hs: TestSigningKey = { ...f.key, alg: 'HS256', signingKey: utf8.encode(JSON.stringify(f.key.publicJwk)) }
-    await expectReject(createVerifier(f.options)(bearer(await signToken(hs, claims()))), 'alg_not_allowed')
+    await expectReject(createVerifier(f.options)(bearer(await signTokenRaw(hs, { alg: 'HS256', kid: f.key.kid }, claims()))), 'alg_not_allowed')
   })
 
   it('CVE-2026-22818 (hono jwk): a JWK without "alg" does not let the header pick an algorithm outside its key type', async () => {
@@ -74,7 +79,7 @@ describe('known CVEs', () => {
         alg === 'none'
           ? unsignedToken({ alg, kid: f.key.kid }, claims())
           : alg.startsWith('HS')
-            ? await signToken({ ...f.key, alg: alg as 'HS256', signingKey: utf8.encode(JSON.stringify(noAlg)) }, claims())
+            ? await signTokenRaw({ ...f.key, alg: alg as 'HS256', signingKey: utf8.encode(JSON.stringify(noAlg)) }, { alg, kid: f.key.kid }, claims())
             : await signToken(await generateSigningKey(alg as 'ES256', { kid: f.key.kid! }), claims())
       await expectReject(verify(bearer(token)), 'alg_not_allowed')
     }

@@ -20,7 +20,9 @@ describe('RFC 8725 §3 — JWT best current practices', () => {
   it('§3.1 each key is used with exactly one algorithm family (HS never with a public key)', async () => {
     const f = await fixture('ES256')
     const asSecret = { ...f.key, alg: 'HS256' as const, signingKey: new TextEncoder().encode(JSON.stringify(f.key.publicJwk)) }
-    await expectReject(createVerifier(f.options)(bearer(await signToken(asSecret, claims()))), 'alg_not_allowed')
+    await expectReject(createVerifier(f.options)(bearer(await signTokenRaw(asSecret, { alg: 'HS256', kid: f.key.kid }, claims()))), 'alg_not_allowed')
+    // Nor can the public key be configured as the HS secret.
+    expect(() => createVerifier({ ...f.options, jwks: undefined, secret: JSON.stringify(f.key.publicJwk) } as never)).toThrow(/option secret: a JWK \(kty "EC"\) is not a shared secret/)
   })
 
   it('§3.2 uses appropriate algorithms: "none" is not one, whatever its case', async () => {

@@ -4,7 +4,8 @@
  * failure paths are driven with known secret material; every text they expose is scanned
  * (whole values and 16-character windows: test/security/secret-scan.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose'
@@ -12,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { createVerifier, type CommonVerifierOptions } from '../../src/index.js'
 import { REASONS } from '../../src/errors/reasons.js'
-import { createIssuer, memoryStore, type IssuerEvent, type IssuerStore } from '../../src/issuer/index.js'
+import { createIssuer, createRevocationCheck, memoryStore, type IssuerEvent, type IssuerStore } from '../../src/issuer/index.js'
+import { secretKey } from '../../src/keys/secret.js'
 import { run } from '../../src/cli/run.js'
 import { encodeSegment, signToken, signTokenRaw, unsignedToken } from '../../src/testing/tokens.js'
 import { flipSignatureBit } from '../../src/testing/hostile-tokens.js'
@@ -139,6 +141,13 @@ describe('secrets never leak', () => {
     for (const [reason, authorization, scopes] of cases) await failWith(verify, reason, authorization, scopes)
     const outage = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now, isRevoked: () => Promise.reject(new Error('revocation store down')) })
     await failWith(outage, 'revocation_unavailable', `Bearer ${good}`)
+    // Plug-in faults: a hook that never settles, one that answers a non-boolean, a broken clock.
+    const hung = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now, isRevoked: () => new Promise<boolean>(() => {}), revocationTimeout: '20ms' })
+    await failWith(hung, 'revocation_unavailable', `Bearer ${good}`)
+    const sloppy = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now, isRevoked: (() => good) as never })
+    await failWith(sloppy, 'revocation_unavailable', `Bearer ${good}`)
+    const clockless = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now: () => NaN })
+    await failWith(clockless, 'verifier_misconfigured', `Bearer ${good}`)
     for (const e of events) scan.event('verifier event', e)
     expectNoLeak(cases.length * 5)
   })
@@ -187,6 +196,21 @@ describe('secrets never leak', () => {
       () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: [keys.secretText] } as never),
       () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText.slice(0, 20) }),
       () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, keys: [{ privateKey: keys.ec.pem }] } as never),
+      // Key material given as the shared secret: refused, and never quoted.
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: JSON.stringify(keys.rsa.privateJwk) }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.ec.pem }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: utf8.encode(keys.rsa.pem) }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.rsa.privateJwk as never }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.ec.pem.split('\n').filter((l) => !l.startsWith('-----')).join('') }),
+      () => createVerifier({ audience: AUDIENCE, issuers: [{ issuer: ISSUER, secret: JSON.stringify({ keys: [keys.ed.privateJwk] }) }] }),
+      () => secretKey(keys.rsa.pem),
+      () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.rsa.pem }),
+      () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: JSON.stringify(keys.ec.privateJwk) }),
+      // A secret put in an option that quotes what it got.
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: keys.secretText.slice(0, 40) }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, clockTolerance: keys.secretText.slice(0, 24) as never }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, revocationTimeout: keys.secretText.slice(4, 30) as never }),
+      () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, maxTokenSize: 10 ** 9 }),
     ]
     for (const [i, mistake] of mistakes.entries()) {
       expect(mistake, `mistake ${i}`).toThrow(TypeError)
@@ -201,12 +225,75 @@ describe('secrets never leak', () => {
       { privateKey: keys.rsa.pem, alg: 'ES256' as const },
     ]
     for (const [i, key] of badKeys.entries()) {
-      const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [key] })
-      const err = await issuer.issue({ sub: 'alice' }).then(() => undefined, (e: unknown) => e)
+      // Some fail createIssuer() itself, the others its first use: scanned either way.
+      const err = await (async () => createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [key] }).issue({ sub: 'alice' }))().then(() => undefined, (e: unknown) => e)
       expect(err, `bad key ${i}`).toBeInstanceOf(TypeError)
       await scan.error(`bad issuer key ${i}`, err)
     }
-    expectNoLeak(40)
+    expectNoLeak(50)
+  })
+
+  it('through every issuer configuration, key and input error', async () => {
+    // Fresh keys for the other PEM shapes: their public parts are published nowhere here.
+    const rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+    const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+    const pkcs1 = rsaKey.export({ type: 'pkcs1', format: 'pem' }) as string
+    const sec1 = ecKey.export({ type: 'sec1', format: 'pem' }) as string
+    const encrypted = ecKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string
+    scan.pem('rsa PKCS#1 PEM', pkcs1)
+    scan.pem('ec SEC1 PEM', sec1)
+    scan.pem('ec encrypted PEM', encrypted)
+    const { publicKey: publicCryptoKey } = await generateKeyPair('ES256', { extractable: true })
+    const other = await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)
+    const badKeys: unknown[] = [
+      [{ privateKey: pkcs1 }],
+      [{ privateKey: sec1 }],
+      [{ privateKey: encrypted }],
+      [{ privateKey: JSON.stringify(keys.rsa.privateJwk) }],
+      [{ privateKey: keys.secretText }],
+      [{ privateKey: { kty: 'oct', k: Buffer.from(keys.secretBytes).toString('base64url') } }],
+      [{ privateKey: keys.ec.privateJwk, alg: 'RS256' }],
+      [{ privateKey: { ...keys.rsa.privateJwk, n: keys.rsa.privateJwk.n!.slice(0, 100) } }],
+      [{ privateKey: keys.rsa.privateJwk, kid: 'a' }, { privateKey: keys.ec.privateJwk, kid: 'a' }],
+      [{ privateKey: publicCryptoKey }],
+    ]
+    for (const [i, keyList] of badKeys.entries()) {
+      await scan.error(`issuer keys ${i}`, (() => { try { createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: keyList } as never) } catch (e) { return e } })())
+    }
+    // The self-test failure: ready() and every method.
+    const mismatched = createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [{ privateKey: { ...keys.ec.privateJwk, x: other.x, y: other.y } }] })
+    for (const use of [() => mismatched.ready(), () => mismatched.issue({ sub: 'a' }), () => mismatched.isRevoked({ iss: ISSUER, exp: 1 })]) {
+      await scan.error('issuer self-test', await use().then(() => expect.fail('succeeded'), (e: unknown) => e))
+    }
+    // issue() inputs carrying secret values in the wrong place: refused by name, never quoted.
+    const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys: [{ privateKey: keys.ec.privateJwk }] })
+    const cyclic: Record<string, unknown> = { token: keys.secretText }
+    cyclic.self = cyclic
+    for (const input of [
+      { sub: 'a', claims: { scope: keys.secretText, client_id: keys.secretText } },
+      { sub: 'a', claims: { toJSON: () => ({ cnf: { jkt: keys.secretText } }) } },
+      { sub: 'a', claims: cyclic },
+      { sub: 'a', claims: { big: 10n, secret: keys.secretText } },
+      { sub: 'a', scopes: [`${keys.secretText} x`] },
+      { sub: 'a', roles: [keys.secretText, ''] },
+      { sub: '', clientId: keys.secretText },
+    ]) {
+      await scan.error('issue() input', await issuer.issue(input as never).then(() => expect.fail('accepted'), (e: unknown) => e))
+    }
+    for (const key of [{ privateKey: pkcs1 }, { privateKey: { ...keys.ec.privateJwk, x: keys.ed.privateJwk.x } }, { privateKey: keys.rsa.privateJwk, alg: 'ES256' as const }]) {
+      await scan.error('rotateKeys()', await issuer.rotateKeys(key).then(() => expect.fail('rotated'), (e: unknown) => e))
+    }
+    for (const call of [() => issuer.revokeFamily(''), () => issuer.revokeSubject('')]) await scan.error('revoke input', await call().then(() => expect.fail('ok'), (e: unknown) => e))
+    // A broken clock, a full store, a bad revocation check.
+    const clockless = createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, now: () => NaN })
+    await scan.error('issuer clock', await clockless.issue({ sub: 'a' }).then(() => expect.fail('issued'), (e: unknown) => e))
+    const full = createIssuer({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, now, store: memoryStore({ maxRevocations: 1 }) })
+    const pairs = [await full.issue({ sub: 'a' }), await full.issue({ sub: 'b' })]
+    for (const p of pairs) scan.token('issued access token', p.accessToken)
+    await full.revoke(pairs[0]!.accessToken)
+    await scan.error('store full', await full.revoke(pairs[1]!.accessToken).then(() => expect.fail('revoked'), (e: unknown) => e))
+    await scan.error('revocation check', (() => { try { createRevocationCheck({ issuer: keys.secretText.slice(0, 30), store: {} as never }) } catch (e) { return e } })())
+    expectNoLeak(30)
   })
 
   it('through issuer failures and events: refresh tokens, access tokens and signing keys stay out', async () => {
@@ -289,8 +376,61 @@ describe('secrets never leak', () => {
       expectNoLeak(16)
     })
 
-    // Known leak, reported for a fix in src/cli/key-file.ts: the JSON.parse message of a
-    // corrupted key file quotes ~10 characters around the error, which may be part of "d".
+    it('of every input file and flag: --jwks, --secret-file, --key, --claims, --header, --fixtures, corrupt JSON included', async () => {
+      const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+      const pkcs1 = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }) as string
+      const encrypted = ecKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string
+      scan.pem('rsa PKCS#1 PEM', pkcs1)
+      scan.pem('ec encrypted PEM', encrypted)
+      const corrupt = (text: string) => text.replace(/"d":"/, '"d":x')
+      const write = (name: string, text: string) => {
+        writeFileSync(join(dir, name), text)
+        return join(dir, name)
+      }
+      const files = {
+        privateSet: write('private-set.json', JSON.stringify({ keys: [keys.rsa.privateJwk, keys.ec.privateJwk] })),
+        corruptSet: write('corrupt-set.json', corrupt(JSON.stringify({ keys: [keys.rsa.privateJwk] }))),
+        oneJwk: write('one.jwk', JSON.stringify(keys.ec.privateJwk)),
+        secretPem: write('secret-pem.txt', keys.ec.pem),
+        secretJwk: write('secret-jwk.txt', JSON.stringify(keys.rsa.privateJwk)),
+        secretShort: write('secret-short.txt', keys.secretText.slice(0, 20)),
+        octPem: write('oct-pem.jwk', JSON.stringify({ kty: 'oct', k: Buffer.from(keys.rsa.pem).toString('base64url') })),
+        octCorrupt: write('oct-corrupt.jwk', `{"kty":"oct","k":"${Buffer.from(keys.secretBytes).toString('base64url')}"x}`),
+        pkcs1: write('pkcs1.pem', pkcs1),
+        encrypted: write('encrypted.pem', encrypted),
+        twoPrivate: write('two-private.json', JSON.stringify({ keys: [keys.rsa.privateJwk, keys.ec.privateJwk] })),
+        corruptClaims: write('claims.json', `{"note":"${keys.secretText}" "x":1}`),
+      }
+      const flags = ['--issuer', ISSUER, '--audience', AUDIENCE]
+      const token = await sign(keys.rsa.key, {}, { kid: 'rsa' })
+      const forged = flipSignatureBit(token)
+      scan.token('forged token', forged)
+      for (const json of [[], ['--json']]) {
+        await cli(['verify', forged, '--jwks', files.privateSet, ...flags, ...json])
+        await cli(['verify', token, '--jwks', files.corruptSet, ...flags, ...json])
+        await cli(['verify', token, '--jwks', files.oneJwk, ...flags, ...json])
+        for (const secret of [files.secretPem, files.secretJwk, files.secretShort]) await cli(['verify', token, '--secret-file', secret, ...flags, ...json])
+        for (const key of [files.octPem, files.octCorrupt, files.pkcs1 /* mints: see below */, files.encrypted, files.twoPrivate, files.oneJwk]) {
+          if (key === files.pkcs1 || key === files.oneJwk) await cli(['mint', '--key', key, '--alg', 'PS512', '--claims', '{"exp":"x"', ...json])
+          else await cli(['mint', '--key', key, ...json])
+        }
+        await cli(['mint', '--claims', `@${files.corruptClaims}`, ...json])
+        await cli(['mint', '--header', `{"kid":"${keys.secretText}" x}`, ...json])
+        await cli(['mint', '--claims', `{"k":"${keys.secretText}",}`, ...json])
+      }
+      // A fixture directory whose secret file is corrupt.
+      const fixtures = join(dir, 'fixtures')
+      await run(['fixtures', '--out', fixtures, '--alg', 'HS256'], { out: () => {}, err: () => {}, readStdin: async () => '', stdinIsTTY: false, now })
+      const secretFile = join(fixtures, 'secret.jwk.json')
+      const k = (JSON.parse(readFileSync(secretFile, 'utf8')) as { k: string }).k
+      scan.bytes('fixtures secret', Buffer.from(k, 'base64url'))
+      writeFileSync(secretFile, `{"kty":"oct","k":"${k}"!}`)
+      await cli(['verify', '--fixtures', fixtures])
+      writeFileSync(join(fixtures, 'manifest.json'), `{"version":1,"note":"${keys.secretText}"`)
+      await cli(['verify', '--fixtures', fixtures])
+      expectNoLeak(30)
+    })
+
     // JSON.parse quotes the text around a syntax error; the CLI reports only the position.
     it('of a corrupted private JWK file', async () => {
       const text = JSON.stringify(keys.rsa.privateJwk).replace(`"d":"`, `"d":x`)

@@ -49,6 +49,8 @@ describe('createVerifier types', () => {
     createVerifier({ issuer: 'i', audience: 'a', jwks, algorithms: ['none'] })
     createVerifier({ issuer: null, audience: null, secret: 'x'.repeat(32) })
     createVerifier({ audience: 'a', issuers: [{ issuer: 'i', jwks }, { issuer: 'j', secret: 's', audience: null }] })
+    // Every entry names its own audience: no top-level audience needed (DESIGN.md's multi-tenant shape).
+    createVerifier({ issuers: [{ issuer: 'i', audience: 'a', jwks }, { issuer: 'j', audience: ['b', 'c'], secret: 's' }] })
   })
 
   it('takes per-call scope requirements', () => {

@@ -12,7 +12,7 @@ import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { authenticate, isPreflight, resolveAdapter, withoutStack, type AdapterOptions } from '../runtime.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, withoutStack, type AdapterOptions } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
@@ -24,7 +24,7 @@ declare global {
     interface Request {
       /**
        * The verified token, set by `bearer()` from `tokengate/express`. `undefined` on routes
-       * without it, without credentials when they are optional, and on passed-on preflights.
+       * without it, and without credentials when they are optional.
        */
       auth?: BearerAuth<RegisteredClaims>
     }
@@ -66,7 +66,8 @@ function sendProblemResponse(res: Response, err: BearerError): void {
 
 /**
  * Express middleware that verifies the `Authorization` header and sets `req.auth`. The
- * verifier is built once, here; CORS preflights pass untouched unless `preflight: 'verify'`.
+ * verifier is built once, here. A CORS preflight is answered here with 204 (mount your CORS
+ * middleware before it), unless `preflight: 'verify'`.
  *
  * Import from `tokengate/express`.
  *
@@ -98,7 +99,13 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
 
   return function tokengateBearer(req, res, next) {
     states.set(req, state)
-    if (a.passPreflight && isPreflight(req.method, req.headers['access-control-request-method'])) return next()
+    if (a.answerPreflight && isPreflight(req.method, req.headers['access-control-request-method'])) {
+      // Answered here: headers a CORS middleware set before stay; no handler runs unauthenticated.
+      res.statusCode = PREFLIGHT_STATUS
+      res.setHeader('Content-Length', '0')
+      res.end()
+      return
+    }
     // headersDistinct keeps repeated Authorization fields (plain headers keep only the first),
     // so two credentials fail as header_malformed, as on every other adapter.
     authenticate(a, req.headersDistinct?.authorization ?? req.headers.authorization).then(

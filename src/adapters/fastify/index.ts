@@ -6,7 +6,7 @@
  * whose `statusCode` and `headers` Fastify's error handler sends; or, with `sendProblem`,
  * answered here as `application/problem+json`. Fastify 5.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { BearerAuth } from '../../lib/result.js'
 import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
@@ -14,7 +14,7 @@ import { ConfigError } from '../../errors/config-error.js'
 import type { ScopeMode } from '../../scopes/require.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { authenticate, isPreflight, resolveAdapter, withoutStack, type AdapterOptions } from '../runtime.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, withoutStack, type AdapterOptions } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 import { checkRouteScopes, routeGuard } from './route-scopes.js'
 
@@ -30,11 +30,21 @@ declare module 'fastify' {
     auth: BearerAuth<RegisteredClaims> | null
   }
   interface FastifyInstance {
-    /** tokengate's hook: verifies the `Authorization` header and sets `request.auth`. */
+    /**
+     * tokengate's hook: verifies the `Authorization` header and sets `request.auth`. Once the
+     * plugin is registered anywhere in the app, every context has it: where the plugin is not
+     * registered (in that context or a parent, e.g. a sibling context), it is a hook that fails
+     * closed, and a route declared with it there fails at startup. Register the plugin before
+     * declaring routes that use it.
+     */
     authenticate: AuthenticateHook
   }
   interface FastifyContextConfig {
-    /** Scopes this route requires, checked by `fastify.authenticate` (tokengate). */
+    /**
+     * Scopes this route requires, checked by `fastify.authenticate` (tokengate). A request
+     * that reaches the handler without it having run (no hook on the route, a sibling context)
+     * gets 401, never the handler.
+     */
     scopes?: readonly string[]
     /** `all` (default) or `any` of the route's `scopes`. */
     scopeMode?: ScopeMode
@@ -96,7 +106,8 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
 
   const authenticateHook: AuthenticateHook = async function tokengateAuthenticate(request, reply) {
     states.set(request, state)
-    if (a.passPreflight && preflight(request)) return
+    // Answered here (headers set by an earlier CORS hook stay): no handler runs unauthenticated.
+    if (a.answerPreflight && preflight(request)) return reply.code(PREFLIGHT_STATUS).send()
     try {
       const auth = await authenticate(a, request.raw.headersDistinct?.authorization ?? request.headers.authorization)
       request.auth = (auth ?? null) as BearerAuth<RegisteredClaims> | null
@@ -108,10 +119,70 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
   }
 
   fastify.decorateRequest('auth', null)
-  fastify.decorate('authenticate', authenticateHook)
+  // A parent registration already left the fail-closed stand-in here: replace it in this context.
+  if (fastify.authenticate === authenticateElsewhere) Object.defineProperty(fastify, 'authenticate', { value: authenticateHook, enumerable: true, configurable: true, writable: true })
+  else fastify.decorate('authenticate', authenticateHook)
   // Check route-level scopes when the route is declared, not on its first request.
-  fastify.addHook('onRoute', checkRouteScopes)
+  fastify.addHook('onRoute', routeChecks(state))
   if (isGlobal) fastify.addHook('onRequest', authenticateHook)
+  guardEncapsulation(fastify)
+}
+
+/**
+ * Fastify encapsulation: a plugin registered in one context decorates that context only, so
+ * `app.authenticate` in a sibling context would be `undefined` and the route it should guard
+ * would run unprotected, silently. Registered below the root, the plugin leaves a stand-in at
+ * the root that every other context inherits: a route declared with it fails at startup (the
+ * root's `onRoute`), and if it is reached anyway it answers 500 without running the handler.
+ * (A context whose routes were declared before the plugin was registered cannot be reached:
+ * register the plugin first, as Fastify's own docs ask.)
+ */
+function guardEncapsulation(fastify: FastifyInstance): void {
+  const root = rootOf(fastify)
+  if (root === fastify || 'authenticate' in (root as object)) return
+  root.decorate('authenticate', authenticateElsewhere)
+  root.addHook('onRoute', routeChecks(undefined))
+}
+
+/** The root context: encapsulated contexts inherit from their parent (Fastify creates them with `Object.create`). */
+function rootOf(instance: FastifyInstance): FastifyInstance {
+  let current: object = instance
+  for (;;) {
+    const parent = Object.getPrototypeOf(current) as object | null
+    if (parent === null || parent === Object.prototype) return current as FastifyInstance
+    current = parent
+  }
+}
+
+const notRegistered = (where: string) =>
+  new ConfigError('fastify', 'authenticate', `${where} uses fastify.authenticate where the tokengate plugin is not registered (in its context or a parent; a sibling context does not count): register the plugin there, or at the root`)
+
+/** What `fastify.authenticate` is where the plugin is not registered: every request fails closed (500). */
+const authenticateElsewhere: AuthenticateHook = async function tokengateNotRegistered(request) {
+  throw notRegistered(`route ${request.method} ${request.routeOptions.url ?? request.url}`)
+}
+
+const HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const
+const listOf = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
+// Route configs already given their scopes guard (several onRoute hooks may see one route).
+const guarded = new WeakSet<object>()
+
+/**
+ * The `onRoute` hook for every route declared after the plugin loads: refuse one guarded by
+ * the stand-in (startup error), check `config.scopes`, and give a route with `config.scopes` a
+ * guard of its own, so its scopes hold even when `fastify.authenticate` is missing from it
+ * (401, never the handler), answered the way of the plugin of its context (`state`) if any.
+ */
+function routeChecks(state: PluginState | undefined): (route: RouteOptions) => void {
+  return function tokengateRouteChecks(route) {
+    const hooks = HOOKS.flatMap((name) => listOf(route[name]))
+    if (hooks.includes(authenticateElsewhere)) throw notRegistered(`route ${String(route.method)} ${route.url}`)
+    checkRouteScopes(route)
+    const config = route.config as { scopes?: readonly string[] } | undefined
+    if (config?.scopes === undefined || guarded.has(config)) return
+    guarded.add(config)
+    route.preHandler = [...(listOf(route.preHandler) as AuthenticateHook[]), guardHook(routeGuard(config)!, state)]
+  }
 }
 
 /**
@@ -129,9 +200,9 @@ export const bearer = fp(tokengatePlugin, { fastify: '5.x', name: 'tokengate' })
 export default bearer
 
 /** A guard as a `preHandler` hook: the handler runs only when the guard passes. */
-function guardHook(guard: Guard): AuthenticateHook {
+function guardHook(guard: Guard, fallback?: PluginState): AuthenticateHook {
   return async function tokengateGuard(request, reply) {
-    const state = states.get(request)
+    const state = states.get(request) ?? fallback
     try {
       // Without fastify.authenticate before it (a forgotten hook): 401, thrown to the error handler.
       await runGuard(guard, request.auth, state?.realm ?? DEFAULT_REALM)

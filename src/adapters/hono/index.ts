@@ -13,7 +13,7 @@ import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { PREFLIGHT_STATUS, resolveAdapter, type AdapterOptions } from '../runtime.js'
 import { authenticateRequest, isPreflightRequest } from '../fetch-request.js'
 
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
@@ -53,7 +53,8 @@ export function toHTTPException(err: BearerError): HTTPException {
 
 /**
  * Hono middleware that verifies the `Authorization` header and sets `c.get('auth')`. The
- * verifier is built once, here; CORS preflights pass untouched unless `preflight: 'verify'`.
+ * verifier is built once, here. A CORS preflight is answered here with 204 (mount `cors()`
+ * before it), unless `preflight: 'verify'`.
  *
  * Import from `tokengate/hono`.
  *
@@ -80,7 +81,8 @@ export function bearer<C extends object = object>(options: HonoBearerOptions<C>)
 
   return createMiddleware<BearerEnv<C>>(async (c, next) => {
     states.set(c.req.raw, state)
-    if (a.passPreflight && isPreflightRequest(c.req.raw)) return next()
+    // Answered here (headers set by an earlier middleware stay): no handler runs unauthenticated.
+    if (a.answerPreflight && isPreflightRequest(c.req.raw)) return c.body(null, PREFLIGHT_STATUS)
     let auth: BearerAuth<C> | undefined
     try {
       auth = await authenticateRequest(a, c.req.raw)

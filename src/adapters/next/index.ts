@@ -7,7 +7,7 @@
 import type { BearerAuth } from '../../lib/result.js'
 import { BearerError } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
-import { resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { PREFLIGHT_STATUS, resolveAdapter, type AdapterOptions } from '../runtime.js'
 import { authenticateRequest, isPreflightRequest } from '../fetch-request.js'
 
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
@@ -70,14 +70,14 @@ export function withBearer<C extends object, Ctx, Req extends Request>(
   if (typeof handler !== 'function') throw new ConfigError('next', 'handler', 'withBearer(handler, options) takes the route handler first')
   const { a, fail } = resolveNextAdapter(options)
   return async function tokengateRoute(request, context) {
+    // A CORS preflight is answered here: the handler (maybe exported for OPTIONS too) never runs
+    // without auth, so `auth` is always there when credentials are required.
+    if (a.answerPreflight && isPreflightRequest(request)) return new Response(null, { status: PREFLIGHT_STATUS })
     let auth: BearerAuth<C> | undefined
-    // A CORS preflight reaches an OPTIONS handler untouched, with no auth.
-    if (!(a.passPreflight && isPreflightRequest(request))) {
-      try {
-        auth = await authenticateRequest(a, request)
-      } catch (err) {
-        return fail(err, request)
-      }
+    try {
+      auth = await authenticateRequest(a, request)
+    } catch (err) {
+      return fail(err, request)
     }
     return handler(request, { ...context, auth } as AuthContext<Ctx, BearerAuth<C> | undefined>)
   }
@@ -111,7 +111,7 @@ export function bearerMiddleware<C extends object = object>(options: NextMiddlew
   }
   const { a, fail } = resolveNextAdapter(rest as NextBearerOptions<C>)
   return async function tokengateMiddleware(request) {
-    if (a.passPreflight && isPreflightRequest(request)) return undefined
+    if (a.answerPreflight && isPreflightRequest(request)) return new Response(null, { status: PREFLIGHT_STATUS })
     let auth: BearerAuth<C> | undefined
     try {
       auth = await authenticateRequest(a, request)

@@ -31,6 +31,54 @@ describe('memoryStore bounds', () => {
     await expect(issuer.revokeSubject('a')).resolves.toBeUndefined()
   })
 
+  it('never forgets a spent token alone: a full store forgets the whole session, so a stolen chain cannot live on', async () => {
+    const clock = new Clock()
+    const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, now: clock.now, store: memoryStore({ maxRefreshTokens: 4 }) })
+    const victim = await issuer.issue({ sub: 'victim' })
+    const thief = await issuer.refresh(victim.refreshToken) // the thief refreshed first: victim's token is spent
+    clock.advance(60)
+    // Other sessions fill the store. The victim's spent token must not be dropped while the thief's chain lives.
+    const others = []
+    for (const sub of ['b', 'c', 'd']) others.push(await issuer.issue({ sub }))
+    // The store forgot the victim's session whole (the least recently active): the thief's token is dead too.
+    await expectIssuerError(issuer.refresh(victim.refreshToken), 'refresh_token_invalid')
+    await expectIssuerError(issuer.refresh(thief.refreshToken), 'refresh_token_invalid')
+    // Sessions that are still remembered keep working.
+    await expect(issuer.refresh(others[2]!.refreshToken)).resolves.toBeDefined()
+  })
+
+  it('forgets the least recently active session first, and all its tokens with it', async () => {
+    const clock = new Clock()
+    const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, now: clock.now, store: memoryStore({ maxRefreshTokens: 5 }) })
+    let active = await issuer.issue({ sub: 'active' })
+    const idle = await issuer.issue({ sub: 'idle' })
+    const spent = active.refreshToken
+    active = await issuer.refresh(active.refreshToken) // 3 tokens: active (spent + live), idle
+    active = await issuer.refresh(active.refreshToken) // 4
+    await issuer.issue({ sub: 'new' }) // 5: full
+    active = await issuer.refresh(active.refreshToken) // room needed: the idle session goes, not a spent token of the active one
+    await expectIssuerError(issuer.refresh(idle.refreshToken), 'refresh_token_invalid')
+    await expectIssuerError(issuer.refresh(spent), 'refresh_token_reused')
+  })
+
+  it('a detected reuse revokes the family even when the revocation table is full', async () => {
+    const clock = new Clock()
+    const events: IssuerEvent[] = []
+    const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, now: clock.now, onEvent: (e) => events.push(e), store: memoryStore({ maxRevocations: 2 }) })
+    const verify = verifierFor(issuer, clock)
+    const [a, b, victim] = await Promise.all(['a', 'b', 'victim'].map((sub) => issuer.issue({ sub })))
+    await issuer.revoke(a!.accessToken)
+    await issuer.revoke(b!.accessToken) // the table is full
+    const thief = await issuer.refresh(victim!.refreshToken)
+    await expectIssuerError(issuer.refresh(victim!.refreshToken), 'refresh_token_reused')
+    expect(events.map((e) => e.type)).toEqual(['refresh_reused'])
+    await expectIssuerError(issuer.refresh(thief.refreshToken), 'refresh_token_revoked')
+    await expect(verify(bearer(thief.accessToken))).rejects.toMatchObject({ reason: 'token_revoked' })
+    await expect(verify(bearer(victim!.accessToken))).rejects.toMatchObject({ reason: 'token_revoked' })
+    // Revocations asked for by the application are still bounded.
+    await expectIssuerError(issuer.revokeSubject('a'), 'store_unavailable', 503)
+  })
+
   it('refuses bad bounds with a TypeError naming the option', () => {
     expect(() => memoryStore({ maxRefreshTokens: 0 })).toThrow('tokengate: invalid memoryStore option maxRefreshTokens')
     expect(() => memoryStore({ maxRevocations: 1.5 })).toThrow('tokengate: invalid memoryStore option maxRevocations')
