@@ -42,6 +42,9 @@ const plainNode: Target = {
       try {
         const scopes = req.url === '/api/orders' ? ['read:orders'] : []
         const authResult = await verify(req.headers.authorization, { scopes })
+        // Without an adapter, a route's own checks are a few lines over auth.roles and auth.claims.
+        if (req.url === '/api/staff' && !authResult.roles.includes('admin')) throw new BearerError('role_missing')
+        if (req.url === '/api/billing' && authResult.claims.plan !== 'pro') throw new BearerError('claim_mismatch', { claim: 'plan', message: 'A paid plan is required' })
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub: authResult.claims.sub }))
       } catch (err) {
         if (!BearerError.is(err)) throw err

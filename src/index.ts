@@ -15,6 +15,7 @@ export type {
   IssuerAudienceOptions,
   IssuerEntry,
   JwksCacheOptions,
+  KeySourceName,
   KeySourceOptions,
   OperatorHintEvent,
   VerifiedTokenCacheOptions,
@@ -36,9 +37,14 @@ export { discoveryJwks, discoveryUrls, type DiscoveryOptions } from './keys/disc
 export type { CacheControlBounds } from './keys/jwks-cache-options.js'
 export type { FetchFailure, FetchFailureCode } from './keys/fetch-json.js'
 export { secretKey } from './keys/secret.js'
+export { publicKey, type KeyObjectLike, type PublicKeyInput } from './keys/public-key.js'
+export { x509Keys } from './keys/x509.js'
+export { albKeys, type AlbKeysOptions } from './keys/alb.js'
 export type { KeySource, KeySourceContext, KeySourceEvent, KeySourceFactory } from './keys/key-source.js'
 export type { VerificationKey, PublicJwk } from './keys/verification-key.js'
 export type { ClaimsSchema, ClaimsSchemaResult } from './claims/schema.js'
 export type { IsRevoked, RevocationContext } from './revocation/hook.js'
 export type { ScopeClaim } from './scopes/parse.js'
+export type { ClaimPathInput } from './lib/claim-path.js'
+export type { Guard } from './guards/guard.js'
 export type { ScopeMode } from './scopes/require.js'

@@ -37,8 +37,11 @@ export async function startAuthServer(options: { issuer: string; audience: strin
       if (req.method === 'POST' && req.url === '/token') {
         const form = await body(req)
         if (form.grant_type === 'refresh_token') return send(res, 200, toTokenResponse(await issuer.refresh(form.refresh_token ?? '')))
-        // A demo "login": any username, with the scopes it asks for. Check passwords in yours.
-        const pair = await issuer.issue({ sub: form.username ?? 'alice', scopes: (form.scope ?? '').split(' ').filter(Boolean) })
+        // A demo "login": any username, with the scopes, roles and plan it asks for. Check passwords
+        // (and look roles up) in yours.
+        const roles = (form.roles ?? '').split(',').filter(Boolean)
+        const claims = { ...(roles.length > 0 ? { roles } : {}), ...(form.plan ? { plan: form.plan } : {}) }
+        const pair = await issuer.issue({ sub: form.username ?? 'alice', scopes: (form.scope ?? '').split(' ').filter(Boolean), claims })
         return send(res, 200, toTokenResponse(pair))
       }
       if (req.method === 'POST' && req.url === '/revocation-status') {

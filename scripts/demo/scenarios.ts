@@ -33,7 +33,8 @@ async function post(auth: AuthServer, path: string, form: Record<string, string>
   return { status: res.status, body: (await res.json()) as TokenBody }
 }
 
-const login = async (auth: AuthServer, scope: string) => (await post(auth, '/token', { grant_type: 'password', username: 'alice', scope })).body
+const login = async (auth: AuthServer, scope: string, extra: Record<string, string> = {}) =>
+  (await post(auth, '/token', { grant_type: 'password', username: 'alice', scope, ...extra })).body
 
 /**
  * Mints every token the tables need. Returns the requests for every API (phase 1), the
@@ -47,6 +48,9 @@ export async function prepare(auth: AuthServer) {
   const valid = await login(auth, 'read:orders profile')
   calls.push({ name: 'login (read:orders profile)', status: valid.access_token ? 200 : 0, result: 'access + refresh token', expect: 200 })
   const narrow = await login(auth, 'profile')
+  // Roles and a custom claim, for the role guard (/api/staff) and the claim guard (/api/billing).
+  const admin = await login(auth, 'profile', { roles: 'admin', plan: 'pro' })
+  const freePlan = await login(auth, 'profile', { plan: 'free' })
   auth.shiftClock(-3600)
   const stale = await login(auth, 'read:orders')
   auth.shiftClock(0)
@@ -71,6 +75,10 @@ export async function prepare(auth: AuthServer) {
     { name: 'forged (unknown key, real kid)', path: '/api/orders', authorization: bearer(forged), expect: [401, 'signature_invalid'] },
     { name: 'scope profile, route needs read:orders', path: '/api/orders', authorization: bearer(narrow.access_token), expect: [403, 'insufficient_scope'] },
     { name: 'revoked', path: '/api/orders', authorization: bearer(revoked.access_token), expect: [401, 'token_revoked'] },
+    { name: 'role admin, route needs admin', path: '/api/staff', authorization: bearer(admin.access_token), expect: [200, ''] },
+    { name: 'no role, route needs admin', path: '/api/staff', authorization: bearer(freePlan.access_token), expect: [403, 'role_missing'] },
+    { name: 'plan pro, route needs plan pro', path: '/api/billing', authorization: bearer(admin.access_token), expect: [200, ''] },
+    { name: 'plan free, route needs plan pro', path: '/api/billing', authorization: bearer(freePlan.access_token), expect: [403, 'claim_mismatch'] },
     { name: 'after refresh rotation', path: '/api/orders', authorization: bearer(rotated.body.access_token), expect: [200, ''] },
   ]
 

@@ -13,10 +13,11 @@ export function isPreflightRequest(request: Request): boolean {
 }
 
 /**
- * Verifies the request's `Authorization` header — the only place a token is read from
- * (no query string, no form body: RFC 6750 §2.2 and §2.3 are off). Several `Authorization`
- * fields arrive joined by `, ` and fail as `header_malformed`.
+ * Verifies the request's `Authorization` header (or the header the verifier names, such as
+ * ALB's `x-amzn-oidc-data`) — the only place a token is read from (no query string, no form
+ * body: RFC 6750 §2.2 and §2.3 are off). Several `Authorization` fields arrive joined by `, `
+ * and fail as `header_malformed`.
  */
 export function authenticateRequest<C extends object>(a: ResolvedAdapter<C>, request: Request): Promise<BearerAuth<C> | undefined> {
-  return authenticate(a, request.headers.get('authorization'))
+  return authenticate(a, request.headers.get(a.header))
 }

@@ -52,6 +52,8 @@ export interface ResolvedAdapter<C extends object = object> {
   readonly verify: Verifier<C>
   /** The verifier's realm: every answer of this middleware and its guards uses it. */
   readonly realm: string
+  /** The request header the token is read from (the verifier's `header`: `authorization` unless it names another). */
+  readonly header: string
   /** `scopes` and `scopeMode` as the verifier takes them; `undefined` when no scope is required. */
   readonly request: VerifyRequestOptions | undefined
   readonly credentialsRequired: boolean
@@ -114,6 +116,9 @@ export function resolveAdapter<C extends object>(adapter: string, options: Adapt
     // Read when an answer needs it: a lazy verifier is built on first use, not here.
     get realm() {
       return verify.realm ?? DEFAULT_REALM
+    },
+    get header() {
+      return verify.header ?? 'authorization'
     },
     request: scopeRequirement(scopes, s.scopeMode),
     credentialsRequired: s.credentialsRequired ?? true,

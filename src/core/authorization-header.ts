@@ -85,3 +85,22 @@ export function readBearerCredentials(input: AuthorizationInput, maxSize: number
   while (value.charCodeAt(start) === 32) start++
   return value.slice(start)
 }
+
+/**
+ * The token of a header that carries it bare, without a scheme (`header` option: AWS ALB's
+ * `x-amzn-oidc-data`). Absent or empty is `token_missing`; several values `header_malformed`;
+ * the size cap applies before anything else is read.
+ */
+export function readBareToken(input: AuthorizationInput, maxSize: number): string {
+  let value: string | null | undefined
+  if (typeof input === 'string' || input == null) value = input
+  else if (Array.isArray(input)) {
+    if (input.length > 1) throw new BearerError('header_malformed', { message: 'The token header was sent several times' })
+    value = input[0]
+  }
+  if (value == null) throw new BearerError('token_missing')
+  if (value.length > maxSize) throw new BearerError('token_too_large')
+  value = value.trim()
+  if (value === '') throw new BearerError('token_missing')
+  return value
+}

@@ -11,7 +11,7 @@ import { createVerifier, type Verifier } from './create-verifier.js'
 import type { VerifierOptions } from './options.js'
 
 /**
- * A `Verifier` built on its first call (or `warm()`, or a read of `realm`) from the options
+ * A `Verifier` built on its first call (or `warm()`, or a read of `realm` or `header`) from the options
  * `options()` returns, then reused: one key cache, as with `createVerifier`. Until then nothing
  * is read or checked, so a module can export it while its environment is absent; a mistake
  * (`issuer` unset at run time, ...) rejects that call with the `ConfigError`, and the next call
@@ -45,6 +45,18 @@ export function createLazyVerifier<C extends object = object>(options: () => Ver
   Object.defineProperties(verify, {
     warm: { value: () => get().warm(), enumerable: true },
     realm: { get: () => get().realm, enumerable: true },
+    // Read by adapters before the call: options that fail to build answer the call itself
+    // (rejected with their ConfigError), not this read.
+    header: {
+      get: () => {
+        try {
+          return get().header
+        } catch {
+          return 'authorization'
+        }
+      },
+      enumerable: true,
+    },
   })
   return verify
 }

@@ -6,19 +6,21 @@
 import { applyClaimsSchema, type ClaimsSchema } from '../claims/schema.js'
 import { assertRegisteredClaims, type RegisteredClaimRules } from '../claims/registered.js'
 import { assertTime } from '../claims/time.js'
+import { assertClaimValues, type ClaimValueRules } from '../claims/values.js'
 import { BearerError } from '../errors/bearer-error.js'
-import { ClaimMismatchError } from '../errors/claim-mismatch.js'
 import { ConfigError } from '../errors/config-error.js'
 import type { KeySource } from '../keys/key-source.js'
 import type { VerificationKey } from '../keys/verification-key.js'
 import { assertNotRevoked, type IsRevoked } from '../revocation/hook.js'
 import { grantedScopes, type ScopeClaim } from '../scopes/parse.js'
 import { assertScopes } from '../scopes/require.js'
+import { grantedPermissions, grantedRoles } from '../scopes/roles.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { ParsedHeaders } from '../lib/parsed-headers.js'
 import type { Hints } from './hints.js'
+import type { TenantDirectory } from './tenants.js'
 import type { VerifiedToken, VerifiedTokenCache } from './verified-token-cache.js'
-import { assertToken68, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
+import { assertToken68, readBareToken, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
 import { assertHeader, type HeaderRules } from './jws-header.js'
 import type { BearerAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.js'
 import { deepFreeze } from '../lib/freeze.js'
@@ -37,10 +39,18 @@ export interface Tenant {
 export interface ResolvedVerifier {
   readonly realm: string
   readonly maxTokenSize: number
+  /** The token arrives bare in its header (`header` other than `authorization`). */
+  readonly bareToken: boolean
+  /** Token segments may carry `=` padding (`allowPadding`). */
+  readonly allowPadding: boolean
   /** Seconds. */
   readonly clockTolerance: number
+  /** Seconds (`maxTokenAge`), or `undefined`. */
+  readonly maxTokenAge: number | undefined
+  readonly claimValues: ClaimValueRules
   readonly now: () => number
   readonly scopeClaims: readonly ScopeClaim[]
+  readonly roleClaims: readonly (readonly string[])[]
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
   /** Tells the operator about failures that usually mean a setup mistake (once each). */
@@ -54,17 +64,19 @@ export interface ResolvedVerifier {
   readonly cache: VerifiedTokenCache | undefined
   /** The single configuration, when there is no `issuers` list. */
   readonly tenant: Tenant | undefined
-  /** Tenants by exact `iss`, for multi-issuer verifiers. */
-  readonly tenants: ReadonlyMap<string, Tenant> | undefined
+  /** Where a multi-issuer verifier finds the token's tenant: a fixed list or a resolver. */
+  readonly directory: TenantDirectory | undefined
 }
 
 const NO_REQUIREMENTS: VerifyRequestOptions = Object.freeze({})
 
 /** Step 1: the bearer token of the header, parsed as a JWT. */
 function parseBearerToken(v: ResolvedVerifier, authorization: AuthorizationInput): ParsedToken {
+  // A header that carries the token bare (ALB's x-amzn-oidc-data): no scheme, no token68 rule.
+  if (v.bareToken) return parseToken(readBareToken(authorization, v.maxTokenSize), v.headers, v.allowPadding)
   const raw = readBearerCredentials(authorization, v.maxTokenSize)
   try {
-    return parseToken(raw, v.headers)
+    return parseToken(raw, v.headers, v.allowPadding)
   } catch (err) {
     // Not one token68 is a malformed header (400) before it is a malformed token (401).
     assertToken68(raw)
@@ -73,12 +85,8 @@ function parseBearerToken(v: ResolvedVerifier, authorization: AuthorizationInput
 }
 
 /** Step 2 (selection): the tenant is chosen by the unverified `iss` before any key is fetched. */
-function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
-  if (v.tenant) return v.tenant
-  const iss = own(token.payload, 'iss')
-  const tenant = typeof iss === 'string' ? v.tenants!.get(iss) : undefined
-  if (!tenant) throw new BearerError('issuer_invalid', { claim: 'iss', cause: new ClaimMismatchError('iss', [...v.tenants!.keys()], iss) })
-  return tenant
+function selectTenant(v: ResolvedVerifier, payload: Record<string, unknown>): Tenant | Promise<Tenant> {
+  return v.tenant ?? v.directory!.select(payload)
 }
 
 /** Step 0: a token verified before by this verifier, still within its cache lifetime. */
@@ -114,7 +122,7 @@ function clockSeconds(v: ResolvedVerifier): number {
 /** Step 3 on a cache hit: the same time check; an expired entry is dropped as it fails. */
 function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken, nowS: number): void {
   try {
-    assertTime(hit.payload, nowS, v.clockTolerance)
+    assertTime(hit.payload, nowS, v.clockTolerance, v.maxTokenAge)
   } catch (err) {
     v.cache!.delete(authorization)
     throw err
@@ -163,6 +171,14 @@ async function answerFromCache(
 ): Promise<BearerAuth> {
   try {
     let nowS = clockSeconds(v)
+    // 2. with an issuers resolver, the tenant again: one no longer trusted (or rebuilt) sends the token through every step.
+    if (v.directory?.dynamic) {
+      const selected = v.directory.select(hit.payload)
+      if ((isPromise(selected) ? await selected : selected).keys !== hit.keys) {
+        v.cache!.delete(entryKey)
+        return await verifyFresh(v, authorization, entryKey, request)
+      }
+    }
     // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
     // answers as it would for a new token (a new key object means verifying afresh).
     const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
@@ -196,7 +212,8 @@ async function verifyFresh(
     // 1. format
     const token = parseBearerToken(v, authorization)
     // 2. header policy, key and signature: nothing below runs on an unverified token
-    const tenant = selectTenant(v, token)
+    const selected = selectTenant(v, token.payload)
+    const tenant = isPromise(selected) ? await selected : selected
     const alg = assertHeader(token.header, tenant.header)
     const found = resolveKey(tenant.keys, token.header, alg)
     let key: VerificationKey
@@ -207,15 +224,25 @@ async function verifyFresh(
     const checking = assertSignature(v.signature, key, alg, token)
     if (checking !== undefined) await checking
     // 3. time
-    assertTime(token.payload, nowS, v.clockTolerance)
+    assertTime(token.payload, nowS, v.clockTolerance, v.maxTokenAge)
     // 4. iss / aud / registered claim types / required claims / custom schema
     assertRegisteredClaims(token.payload, tenant.claims)
+    if (v.claimValues.length > 0) assertClaimValues(token.payload, v.claimValues)
     const checked = v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload) : token.payload
     const claims = (isPromise(checked) ? await checked : checked) as JwtClaims
-    // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
+    // 5a. the scopes, roles and permissions the token grants (a malformed claim is the token's fault: not cached)
     const scopes = grantedScopes(token.payload, v.scopeClaims)
+    const roles = grantedRoles(token.payload, v.roleClaims)
+    const permissions = grantedPermissions(token.payload)
     // Frozen: with the cache on, the same result answers every request bearing this token.
-    const auth: BearerAuth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
+    const auth: BearerAuth = Object.freeze({
+      token: token.raw,
+      claims: deepFreeze(claims),
+      scopes: Object.freeze(scopes),
+      roles: Object.freeze(roles),
+      permissions: Object.freeze(permissions),
+      header: deepFreeze(token.header),
+    })
     if (entryKey !== undefined) {
       rememberToken(v.cache!, entryKey, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
     }

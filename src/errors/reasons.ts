@@ -52,12 +52,14 @@ export const REASONS = Object.freeze({
   token_expired: r(401, 'invalid_token', 'The token has expired'),
   /** `nbf` is after now, beyond the clock tolerance. */
   token_not_yet_valid: r(401, 'invalid_token', 'The token is not valid yet'),
-  /** `iat` is after now, beyond the clock tolerance. */
+  /** `iat` (or `auth_time`) is after now, beyond the clock tolerance. */
   token_issued_in_future: r(401, 'invalid_token', 'The token was issued in the future'),
+  /** `iat` is older than `maxTokenAge` (plus the clock tolerance). */
+  token_too_old: r(401, 'invalid_token', 'The token was issued too long ago'),
   // 4. claims
-  /** A required claim is absent (`exp` always; others through `requiredClaims`). */
+  /** A required claim is absent (`exp` always; `iat` with `maxTokenAge`; others through `requiredClaims` and `claimValues`). */
   claim_missing: r(401, 'invalid_token', 'The token lacks a required claim'),
-  /** A registered claim has the wrong type (`exp` as a string, `aud` as a number, ...). */
+  /** A claim has the wrong type (`exp` as a string, `aud` as a number, ...), or a value `claimValues` does not accept. */
   claim_invalid: r(401, 'invalid_token', 'The token has an invalid claim'),
   /** `iss` is absent or not one of the configured issuers. */
   issuer_invalid: r(401, 'invalid_token', 'The token issuer is not accepted'),
@@ -68,6 +70,13 @@ export const REASONS = Object.freeze({
   // 5. scopes
   /** The token lacks a scope the route requires. */
   insufficient_scope: r(403, 'insufficient_scope', 'The token lacks the required scope'),
+  // route guards: 403 with RFC 6750's only 403 code, each with its own reason
+  /** The token lacks a role the route requires (`requireRoles`, `requireAnyRole`). */
+  role_missing: r(403, 'insufficient_scope', 'The token lacks a required role'),
+  /** The token lacks an Auth0-style permission the route requires (`requirePermissions`). */
+  permission_missing: r(403, 'insufficient_scope', 'The token lacks a required permission'),
+  /** A claim does not have the value the route requires (`requireClaim`); its `description` is the message. */
+  claim_mismatch: r(403, 'insufficient_scope', 'The token does not meet a claim requirement'),
   // 6. revocation
   /** The `isRevoked` hook says the token is revoked. */
   token_revoked: r(401, 'invalid_token', 'The token has been revoked'),
@@ -85,6 +94,8 @@ export const REASONS = Object.freeze({
    * value that is not a finite number. `cause` is a `ConfigError` naming the option.
    */
   verifier_misconfigured: r(503, undefined, 'The token cannot be checked: the verifier is misconfigured'),
+  /** The `issuers` resolver failed, or returned an entry that is invalid or for another issuer (fail closed). */
+  issuer_unavailable: r(503, undefined, 'The token issuer could not be looked up'),
 } satisfies Record<string, ReasonEntry>)
 
 /** A stable, machine-readable failure reason: a closed union, so `switch` is exhaustive. */

@@ -43,6 +43,8 @@ export interface FetchJsonOptions {
   readonly timeoutMs: number
   readonly maxBytes: number
   readonly accept: string
+  /** `text`: the body is returned as UTF-8 text, not parsed (a PEM key). Default `json`. */
+  readonly parse?: 'json' | 'text'
 }
 
 /** A parsed JSON body with the response headers (for freshness). */
@@ -89,9 +91,10 @@ async function exchange(url: string, o: FetchJsonOptions, signal: AbortSignal): 
   const bytes = await readCapped(response, url, o, signal)
   let body: unknown
   try {
-    body = JSON.parse(utf8.decode(bytes))
+    const text = utf8.decode(bytes)
+    body = o.parse === 'text' ? text : JSON.parse(text)
   } catch (cause) {
-    throw new FetchFailure('not_json', 'body is not UTF-8 JSON', url, { cause })
+    throw new FetchFailure('not_json', `body is not UTF-8${o.parse === 'text' ? '' : ' JSON'}`, url, { cause })
   }
   return { body, headers: response.headers, status: response.status }
 }

@@ -23,8 +23,12 @@ export interface BearerAuth<C extends object = object> {
   readonly token: string
   /** The verified claims, typed by the `claims` schema when one is given. */
   readonly claims: JwtClaims & C
-  /** Distinct scopes granted by `scope`, `scp` and `permissions`. */
+  /** Distinct scopes granted by `scope` and `scp` (the verifier's `scopeClaims`). */
   readonly scopes: readonly string[]
+  /** Distinct roles from the verifier's `roleClaims` (default `roles`; a preset adds its IdP's claim). */
+  readonly roles: readonly string[]
+  /** Distinct Auth0-style RBAC permissions, from the `permissions` claim. Never scopes. */
+  readonly permissions: readonly string[]
   /** The verified JOSE header. */
   readonly header: JwsHeader
 }

@@ -22,6 +22,7 @@ import {
   optional,
   picklist,
   pipe,
+  record,
   safeInteger,
   safeParse,
   strictObject,
@@ -38,7 +39,7 @@ import { DURATION_PATTERN, toSeconds, type Duration } from './duration.js'
  * The valibot validators the option schemas use, by name: named imports (not a namespace)
  * let bundlers keep only these.
  */
-export const v = { array, boolean, check, custom, literal, looseObject, maxValue, minLength, minValue, nullable, number, object, optional, picklist, pipe, safeInteger, string, union }
+export const v = { array, boolean, check, custom, literal, looseObject, maxValue, minLength, minValue, nullable, number, object, optional, picklist, pipe, record, safeInteger, string, union }
 
 export type { InferOutput }
 

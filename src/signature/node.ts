@@ -13,10 +13,10 @@ import {
   createHmac,
   createPublicKey,
   createSecretKey,
+  KeyObject,
   timingSafeEqual,
   verify as cryptoVerify,
   type JsonWebKey,
-  type KeyObject,
 } from 'node:crypto'
 import type { ParsedToken } from '../lib/token.js'
 import { CURVE_BYTES, EC_CURVE_ALGORITHM, HMAC_MIN_SECRET_BYTES, type Algorithm, type HmacAlgorithm } from '../keys/algorithms.js'
@@ -50,6 +50,8 @@ type Check = (token: ParsedToken) => boolean
 const checks = new WeakMap<VerificationKey, Map<Algorithm, Check>>()
 
 function importKeyObject(key: VerificationKey): KeyObject {
+  // A CryptoKey given as `publicKey` (possibly not extractable): node:crypto takes it as is.
+  if (key.cryptoKey) return KeyObject.from(key.cryptoKey as Parameters<typeof KeyObject.from>[0])
   if (key.jwk.kty === 'oct') {
     if (!key.secret) throw new TypeError('An HMAC key carries no secret')
     return createSecretKey(key.secret)

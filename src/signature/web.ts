@@ -25,6 +25,8 @@ function cryptoKey(key: VerificationKey, alg: Algorithm): CryptoKey | Promise<Cr
   if (!byAlg) imported.set(key, (byAlg = new Map()))
   const known = byAlg.get(alg)
   if (known) return known
+  // A CryptoKey given as `publicKey`: its algorithm was checked against `alg` when it was loaded.
+  if (key.cryptoKey) return key.cryptoKey
   const pending = isHmacAlgorithm(alg)
     ? // jose returns an oct JWK as bytes and would import them again on every verification.
       crypto.subtle.importKey('raw', hmacSecret(key), { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify'])

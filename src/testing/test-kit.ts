@@ -13,6 +13,8 @@ import { startJwksServer, type JwksServer, type JwksServerOptions } from './jwks
 import type { TestSigningKey } from './keys.js'
 import { deriveSigningKey, DEFAULT_SEED } from './seeded-keys.js'
 import { signToken, unsignedToken } from './tokens.js'
+import { certificatePem, publicKeyPem } from './certificate.js'
+import { albKeyId, shapedToken, type ShapedTokenOptions } from './shapes.js'
 
 /** Default `iss` of kit tokens (`.test` is reserved, RFC 2606). */
 export const TEST_ISSUER = 'https://issuer.tokengate.test/'
@@ -97,6 +99,16 @@ export interface TestKit {
   untrustedKey(claims?: Claims): Promise<string>
   /** 401 `token_malformed`: the JOSE header is not JSON. */
   malformedHeader(claims?: Claims): Promise<string>
+  /**
+   * A token shaped as an identity provider issues it (`cognito-access`, `entra-v2`,
+   * `keycloak-access`, `alb`, ...): its claims, header and encoding, with the kit's issuer,
+   * audience, subject, scopes and key. Pair it with the matching preset of `tokengate/presets`.
+   */
+  token(options: ShapedTokenOptions): Promise<string>
+  /** The kit's public keys as `{ kid: PEM certificate }`, Google's and Firebase's key format (`x509Uri`). */
+  certificates(): Promise<Record<string, string>>
+  /** The kit's public keys as AWS ALB publishes them: `{ albKeyId(key): PEM public key }`. */
+  albPublicKeys(): Record<string, string>
   /** Switches to the seed's next key; `jwks` keeps `retain` previous keys (default 1). */
   rotate(options?: { readonly retain?: number }): Promise<TestSigningKey>
   /** Starts a JWKS + discovery server on 127.0.0.1 serving this kit's keys (live). */
@@ -152,6 +164,8 @@ export async function createTestKit(options: TestKitOptions = {}): Promise<TestK
       ...extra,
     }
   }
+  /** The keys `jwks` publishes: the current one and the retained ones (asymmetric only). */
+  const published = (): TestSigningKey[] => [key, ...previous.slice(0, retained)].filter((k) => k.publicJwk !== undefined)
   const sign = (payload: Claims | string, header: Record<string, unknown> = {}) => signToken(key, payload, { ...baseHeader, ...header })
   const valid = (extra?: Claims, header?: Record<string, unknown>) => sign(claims(extra), header)
 
@@ -195,6 +209,13 @@ export async function createTestKit(options: TestKitOptions = {}): Promise<TestK
     hsWithPublicKey: (extra) => signWithPublicKeyAsSecret(key, claims(extra), { ...baseHeader, ...(key.kid ? { kid: key.kid } : {}) }),
     untrustedKey: async (extra) => signToken(await derive(0, 'untrusted', key.kid), claims(extra), baseHeader),
     malformedHeader: async (extra) => breakHeader(await valid(extra), { alg, ...(key.kid ? { kid: key.kid } : {}) }),
+    token: (shapeOptions) =>
+      shapedToken(shapeOptions, { issuer, audience, subject, scopes, key, now: nowS(), ttl, jti: randomUUID }),
+    certificates: async () => {
+      const entries = await Promise.all(published().map(async (k) => [k.kid ?? '', await certificatePem(k)] as const))
+      return Object.fromEntries(entries)
+    },
+    albPublicKeys: () => Object.fromEntries(published().map((k) => [albKeyId(k), publicKeyPem(k)])),
     rotate: async (rotation = {}) => {
       const next = await derive(index + 1)
       index += 1

@@ -20,6 +20,9 @@ import { encodeSegment, signToken, signTokenRaw, unsignedToken } from '../../src
 import { flipSignatureBit } from '../../src/testing/hostile-tokens.js'
 import type { TestSigningKey } from '../../src/testing/keys.js'
 import { AUDIENCE, ISSUER, NOW_S, now } from '../helpers/setup.js'
+import { runGuard, type Guard } from '../../src/guards/guard.js'
+import { requireClaimGuard } from '../../src/guards/claims.js'
+import { requirePermissionsGuard, requireRolesGuard } from '../../src/guards/roles.js'
 import { drop, json, startKeyServer, status, type KeyServer } from '../jwks/jwks-server.js'
 import { SecretScanner } from './secret-scan.js'
 
@@ -185,6 +188,33 @@ describe('secrets never leak', () => {
     expect(events.map((e) => (e as { type: string }).type)).toEqual(['key_skipped', 'key_skipped', 'key_skipped', 'jwks_fetch', 'kid_miss', 'jwks_error', 'jwks_cooldown', 'jwks_error', 'jwks_cooldown'])
     for (const e of events) scan.event('verifier event', e)
     expectNoLeak(20)
+  })
+
+  it('through guard, token-age and tenant failures, and private keys given as publicKey', async () => {
+    const events: unknown[] = []
+    const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [keys.ec.key.publicJwk!] }, maxTokenAge: '5m', ...common(events) })
+    await failWith(verify, 'token_too_old', `Bearer ${await sign(keys.ec.key, { iat: NOW_S - 3600 })}`)
+    const auth = await verify(`Bearer ${await sign(keys.ec.key)}`)
+    const guards: [string, Guard][] = [
+      ['role_missing', requireRolesGuard(['admin'])],
+      ['permission_missing', requirePermissionsGuard(['delete:orders'])],
+      ['claim_mismatch', requireClaimGuard('tenant', 'globex', { description: 'Only globex staff' })],
+    ]
+    for (const [reason, guard] of guards) {
+      const err = await (async () => runGuard(guard, auth, 'api'))().then(() => undefined, (e: unknown) => e)
+      expect(err, `expected ${reason}`).toMatchObject({ reason })
+      driven.add(reason)
+      await scan.error(reason, err)
+    }
+    const resolverDown = createVerifier({ audience: AUDIENCE, now, issuers: () => Promise.reject(new Error('tenants table down')) })
+    await failWith(resolverDown, 'issuer_unavailable', `Bearer ${await sign(keys.ec.key)}`)
+    for (const [i, pem] of [keys.rsa.pem, keys.ec.pem].entries()) {
+      const err = (() => { try { createVerifier({ issuer: ISSUER, audience: AUDIENCE, publicKey: pem }) } catch (e) { return e } })()
+      expect(String(err)).toContain('publicKey: a private key')
+      await scan.error(`private key as publicKey ${i}`, err)
+    }
+    for (const e of events) scan.event('verifier event', e)
+    expectNoLeak(6)
   })
 
   it('through configuration mistakes, which name the option and never echo its value', async () => {

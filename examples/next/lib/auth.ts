@@ -7,7 +7,7 @@
  */
 import { createLazyVerifier } from '../../../src/index.js'
 
-export { bearerMiddleware, withBearer } from '../../../src/adapters/next/index.js'
+export { bearerMiddleware, requireClaim, requireRoles, withBearer } from '../../../src/adapters/next/index.js'
 
 export const verifier = createLazyVerifier(() => {
   const revocationUrl = process.env.REVOCATION_URL

@@ -12,11 +12,16 @@ import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
+import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard } from '../../guards/roles.js'
+import { requireClaimGuard } from '../../guards/claims.js'
+import type { ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
+import type { JwtClaims } from '../../lib/result.js'
 import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, withoutStack, type AdapterOptions } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -108,7 +113,7 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
     }
     // headersDistinct keeps repeated Authorization fields (plain headers keep only the first),
     // so two credentials fail as header_malformed, as on every other adapter.
-    authenticate(a, req.headersDistinct?.authorization ?? req.headers.authorization).then(
+    authenticate(a, req.headersDistinct?.[a.header] ?? req.headers[a.header]).then(
       (auth) => {
         req.auth = auth as BearerAuth<RegisteredClaims> | undefined
         next()
@@ -162,4 +167,65 @@ export function requireScopes(...scopes: string[]): RequestHandler {
  */
 export function requireAnyScope(...scopes: string[]): RequestHandler {
   return guardMiddleware(requireAnyScopeGuard(scopes))
+}
+
+/**
+ * Route middleware, after `bearer()`: every listed role is required in `auth.roles` (the
+ * verifier's `roleClaims`: `roles` by default, a preset's own claim such as Keycloak's
+ * `realm_access.roles`), else 403 `insufficient_scope` with reason `role_missing`.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.delete('/api/users/:id', requireRoles('admin'), handler)
+ */
+export function requireRoles(...roles: string[]): RequestHandler {
+  return guardMiddleware(requireRolesGuard(roles))
+}
+
+/**
+ * Like `requireRoles`, but one of the listed roles is enough.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.get('/api/reports', requireAnyRole('admin', 'auditor'), handler)
+ */
+export function requireAnyRole(...roles: string[]): RequestHandler {
+  return guardMiddleware(requireAnyRoleGuard(roles))
+}
+
+/**
+ * Route middleware, after `bearer()`: every listed Auth0-style RBAC permission is required in
+ * the token's `permissions` array, else 403 `insufficient_scope` with reason
+ * `permission_missing`. Permissions are never read as scopes.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.post('/api/messages', requirePermissions('create:messages'), handler)
+ */
+export function requirePermissions(...permissions: string[]): RequestHandler {
+  return guardMiddleware(requirePermissionsGuard(permissions))
+}
+
+type Claims = JwtClaims & RegisteredClaims
+
+/**
+ * Route middleware, after `bearer()`: the claim at `path` (`'org.plan'` or `['org', 'plan']`)
+ * must equal `expected` (or be an array including it), be one of a list, or satisfy a
+ * predicate (which may be async), else 403 `insufficient_scope` with reason
+ * `claim_mismatch` and `description` as the `error_description`. Paths and values are typed
+ * from the registered claims type.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.get('/api/billing', requireClaim('org.plan', ['pro', 'enterprise'], { description: 'A paid plan is required' }), handler)
+ * app.get('/api/beta', requireClaim('email', async (email) => betaTesters.has(String(email))), handler)
+ */
+export function requireClaim<const P extends ClaimPathArg<Claims>>(path: P, expected: ClaimExpectationAt<Claims, P, RegisteredClaims>, options?: RequireClaimOptions): RequestHandler
+export function requireClaim(path: readonly string[], expected: ClaimExpectation<unknown, RegisteredClaims>, options?: RequireClaimOptions): RequestHandler
+export function requireClaim(path: string | readonly string[], expected: unknown, options?: RequireClaimOptions): RequestHandler {
+  return guardMiddleware(requireClaimGuard(path, expected, options))
 }

@@ -14,12 +14,17 @@ import { ConfigError } from '../../errors/config-error.js'
 import type { ScopeMode } from '../../scopes/require.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
+import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard, type GuardMode } from '../../guards/roles.js'
+import { requireClaimGuard } from '../../guards/claims.js'
+import type { ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
+import type { JwtClaims } from '../../lib/result.js'
 import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, withoutStack, type AdapterOptions } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 import { checkRouteScopes, routeGuard } from './route-scopes.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 
 /** A hook that authenticates the request: use it as `onRequest` or `preHandler`. */
 export type AuthenticateHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
@@ -48,6 +53,12 @@ declare module 'fastify' {
     scopes?: readonly string[]
     /** `all` (default) or `any` of the route's `scopes`. */
     scopeMode?: ScopeMode
+    /** Roles this route requires (`auth.roles`), checked by `fastify.authenticate` (tokengate): 403 `role_missing`. */
+    roles?: readonly string[]
+    /** `all` (default) or `any` of the route's `roles`. */
+    roleMode?: GuardMode
+    /** Auth0-style permissions this route requires (`auth.permissions`): 403 `permission_missing`. */
+    permissions?: readonly string[]
   }
 }
 
@@ -109,7 +120,7 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
     // Answered here (headers set by an earlier CORS hook stay): no handler runs unauthenticated.
     if (a.answerPreflight && preflight(request)) return reply.code(PREFLIGHT_STATUS).send()
     try {
-      const auth = await authenticate(a, request.raw.headersDistinct?.authorization ?? request.headers.authorization)
+      const auth = await authenticate(a, request.raw.headersDistinct?.[a.header] ?? request.headers[a.header])
       request.auth = (auth ?? null) as BearerAuth<RegisteredClaims> | null
       const guard = routeGuard(request.routeOptions.config)
       if (guard) await runGuard(guard, auth, a.realm)
@@ -169,8 +180,8 @@ const guarded = new WeakSet<object>()
 
 /**
  * The `onRoute` hook for every route declared after the plugin loads: refuse one guarded by
- * the stand-in (startup error), check `config.scopes`, and give a route with `config.scopes` a
- * guard of its own, so its scopes hold even when `fastify.authenticate` is missing from it
+ * the stand-in (startup error), check `config.scopes` / `roles` / `permissions`, and give a
+ * route that declares any a guard of its own, so they hold even when `fastify.authenticate` is missing from it
  * (401, never the handler), answered the way of the plugin of its context (`state`) if any.
  */
 function routeChecks(state: PluginState | undefined): (route: RouteOptions) => void {
@@ -178,10 +189,11 @@ function routeChecks(state: PluginState | undefined): (route: RouteOptions) => v
     const hooks = HOOKS.flatMap((name) => listOf(route[name]))
     if (hooks.includes(authenticateElsewhere)) throw notRegistered(`route ${String(route.method)} ${route.url}`)
     checkRouteScopes(route)
-    const config = route.config as { scopes?: readonly string[] } | undefined
-    if (config?.scopes === undefined || guarded.has(config)) return
-    guarded.add(config)
-    route.preHandler = [...(listOf(route.preHandler) as AuthenticateHook[]), guardHook(routeGuard(config)!, state)]
+    const config = route.config as object | undefined
+    const guard = routeGuard(config)
+    if (guard === null || guarded.has(config!)) return
+    guarded.add(config!)
+    route.preHandler = [...(listOf(route.preHandler) as AuthenticateHook[]), guardHook(guard, state)]
   }
 }
 
@@ -236,4 +248,62 @@ export function requireScopes(...scopes: string[]): AuthenticateHook {
  */
 export function requireAnyScope(...scopes: string[]): AuthenticateHook {
   return guardHook(requireAnyScopeGuard(scopes))
+}
+
+/**
+ * A `preHandler` hook, after `fastify.authenticate`: every listed role is required in
+ * `auth.roles` (the verifier's `roleClaims`), else 403 `insufficient_scope` with reason
+ * `role_missing`. Route `config: { roles }` does the same declaratively.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.delete('/users/:id', { onRequest: app.authenticate, preHandler: requireRoles('admin') }, handler)
+ */
+export function requireRoles(...roles: string[]): AuthenticateHook {
+  return guardHook(requireRolesGuard(roles))
+}
+
+/**
+ * Like `requireRoles`, but one of the listed roles is enough (route config: `roleMode: 'any'`).
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.get('/reports', { onRequest: app.authenticate, preHandler: requireAnyRole('admin', 'auditor') }, handler)
+ */
+export function requireAnyRole(...roles: string[]): AuthenticateHook {
+  return guardHook(requireAnyRoleGuard(roles))
+}
+
+/**
+ * A `preHandler` hook, after `fastify.authenticate`: every listed Auth0-style RBAC permission
+ * is required, else 403 `insufficient_scope` with reason `permission_missing`.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.post('/messages', { onRequest: app.authenticate, preHandler: requirePermissions('create:messages') }, handler)
+ */
+export function requirePermissions(...permissions: string[]): AuthenticateHook {
+  return guardHook(requirePermissionsGuard(permissions))
+}
+
+type Claims = JwtClaims & RegisteredClaims
+
+/**
+ * A `preHandler` hook, after `fastify.authenticate`: the claim at `path` must equal
+ * `expected` (or be an array including it), be one of a list, or satisfy a predicate (which
+ * may be async), else 403 `insufficient_scope` with reason `claim_mismatch` and
+ * `description` as the `error_description`. Typed from the registered claims type.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.get('/billing', { onRequest: app.authenticate, preHandler: requireClaim('org.plan', ['pro', 'enterprise']) }, handler)
+ */
+export function requireClaim<const P extends ClaimPathArg<Claims>>(path: P, expected: ClaimExpectationAt<Claims, P, RegisteredClaims>, options?: RequireClaimOptions): AuthenticateHook
+export function requireClaim(path: readonly string[], expected: ClaimExpectation<unknown, RegisteredClaims>, options?: RequireClaimOptions): AuthenticateHook
+export function requireClaim(path: string | readonly string[], expected: unknown, options?: RequireClaimOptions): AuthenticateHook {
+  return guardHook(requireClaimGuard(path, expected, options))
 }

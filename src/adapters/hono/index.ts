@@ -13,10 +13,14 @@ import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
+import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard } from '../../guards/roles.js'
+import { requireClaimGuard } from '../../guards/claims.js'
+import type { BaseClaims, ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
 import { PREFLIGHT_STATUS, resolveAdapter, type AdapterOptions } from '../runtime.js'
 import { authenticateRequest, isPreflightRequest } from '../fetch-request.js'
 
 export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 
 /** Answers a failure your way: return the `Response` to send. */
 export type HonoErrorHandler = (err: BearerError, c: Context) => Response | Promise<Response>
@@ -139,4 +143,59 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler {
  */
 export function requireAnyScope(...scopes: string[]): MiddlewareHandler {
   return guardMiddleware(requireAnyScopeGuard(scopes))
+}
+
+/**
+ * Route middleware, after `bearer()`: every listed role is required in `auth.roles` (the
+ * verifier's `roleClaims`), else 403 `insufficient_scope` with reason `role_missing`.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.delete('/api/users/:id', requireRoles('admin'), handler)
+ */
+export function requireRoles(...roles: string[]): MiddlewareHandler {
+  return guardMiddleware(requireRolesGuard(roles))
+}
+
+/**
+ * Like `requireRoles`, but one of the listed roles is enough.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.get('/api/reports', requireAnyRole('admin', 'auditor'), handler)
+ */
+export function requireAnyRole(...roles: string[]): MiddlewareHandler {
+  return guardMiddleware(requireAnyRoleGuard(roles))
+}
+
+/**
+ * Route middleware, after `bearer()`: every listed Auth0-style RBAC permission is required,
+ * else 403 `insufficient_scope` with reason `permission_missing`.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.post('/api/messages', requirePermissions('create:messages'), handler)
+ */
+export function requirePermissions(...permissions: string[]): MiddlewareHandler {
+  return guardMiddleware(requirePermissionsGuard(permissions))
+}
+
+/**
+ * Route middleware, after `bearer()`: the claim at `path` must equal `expected` (or be an
+ * array including it), be one of a list, or satisfy a predicate (which may be async), else
+ * 403 `insufficient_scope` with reason `claim_mismatch` and `description` as the
+ * `error_description`.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.get('/api/billing', requireClaim('org.plan', ['pro', 'enterprise'], { description: 'A paid plan is required' }), handler)
+ */
+export function requireClaim<const P extends ClaimPathArg<BaseClaims>>(path: P, expected: ClaimExpectationAt<BaseClaims, P>, options?: RequireClaimOptions): MiddlewareHandler
+export function requireClaim(path: readonly string[], expected: ClaimExpectation<unknown>, options?: RequireClaimOptions): MiddlewareHandler
+export function requireClaim(path: string | readonly string[], expected: unknown, options?: RequireClaimOptions): MiddlewareHandler {
+  return guardMiddleware(requireClaimGuard(path, expected, options))
 }
