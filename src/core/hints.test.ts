@@ -159,6 +159,36 @@ describe('claims schema and revocation hook', () => {
   })
 })
 
+describe('an issuers resolver and the clock', () => {
+  it('an issuers resolver that throws: 503 issuer_unavailable for the client, the error for the operator, once', async () => {
+    const c = capture()
+    const verify = createVerifier({
+      audience: AUDIENCE,
+      now: f.options.now,
+      issuers: async () => {
+        throw new Error('tenants table unreachable')
+      },
+      ...c.options,
+    })
+    const err = await expectReject(verify(bearer(await f.sign())), 'issuer_unavailable', { status: 503, wwwAuthenticate: undefined })
+    expect(err.toProblem().detail).toBe('The token issuer could not be looked up')
+    await expectReject(verify(bearer(await f.sign())), 'issuer_unavailable')
+    expect(c.lines.map((l) => l.message)).toEqual([
+      'tokengate: a request was refused (503 issuer_unavailable): the issuers resolver failed: Error: tenants table unreachable. ' +
+        'Tokens of an issuer it cannot answer for are refused (fail closed) and it is asked again on the next request.',
+    ])
+    expect(c.hints()).toHaveLength(1)
+  })
+
+  it('a clock that returns nonsense: 503 verifier_misconfigured, and the operator learns which option', async () => {
+    const c = capture()
+    const verify = createVerifier({ ...f.options, now: () => Number.NaN, ...c.options })
+    await expectReject(verify(bearer(await f.sign())), 'verifier_misconfigured', { status: 503, wwwAuthenticate: undefined })
+    expect(c.lines).toHaveLength(1)
+    expect(c.lines[0]!.message).toMatch(/^tokengate: a request was refused \(503 verifier_misconfigured\): ConfigError: tokengate: invalid verifier option now: the clock returned NaN; /)
+  })
+})
+
 describe('the logger option', () => {
   it('defaults to one line on console.warn', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})

@@ -2,8 +2,8 @@
  * @module
  * Operator hints: a failure that usually means the server is set up wrong (an issuer or
  * audience that does not match what the identity provider issues, a JWKS URL that answers
- * 404, a claims schema that refuses every token, a revocation hook that throws, a token
- * handed over without its `Bearer ` scheme) is told to the operator once — through the
+ * 404, a claims schema that refuses every token, a revocation hook or an `issuers` resolver
+ * that throws, a clock that returns nonsense, a token handed over without its `Bearer ` scheme) is told to the operator once — through the
  * verifier's `logger` and an `operator_hint` event — with the cause: expected vs actual, the
  * URL and the HTTP status or network error. The client's answer does not change: it gets only
  * the RFC 6750 challenge and the reason's message.
@@ -57,6 +57,8 @@ const OPERATOR_FACING: ReadonlySet<BearerErrorReason> = new Set<BearerErrorReaso
   'jwks_unavailable',
   'claims_schema_failed',
   'revocation_unavailable',
+  'issuer_unavailable',
+  'verifier_misconfigured',
   'token_missing',
 ])
 
@@ -119,6 +121,18 @@ function describe(err: BearerError): Hint | undefined {
       return {
         key: err.reason,
         message: `a request was refused (503 revocation_unavailable): the isRevoked hook failed: ${errorText(cause)}. Requests are refused while it fails (fail closed).`,
+        details: { reason: err.reason, error: errorText(cause) },
+      }
+    case 'issuer_unavailable':
+      return {
+        key: err.reason,
+        message: `a request was refused (503 issuer_unavailable): the issuers resolver failed: ${errorText(cause)}. Tokens of an issuer it cannot answer for are refused (fail closed) and it is asked again on the next request.`,
+        details: { reason: err.reason, error: errorText(cause) },
+      }
+    case 'verifier_misconfigured':
+      return {
+        key: err.reason,
+        message: `a request was refused (503 verifier_misconfigured): ${errorText(cause)}. Nothing can be decided until the configuration is fixed.`,
         details: { reason: err.reason, error: errorText(cause) },
       }
     case 'token_missing':

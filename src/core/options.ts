@@ -175,8 +175,9 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Where the verifier tells the operator, once, about a failure that usually means the
    * server is set up wrong: an `iss` or `aud` that is not the configured one (expected vs
    * actual, "differs only by a trailing slash"), keys that cannot be fetched (the URL and the
-   * HTTP status or network error; told again after keys were fetched since), a claims schema
-   * or revocation hook that fails, a token passed without its `Bearer ` scheme. The client's
+   * HTTP status or network error; told again after keys were fetched since), a claims schema,
+   * revocation hook or `issuers` resolver that fails, a `now` clock that returns nonsense, a
+   * token passed without its `Bearer ` scheme. The client's
    * answer is unchanged. `false` silences it (`onEvent` still gets `operator_hint`).
    * Default: one line on `console.warn`.
    */
