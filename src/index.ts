@@ -6,12 +6,25 @@
  */
 export { createVerifier, type Verifier } from './core/create-verifier.js'
 export { createLazyVerifier } from './core/lazy-verifier.js'
+export { memoryReplayStore, type MemoryReplayStoreOptions, type ReplayStore } from './binding/replay-store.js'
+export type { DpopRequest } from './binding/dpop-proof.js'
+export type { CertificateInput } from './binding/binding-step.js'
+export type { ClientCertificate } from './binding/certificate.js'
+export type { AuthScheme } from './errors/www-authenticate.js'
+export {
+  protectedResourceMetadata,
+  protectedResourceMetadataUrl,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceMetadataOptions,
+} from './metadata/protected-resource.js'
 export { DEFAULT_CLOCK_TOLERANCE } from './core/parse-options.js'
 export { ConfigError } from './errors/config-error.js'
 export { ClaimMismatchError } from './errors/claim-mismatch.js'
 export { verifyBearer, type VerifyBearerOptions } from './core/verify-bearer.js'
 export type {
   CommonVerifierOptions,
+  DpopNonceOptions,
+  DpopOptions,
   IssuerAudienceOptions,
   IssuerEntry,
   JwksCacheOptions,

@@ -27,6 +27,9 @@ import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
 import { entryFits, fixedDirectory, resolverDirectory, type TenantDirectory } from './tenants.js'
 import { issuerTemplate, type IssuerTemplate } from '../claims/issuer-template.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
+import { resolveDpop } from '../binding/dpop-settings.js'
+import { DEFAULT_REALM } from '../errors/bearer-error.js'
+import { bearerOnly, type ChallengeContext } from '../errors/www-authenticate.js'
 
 /**
  * A configured verifier: call it with the `Authorization` header value. Resolves with the
@@ -93,6 +96,33 @@ function allowList(spec: KeySourceSpec, configured: readonly Algorithm[] | undef
   return new Set(ASYMMETRIC_ALGORITHMS)
 }
 
+/** What the adapters need of a verifier besides calling it. */
+export interface VerifierInternals {
+  /** The realm, schemes and parameters of its challenges. */
+  readonly challenge: ChallengeContext
+  /** The DPoP nonce to send now (`DPoP-Nonce`), when the verifier issues nonces. */
+  readonly dpopNonce: (() => string | Promise<string>) | undefined
+}
+
+const internals = new WeakMap<object, VerifierInternals>()
+/** Verifiers built later (`createLazyVerifier`): their internals are those of the verifier they build. */
+const delegates = new WeakMap<object, () => object>()
+
+/** Internal: `verifier`'s challenge and nonces are those of `built()` (called when first needed). */
+export function delegateInternals(verifier: object, built: () => object): void {
+  delegates.set(verifier, built)
+}
+
+/**
+ * The challenge context and DPoP nonces of a verifier built by `createVerifier`; for another
+ * function posing as one, a `Bearer` challenge in its `realm`. Internal: adapters and guards.
+ */
+export function verifierInternals(verifier: { readonly realm?: string }): VerifierInternals {
+  const delegate = delegates.get(verifier)
+  if (delegate) return verifierInternals(delegate())
+  return internals.get(verifier) ?? { challenge: bearerOnly(verifier.realm ?? DEFAULT_REALM), dpopNonce: undefined }
+}
+
 /**
  * Builds a verifier. Options are validated once (a mistake throws a `TypeError` naming the
  * option); keys, sets and the allow-list are derived once; the returned function only runs
@@ -155,6 +185,13 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   } else if (o.multiIssuer) {
     directory = fixedDirectory(built.map((t, i) => ({ issuer: o.tenants[i]!.issuer as string, tenant: t })))
   }
+  const dpop = o.dpop === undefined ? undefined : resolveDpop(o.dpop, o.now)
+  const challenge: ChallengeContext = Object.freeze({
+    realm: o.realm,
+    bearer: dpop?.required !== true,
+    dpopAlgs: dpop?.algs,
+    resourceMetadata: o.resourceMetadata,
+  })
   const resolved: ResolvedVerifier = Object.freeze({
     realm: o.realm,
     maxTokenSize: o.maxTokenSize,
@@ -172,6 +209,8 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     revocationTimeoutMs: o.revocationTimeoutMs,
     signature: backend,
     headers: createParsedHeaders(),
+    binding: Object.freeze({ acceptBoundAsBearer: o.acceptBoundAsBearer, dpop, signature: backend }),
+    challenge,
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),
     tenant: o.multiIssuer ? undefined : built[0],
     directory,
@@ -184,6 +223,8 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   }
   Object.defineProperty(verify, 'realm', { value: o.realm, enumerable: true })
   Object.defineProperty(verify, 'header', { value: o.header, enumerable: true })
+  const nonces = dpop?.nonces
+  internals.set(verify, Object.freeze({ challenge, dpopNonce: nonces === undefined ? undefined : () => nonces.current() }))
   return verify
 }
 

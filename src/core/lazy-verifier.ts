@@ -7,7 +7,7 @@
 import { ConfigError } from '../errors/config-error.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
 import type { AuthorizationInput } from './authorization-header.js'
-import { createVerifier, type Verifier } from './create-verifier.js'
+import { createVerifier, delegateInternals, type Verifier } from './create-verifier.js'
 import type { VerifierOptions } from './options.js'
 
 /**
@@ -58,5 +58,6 @@ export function createLazyVerifier<C extends object = object>(options: () => Ver
       enumerable: true,
     },
   })
+  delegateInternals(verify, get)
   return verify
 }

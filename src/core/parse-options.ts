@@ -6,7 +6,9 @@
  */
 import { DEFAULT_REALM } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
-import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
+import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, type Algorithm, type AsymmetricAlgorithm } from '../keys/algorithms.js'
+import type { ReplayStore } from '../binding/replay-store.js'
+import type { DpopSettings } from '../binding/dpop-settings.js'
 import { jwksCacheSchema, type RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import { sharedSecretSchema } from '../keys/key-material.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
@@ -87,7 +89,22 @@ export interface ParsedVerifierOptions {
   /** `undefined` when silenced (`logger: false`). */
   readonly logger: VerifierLogger | undefined
   readonly cacheMax: number | undefined
+  readonly acceptBoundAsBearer: boolean
+  readonly dpop: ParsedDpopOptions | undefined
+  readonly resourceMetadata: string | undefined
 }
+
+/** `dpop`, normalised: durations in seconds, the nonce secret as bytes, defaults applied (but the store). */
+export type ParsedDpopOptions = DpopSettings
+
+/** Default `dpop.maxAge`, seconds. */
+export const DEFAULT_DPOP_MAX_AGE = 300
+/** Default `dpop.nonce.lifetime`, seconds. */
+export const DEFAULT_DPOP_NONCE_LIFETIME = 60
+/** Default `dpop.maxProofSize`, characters. */
+export const DEFAULT_DPOP_MAX_PROOF_SIZE = 8192
+/** Proof algorithms accepted by default: every asymmetric one, ES256 (what most clients use) first. */
+export const DEFAULT_DPOP_ALGORITHMS: readonly AsymmetricAlgorithm[] = ['ES256', ...ASYMMETRIC_ALGORITHMS.filter((a) => a !== 'ES256')]
 
 const KEY_SOURCES = ['jwksUri', 'discovery', 'jwks', 'secret', 'keys', 'publicKey', 'x509Uri'] as const
 
@@ -109,6 +126,37 @@ const keySourceEntries = {
   x509Uri: v.optional(httpUrl()),
 }
 
+const dpopSchema = options(
+  {
+    required: v.optional(bool()),
+    algorithms: v.optional(
+      v.pipe(
+        v.array(v.picklist(ASYMMETRIC_ALGORITHMS, `expected asymmetric algorithms (RFC 9449 §11.6), some of ${ASYMMETRIC_ALGORITHMS.join(', ')}`)),
+        v.minLength(1, 'expected at least one algorithm, e.g. ["ES256"]'),
+      ),
+    ),
+    maxAge: v.optional(duration(1)),
+    maxProofSize: v.optional(v.pipe(positiveInt('a number of characters of at least 256'), v.minValue(256, 'expected a number of characters of at least 256'))),
+    nonce: v.optional(v.union([v.boolean(), v.looseObject({})], 'expected true, false or { secret, lifetime? }')),
+    replayStore: v.optional(
+      v.custom<ReplayStore>(
+        (x) => typeof x === 'object' && x !== null && typeof (x as ReplayStore).add === 'function',
+        'expected a replay store { add(jti, ttlSeconds) }, e.g. memoryReplayStore() or redisReplayStore({ client })',
+      ),
+    ),
+  },
+  'the DPoP settings { required?, algorithms?, maxAge?, nonce?, replayStore?, maxProofSize? }',
+)
+
+// Parsed on its own so a mistake inside names its path (a union would only say "expected one of").
+const dpopNonceSchema = options(
+  {
+    secret: v.union([v.string(), bytes()], 'expected the nonce secret as a string or a Uint8Array (at least 32 bytes)'),
+    lifetime: v.optional(duration(1)),
+  },
+  'the nonce settings { secret, lifetime? }',
+)
+
 const issuerEntry = options(
   {
     issuer: nonEmptyString('the exact "iss" value, e.g. "https://idp.example.com/"'),
@@ -123,9 +171,14 @@ const schema = options({
   issuer: v.optional(issuerOrAudience('the accepted "iss" value(s), e.g. "https://idp.example.com/", or null to skip the check')),
   audience: v.optional(issuerOrAudience('the accepted "aud" value(s), e.g. "https://api.example.com", or null to skip the check')),
   issuers: v.optional(
-    v.union(
-      [v.pipe(v.array(issuerEntry, 'expected a list of issuer entries'), v.minLength(1, 'expected at least one issuer entry')), fn<IssuerResolver>()],
-      'expected a list of issuer entries, or a resolver (iss) => entry | undefined',
+    // Chosen by the input's type (not a union), so an entry's own error reaches the user.
+    v.lazy((input) =>
+      typeof input === 'function'
+        ? fn<IssuerResolver>()
+        : v.pipe(
+            v.array(issuerEntry, 'expected a list of issuer entries, or a resolver (iss) => entry | undefined'),
+            v.minLength(1, 'expected at least one issuer entry'),
+          ),
     ),
   ),
   tenantCache: v.optional(
@@ -198,6 +251,9 @@ const schema = options({
   cache: v.optional(
     v.union([v.literal(false), options({ max: v.optional(positiveInt('a positive integer, e.g. 1000')) }, 'the cache settings { max }')], 'expected false or { max: a positive integer }'),
   ),
+  acceptBoundAsBearer: v.optional(bool()),
+  dpop: v.optional(v.union([v.boolean(), v.looseObject({})], 'expected true, false or the DPoP settings { required?, maxAge?, nonce?, replayStore?, ... }')),
+  resourceMetadata: v.optional(httpUrl()),
 }, 'verifier options: { issuer, audience, jwksUri | jwks | secret | discovery | publicKey | x509Uri | keys }')
 
 type Input = InferOutput<typeof schema>
@@ -226,6 +282,29 @@ function keySourceOf(input: KeySourceInput, where: string, issuer: Input['issuer
   if (input.publicKey !== undefined) return { kind: 'publicKey', key: input.publicKey }
   if (input.x509Uri !== undefined) return { kind: 'x509Uri', url: input.x509Uri }
   return { kind: 'keys', factory: input.keys! }
+}
+
+const utf8 = new TextEncoder()
+
+function parseDpop(dpop: Input['dpop']): ParsedDpopOptions | undefined {
+  if (dpop === undefined || dpop === false) return undefined
+  const d = dpop === true ? {} : parseOptions('verifier', dpopSchema, dpop, ['dpop'])
+  let nonce: ParsedDpopOptions['nonce']
+  if (d.nonce === true) nonce = { secret: undefined, lifetime: DEFAULT_DPOP_NONCE_LIFETIME }
+  else if (typeof d.nonce === 'object') {
+    const n = parseOptions('verifier', dpopNonceSchema, d.nonce, ['dpop', 'nonce'])
+    const secret = typeof n.secret === 'string' ? utf8.encode(n.secret) : n.secret.slice()
+    if (secret.length < 32) throw new ConfigError('verifier', 'dpop.nonce.secret', `expected at least 32 bytes (HMAC-SHA256 key), got ${secret.length}`)
+    nonce = { secret, lifetime: n.lifetime === undefined ? DEFAULT_DPOP_NONCE_LIFETIME : toSeconds(n.lifetime) }
+  }
+  return {
+    required: d.required ?? false,
+    algorithms: Object.freeze([...new Set(d.algorithms ?? DEFAULT_DPOP_ALGORITHMS)]),
+    maxAge: d.maxAge === undefined ? DEFAULT_DPOP_MAX_AGE : toSeconds(d.maxAge),
+    maxProofSize: d.maxProofSize ?? DEFAULT_DPOP_MAX_PROOF_SIZE,
+    nonce,
+    replayStore: d.replayStore,
+  }
 }
 
 const REQUIRED = 'required (a string, a list, or null to skip the check)'
@@ -294,5 +373,8 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     onEvent: o.onEvent,
     logger: o.logger === false ? undefined : ((o.logger as VerifierLogger | undefined) ?? consoleLogger),
     cacheMax: o.cache === false ? undefined : (o.cache?.max ?? DEFAULT_CACHE_MAX),
+    acceptBoundAsBearer: o.acceptBoundAsBearer ?? false,
+    dpop: parseDpop(o.dpop),
+    resourceMetadata: o.resourceMetadata === undefined ? undefined : String(o.resourceMetadata),
   }
 }

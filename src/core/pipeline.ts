@@ -20,13 +20,16 @@ import type { ParsedHeaders } from '../lib/parsed-headers.js'
 import type { Hints } from './hints.js'
 import type { TenantDirectory } from './tenants.js'
 import type { VerifiedToken, VerifiedTokenCache } from './verified-token-cache.js'
-import { assertToken68, readBareToken, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
+import { assertToken68, readBareToken, readCredentials, type AuthorizationInput, type Credentials } from './authorization-header.js'
 import { assertHeader, type HeaderRules } from './jws-header.js'
 import type { BearerAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.js'
 import { deepFreeze } from '../lib/freeze.js'
 import { own } from '../lib/own.js'
 import { assertSignature, isPromise, resolveKey } from './signature-step.js'
 import { parseToken, type ParsedToken } from '../lib/token.js'
+import { assertBinding, type BindingRules } from '../binding/binding-step.js'
+import { parseProof } from '../binding/dpop-proof.js'
+import type { AuthScheme, ChallengeContext } from '../errors/www-authenticate.js'
 
 /** One trusted issuer (or the single configuration): its keys and its claim rules. */
 export interface Tenant {
@@ -57,6 +60,10 @@ export interface ResolvedVerifier {
   readonly hints: Hints
   /** Bound on an `isRevoked` promise, in milliseconds. */
   readonly revocationTimeoutMs: number
+  /** Step 4b: sender-constrained tokens (`acceptBoundAsBearer`, `dpop`). */
+  readonly binding: BindingRules
+  /** The schemes and parameters of every challenge this verifier answers with. */
+  readonly challenge: ChallengeContext
   readonly signature: SignatureBackend
   /** Parsed JOSE headers by their encoded text. */
   readonly headers: ParsedHeaders
@@ -70,16 +77,15 @@ export interface ResolvedVerifier {
 
 const NO_REQUIREMENTS: VerifyRequestOptions = Object.freeze({})
 
-/** Step 1: the bearer token of the header, parsed as a JWT. */
-function parseBearerToken(v: ResolvedVerifier, authorization: AuthorizationInput): ParsedToken {
+/** Step 1: the token of the header, parsed as a JWT. */
+function parseCredentialToken(v: ResolvedVerifier, credentials: Credentials): ParsedToken {
   // A header that carries the token bare (ALB's x-amzn-oidc-data): no scheme, no token68 rule.
-  if (v.bareToken) return parseToken(readBareToken(authorization, v.maxTokenSize), v.headers, v.allowPadding)
-  const raw = readBearerCredentials(authorization, v.maxTokenSize)
+  if (v.bareToken) return parseToken(credentials.token, v.headers, v.allowPadding)
   try {
-    return parseToken(raw, v.headers, v.allowPadding)
+    return parseToken(credentials.token, v.headers, v.allowPadding)
   } catch (err) {
     // Not one token68 is a malformed header (400) before it is a malformed token (401).
-    assertToken68(raw)
+    assertToken68(credentials.token, credentials.scheme)
     throw err
   }
 }
@@ -152,13 +158,24 @@ export function runPipeline(
 }
 
 /**
- * The verifier is the boundary of its realm: the steps below it throw with the default realm,
- * and every failure leaves here with the verifier's own (one place, not a parameter of every step).
+ * The verifier is the boundary of its challenges: the steps below it throw in the default
+ * realm, and every failure leaves here with the verifier's own realm, schemes (DPoP `algs`),
+ * `resource_metadata`, the scheme of the request, and a fresh `DPoP-Nonce` when the verifier
+ * issues nonces (one place, not a parameter of every step).
  */
-function inRealm(v: ResolvedVerifier, err: unknown): unknown {
+async function inContext(v: ResolvedVerifier, err: unknown, scheme: AuthScheme | undefined): Promise<unknown> {
   if (!BearerError.is(err)) return err
   v.hints.report(err)
-  return err.withRealm(v.realm)
+  const nonces = v.binding.dpop?.nonces
+  let dpopNonce: string | undefined
+  if (nonces !== undefined && err.status === 401) {
+    try {
+      dpopNonce = await nonces.current()
+    } catch {
+      // No nonce to hand out: the challenge still answers.
+    }
+  }
+  return err.inContext(v.challenge, { scheme, dpopNonce })
 }
 
 /** Steps 2, 3, 5 and 6 for a cached token; a key that changed sends it through every step. */
@@ -169,8 +186,11 @@ async function answerFromCache(
   hit: VerifiedToken,
   request: VerifyRequestOptions,
 ): Promise<BearerAuth> {
+  const scheme = hit.auth.scheme ?? 'Bearer'
   try {
     let nowS = clockSeconds(v)
+    // 1b. a DPoP request's proof header: the cache never skips the proof
+    const proof = scheme === 'DPoP' ? parseProof(v.binding.dpop!, v.signature, request.dpop) : undefined
     // 2. with an issuers resolver, the tenant again: one no longer trusted (or rebuilt) sends the token through every step.
     if (v.directory?.dynamic) {
       const selected = v.directory.select(hit.payload)
@@ -193,10 +213,13 @@ async function answerFromCache(
     }
     // 3. time
     assertCachedTime(v, entryKey, hit, nowS)
+    // 4b. binding: checked on every request, cached or not
+    const binding = assertBinding(v.binding, scheme, { raw: hit.auth.token, payload: hit.payload }, proof, request, nowS, v.clockTolerance)
+    if (binding !== undefined) await binding
     const answered = checkRequest(v, hit.auth, request)
     return isPromise(answered) ? await answered : answered
   } catch (err) {
-    throw inRealm(v, err)
+    throw await inContext(v, err, scheme)
   }
 }
 
@@ -207,10 +230,18 @@ async function verifyFresh(
   entryKey: string | undefined,
   request: VerifyRequestOptions,
 ): Promise<BearerAuth> {
+  let scheme: AuthScheme | undefined
   try {
     let nowS = clockSeconds(v)
     // 1. format
-    const token = parseBearerToken(v, authorization)
+    const credentials: Credentials = v.bareToken
+      ? { scheme: 'Bearer', token: readBareToken(authorization, v.maxTokenSize) }
+      : readCredentials(authorization, v.maxTokenSize, v.binding.dpop !== undefined)
+    scheme = credentials.scheme
+    if (scheme === 'Bearer' && v.binding.dpop?.required === true) throw new BearerError('dpop_required')
+    // 1b. a DPoP request's proof header, before any work on the token
+    const proof = scheme === 'DPoP' ? parseProof(v.binding.dpop!, v.signature, request.dpop) : undefined
+    const token = parseCredentialToken(v, credentials)
     // 2. header policy, key and signature: nothing below runs on an unverified token
     const selected = selectTenant(v, token.payload)
     const tenant = isPromise(selected) ? await selected : selected
@@ -230,6 +261,9 @@ async function verifyFresh(
     if (v.claimValues.length > 0) assertClaimValues(token.payload, v.claimValues)
     const checked = v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload) : token.payload
     const claims = (isPromise(checked) ? await checked : checked) as JwtClaims
+    // 4b. a sender-constrained token is used by its holder (a failure is not cached)
+    const binding = assertBinding(v.binding, scheme, token, proof, request, nowS, v.clockTolerance)
+    if (binding !== undefined) await binding
     // 5a. the scopes, roles and permissions the token grants (a malformed claim is the token's fault: not cached)
     const scopes = grantedScopes(token.payload, v.scopeClaims)
     const roles = grantedRoles(token.payload, v.roleClaims)
@@ -242,6 +276,7 @@ async function verifyFresh(
       roles: Object.freeze(roles),
       permissions: Object.freeze(permissions),
       header: deepFreeze(token.header),
+      scheme,
     })
     if (entryKey !== undefined) {
       rememberToken(v.cache!, entryKey, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
@@ -249,7 +284,7 @@ async function verifyFresh(
     const answered = checkRequest(v, auth, request)
     return isPromise(answered) ? await answered : answered
   } catch (err) {
-    throw inRealm(v, err)
+    throw await inContext(v, err, scheme)
   }
 }
 

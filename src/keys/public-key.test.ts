@@ -4,7 +4,7 @@
  * algorithm family is still enforced; wrong material is a ConfigError at construction.
  */
 import { createPublicKey, generateKeyPairSync, createSecretKey } from 'node:crypto'
-import { importSPKI } from 'jose'
+import { importSPKI, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createVerifierOn } from '../core/create-verifier.js'
 import type { VerifierOptions } from '../core/options.js'
@@ -58,8 +58,9 @@ describe.each(BACKENDS)('publicKey on the $name backend', (backend) => {
     const key = await deriveSigningKey('RS256')
     const pem = publicKeyPem(key)
     const verify = createVerifierOn(backend, options(pem))
-    const hmac = { alg: 'HS256' as const, kid: undefined, signingKey: new TextEncoder().encode(pem), publicJwk: undefined, secret: undefined }
-    await expectReject(verify(bearer(await signToken(hmac, claims()))), 'alg_not_allowed')
+    // Forged with jose: the test kit itself refuses a PEM as an HMAC secret.
+    const forged = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(pem))
+    await expectReject(verify(bearer(forged)), 'alg_not_allowed')
     await expectReject(verify(bearer(await signToken({ ...(await deriveSigningKey('ES256')), kid: undefined }, claims()))), 'alg_not_allowed')
   })
 })

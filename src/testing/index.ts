@@ -23,3 +23,15 @@ export { encodeSegment, signToken, signTokenRaw, unsignedToken } from './tokens.
 export { albKeyId, TEST_ALB_ARN, TEST_TENANT_ID, TOKEN_SHAPES, type ShapedTokenOptions, type TokenShape } from './shapes.js'
 export { certificatePem, publicKeyPem, type CertificateOptions } from './certificate.js'
 export { routeFetch } from './route-fetch.js'
+export {
+  deriveDpopKey,
+  DPOP_PROOF_DESCRIPTIONS,
+  DPOP_PROOF_OUTCOMES,
+  generateDpopKey,
+  jwkThumbprintOf,
+  signDpopProof,
+  type DpopKey,
+  type DpopOutcome,
+  type DpopProofCase,
+  type DpopProofOptions,
+} from './dpop.js'

@@ -16,11 +16,18 @@ import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard } from 
 import { requireClaimGuard } from '../../guards/claims.js'
 import type { ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
 import type { JwtClaims } from '../../lib/result.js'
-import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, withoutStack, type AdapterOptions } from '../runtime.js'
+import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
+import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
+import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, setDpopNonce, parseBindingSettings, resolveAdapter, withoutStack, type AdapterOptions, type BindingSettings } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
+import { expressBinding } from './binding.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AuthLevelRequirement } from '../../guards/auth-level.js'
+export type { ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+export { expressUrl } from './binding.js'
 export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 
 declare global {
@@ -40,7 +47,7 @@ declare global {
 export type ExpressErrorHandler = (err: BearerError, req: Request, res: Response, next: NextFunction) => void
 
 /** Options of `bearer()` from `tokengate/express`. */
-export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> & {
+export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<Request> & {
   /**
    * `true` (default): answer failures here with an RFC 9457 `application/problem+json` body,
    * the status and the `WWW-Authenticate` challenge. `false`: hand them to `next(err)` as a
@@ -53,7 +60,7 @@ export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> 
 }
 
 interface RouteState {
-  readonly realm: string
+  readonly challenge: ChallengeContext
   fail(err: unknown, req: Request, res: Response, next: NextFunction): void
 }
 
@@ -81,14 +88,16 @@ function sendProblemResponse(res: Response, err: BearerError): void {
  * app.get('/api/orders', requireScopes('read:orders'), (req, res) => res.json(req.auth!.claims))
  */
 export function bearer<C extends object = object>(options: ExpressBearerOptions<C>): RequestHandler {
-  const { onError, sendProblem, ...rest } = options ?? ({} as ExpressBearerOptions<C>)
+  const { onError, sendProblem, url, certificate, ...rest } = options ?? ({} as ExpressBearerOptions<C>)
+  const binding = expressBinding(parseBindingSettings('express', { url, certificate }))
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('express', 'onError', 'expected a function (err, req, res, next) => void')
   if (sendProblem !== undefined && typeof sendProblem !== 'boolean') throw new ConfigError('express', 'sendProblem', 'expected true or false')
   const a = resolveAdapter('express', rest as AdapterOptions<C>)
 
   const state: RouteState = {
-    get realm() {
-      return a.realm
+    // Read when an answer needs it: a lazy verifier is built on first use, not here.
+    get challenge() {
+      return a.challenge
     },
     fail(err, req, res, next) {
       if (!BearerError.is(err)) return next(err)
@@ -113,10 +122,14 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
     }
     // headersDistinct keeps repeated Authorization fields (plain headers keep only the first),
     // so two credentials fail as header_malformed, as on every other adapter.
-    authenticate(a, req.headersDistinct?.[a.header] ?? req.headers[a.header]).then(
+    const parts = binding(req)
+    authenticate(a, req.headersDistinct?.[a.header] ?? req.headers[a.header], parts).then(
       (auth) => {
         req.auth = auth as BearerAuth<RegisteredClaims> | undefined
-        next()
+        // RFC 9449 §8.2: the next nonce rides on the answer to a DPoP request.
+        const setting = setDpopNonce(a, parts, (nonce) => res.setHeader('DPoP-Nonce', nonce))
+        if (setting === undefined) next()
+        else void setting.then(() => next())
       },
       (err: unknown) => state.fail(err, req, res, next),
     )
@@ -125,7 +138,7 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
 
 // A guard with no bearer() before it on this request (a forgotten middleware): 401, answered here.
 const NO_MIDDLEWARE: RouteState = {
-  realm: DEFAULT_REALM,
+  challenge: bearerOnly(DEFAULT_REALM),
   fail: (err, _req, res, next) => (BearerError.is(err) ? sendProblemResponse(res, err) : next(err)),
 }
 
@@ -135,7 +148,7 @@ function guardMiddleware(guard: Guard): RequestHandler {
     const state = states.get(req) ?? NO_MIDDLEWARE
     let checking: void | Promise<void>
     try {
-      checking = runGuard(guard, req.auth, state.realm)
+      checking = runGuard(guard, req.auth, state.challenge)
     } catch (err) {
       return state.fail(err, req, res, next)
     }
@@ -228,4 +241,36 @@ export function requireClaim<const P extends ClaimPathArg<Claims>>(path: P, expe
 export function requireClaim(path: readonly string[], expected: ClaimExpectation<unknown, RegisteredClaims>, options?: RequireClaimOptions): RequestHandler
 export function requireClaim(path: string | readonly string[], expected: unknown, options?: RequireClaimOptions): RequestHandler {
   return guardMiddleware(requireClaimGuard(path, expected, options))
+}
+
+/**
+ * Route middleware, after `bearer()`: RFC 9470 step-up. The token's `acr` must be one of
+ * `acr` and its `auth_time` within `maxAge`, else 401 `insufficient_user_authentication` with
+ * `acr_values` / `max_age` in the challenge.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.post('/api/transfers', requireAuthLevel({ acr: ['urn:example:mfa'], maxAge: '5m' }), handler)
+ */
+export function requireAuthLevel(requirement: AuthLevelRequirement): RequestHandler {
+  return guardMiddleware(requireAuthLevelGuard(requirement))
+}
+
+/**
+ * A handler answering the RFC 9728 protected resource metadata document (JSON, cacheable,
+ * readable from any origin). Mount it at `protectedResourceMetadataUrl(resource)`'s path.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.get('/.well-known/oauth-protected-resource', resourceMetadataHandler({ resource: 'https://api.example.com', authorizationServers: [issuer], verifier }))
+ */
+export function resourceMetadataHandler(options: ProtectedResourceMetadataOptions): RequestHandler {
+  const { body, headers } = metadataResponse(options)
+  return function tokengateResourceMetadata(_req, res) {
+    res.statusCode = 200
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
+    res.end(body)
+  }
 }

@@ -18,12 +18,19 @@ import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard, type G
 import { requireClaimGuard } from '../../guards/claims.js'
 import type { ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
 import type { JwtClaims } from '../../lib/result.js'
-import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, withoutStack, type AdapterOptions } from '../runtime.js'
+import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
+import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
+import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, parseBindingSettings, resolveAdapter, setDpopNonce, withoutStack, type AdapterOptions, type BindingSettings } from '../runtime.js'
+import { fastifyBinding } from './binding.js'
 import type { RegisteredClaims } from '../register.js'
 import { checkRouteScopes, routeGuard } from './route-scopes.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AuthLevelRequirement } from '../../guards/auth-level.js'
+export type { ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+export { fastifyUrl } from './binding.js'
 export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 
 /** A hook that authenticates the request: use it as `onRequest` or `preHandler`. */
@@ -66,7 +73,7 @@ declare module 'fastify' {
 export type FastifyErrorHandler = (err: BearerError, request: FastifyRequest, reply: FastifyReply) => unknown
 
 /** Options of the `tokengate/fastify` plugin. */
-export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> & {
+export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<FastifyRequest> & {
   /** Add `authenticate` as an `onRequest` hook for every route in the registering scope. Default `false`. */
   readonly global?: boolean
   /** Answer failures with an RFC 9457 `application/problem+json` body instead of throwing to the error handler. Default `false`. */
@@ -76,7 +83,7 @@ export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> 
 }
 
 interface PluginState {
-  readonly realm: string
+  readonly challenge: ChallengeContext
   fail(err: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>
 }
 
@@ -86,7 +93,8 @@ function preflight(request: FastifyRequest): boolean {
 }
 
 async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerOptions): Promise<void> {
-  const { onError, sendProblem, global: isGlobal, ...rest } = options
+  const { onError, sendProblem, global: isGlobal, url, certificate, ...rest } = options
+  const binding = fastifyBinding(parseBindingSettings('fastify', { url, certificate }))
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('fastify', 'onError', 'expected a function (err, request, reply) => unknown')
   for (const [name, value] of Object.entries({ sendProblem, global: isGlobal })) {
     if (value !== undefined && typeof value !== 'boolean') throw new ConfigError('fastify', name, 'expected true or false')
@@ -96,8 +104,9 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
   const a = resolveAdapter('fastify', adapterOptions as AdapterOptions)
 
   const state: PluginState = {
-    get realm() {
-      return a.realm
+    // Read when an answer needs it: a lazy verifier is built on first use, not here.
+    get challenge() {
+      return a.challenge
     },
     async fail(err, request, reply) {
       if (!BearerError.is(err)) throw err
@@ -120,10 +129,14 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
     // Answered here (headers set by an earlier CORS hook stay): no handler runs unauthenticated.
     if (a.answerPreflight && preflight(request)) return reply.code(PREFLIGHT_STATUS).send()
     try {
-      const auth = await authenticate(a, request.raw.headersDistinct?.[a.header] ?? request.headers[a.header])
+      const parts = binding(request)
+      const auth = await authenticate(a, request.raw.headersDistinct?.[a.header] ?? request.headers[a.header], parts)
       request.auth = (auth ?? null) as BearerAuth<RegisteredClaims> | null
+      // RFC 9449 §8.2: the next nonce rides on the answer to a DPoP request.
+      const setting = setDpopNonce(a, parts, (nonce) => reply.header('DPoP-Nonce', nonce))
+      if (setting !== undefined) await setting
       const guard = routeGuard(request.routeOptions.config)
-      if (guard) await runGuard(guard, auth, a.realm)
+      if (guard) await runGuard(guard, auth, a.challenge)
     } catch (err) {
       return state.fail(err, request, reply)
     }
@@ -217,7 +230,7 @@ function guardHook(guard: Guard, fallback?: PluginState): AuthenticateHook {
     const state = states.get(request) ?? fallback
     try {
       // Without fastify.authenticate before it (a forgotten hook): 401, thrown to the error handler.
-      await runGuard(guard, request.auth, state?.realm ?? DEFAULT_REALM)
+      await runGuard(guard, request.auth, state?.challenge ?? bearerOnly(DEFAULT_REALM))
     } catch (err) {
       if (!state) throw BearerError.is(err) ? withoutStack(err) : err
       return state.fail(err, request, reply)
@@ -306,4 +319,34 @@ export function requireClaim<const P extends ClaimPathArg<Claims>>(path: P, expe
 export function requireClaim(path: readonly string[], expected: ClaimExpectation<unknown, RegisteredClaims>, options?: RequireClaimOptions): AuthenticateHook
 export function requireClaim(path: string | readonly string[], expected: unknown, options?: RequireClaimOptions): AuthenticateHook {
   return guardHook(requireClaimGuard(path, expected, options))
+}
+
+/**
+ * A `preHandler` hook, after `fastify.authenticate`: RFC 9470 step-up. The token's `acr` must
+ * be one of `acr` and its `auth_time` within `maxAge`, else 401
+ * `insufficient_user_authentication` with `acr_values` / `max_age`.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.post('/transfers', { onRequest: app.authenticate, preHandler: requireAuthLevel({ acr: ['urn:example:mfa'], maxAge: '5m' }) }, handler)
+ */
+export function requireAuthLevel(requirement: AuthLevelRequirement): AuthenticateHook {
+  return guardHook(requireAuthLevelGuard(requirement))
+}
+
+/**
+ * A route handler answering the RFC 9728 protected resource metadata document (JSON,
+ * cacheable, readable from any origin). Mount it at `protectedResourceMetadataUrl(resource)`'s path.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.get('/.well-known/oauth-protected-resource', resourceMetadataHandler({ resource: 'https://api.example.com', authorizationServers: [issuer] }))
+ */
+export function resourceMetadataHandler(options: ProtectedResourceMetadataOptions): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  const { body, headers } = metadataResponse(options)
+  return async function tokengateResourceMetadata(_request, reply) {
+    return reply.code(200).headers(headers).send(body)
+  }
 }
