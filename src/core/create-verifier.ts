@@ -20,23 +20,34 @@ import { createVerifiedTokenCache } from './verified-token-cache.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { AuthorizationInput } from './authorization-header.js'
 import { DEFAULT_TYPS, normalizeTyp } from './jws-header.js'
-import type { VerifierEvent, VerifierOptions } from './options.js'
+import type { JwtVerifierOptions, VerifierEvent, VerifierOptions } from './options.js'
+import { attachEvents, createEventHub } from './events.js'
+import { observeVerification } from './outcome.js'
+import { parseVerifierOptions, type KeySourceSpec, type ParsedIntrospection, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { createHints } from './hints.js'
-import { parseVerifierOptions, type KeySourceSpec, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
 import { entryFits, fixedDirectory, resolverDirectory, type TenantDirectory } from './tenants.js'
 import { issuerTemplate, type IssuerTemplate } from '../claims/issuer-template.js'
-import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
+import type { BearerAuth, JwtAuth, VerifyRequestOptions } from '../lib/result.js'
 import { resolveDpop } from '../binding/dpop-settings.js'
 import { DEFAULT_REALM } from '../errors/bearer-error.js'
 import { bearerOnly, type ChallengeContext } from '../errors/www-authenticate.js'
+import type { OpaqueRouting } from './credential-route.js'
+import { createIntrospector, type CheckedToken, type IntrospectionEvent, type Introspector } from '../introspection/introspector.js'
+import { assertIntrospectedClaims } from '../introspection/response.js'
+import { discoveredEndpoint } from '../introspection/endpoint.js'
+import { applyClaimsSchema } from '../claims/schema.js'
+import { grantedScopes } from '../scopes/parse.js'
+import { deepFreeze } from '../lib/freeze.js'
+import { failClosedClock } from '../lib/clock.js'
 
 /**
  * A configured verifier: call it with the `Authorization` header value. Resolves with the
- * verified token, or rejects with a `BearerError`.
+ * verified credential (`A`: `JwtAuth` for a verifier without opaque credentials), or rejects
+ * with a `BearerError`.
  */
-export interface Verifier<C extends object = object> {
-  (authorization: AuthorizationInput, options?: VerifyRequestOptions): Promise<BearerAuth<C>>
+export interface Verifier<C extends object = object, A extends BearerAuth<C> = BearerAuth<C>> {
+  (authorization: AuthorizationInput, options?: VerifyRequestOptions): Promise<A>
   /** Loads remote keys now, so the first request does not wait for them. */
   warm(): Promise<void>
   /** The `realm` of this verifier's challenges; adapters and guards answer with it too. */
@@ -63,10 +74,10 @@ function keySourceFactory(spec: KeySourceSpec, o: ParsedVerifierOptions, issuer:
     case 'jwks':
       return localJwks(spec.set)
     case 'jwksUri':
-      return remoteJwks(spec.url, o.jwksCache)
+      return remoteJwks(spec.url, { ...o.jwksCache, ...(o.keyStore ? { keyStore: o.keyStore } : {}) })
     case 'discovery':
       // parseVerifierOptions guarantees a single issuer string beside `discovery`.
-      return discoveryJwks(issuer as string, { ...o.jwksCache, ...(spec.url === undefined ? {} : { url: spec.url }) })
+      return discoveryJwks(issuer as string, { ...o.jwksCache, ...(o.keyStore ? { keyStore: o.keyStore } : {}), ...(spec.url === undefined ? {} : { url: spec.url }) })
     case 'publicKey':
       return publicKey(spec.key)
     case 'x509Uri':
@@ -138,6 +149,8 @@ export function verifierInternals(verifier: { readonly realm?: string }): Verifi
  * })
  * const auth = await verifyBearer(req.headers.authorization, { scopes: ['read:users'] })
  */
+export function createVerifier<C extends object = object>(options: JwtVerifierOptions<C>): Verifier<C, JwtAuth<C>>
+export function createVerifier<C extends object = object>(options: VerifierOptions<C>): Verifier<C>
 export function createVerifier<C extends object = object>(options: VerifierOptions<C>): Verifier<C> {
   return createVerifierOn(signatureBackend, options)
 }
@@ -148,20 +161,15 @@ export function createVerifier<C extends object = object>(options: VerifierOptio
  */
 export function createVerifierOn<C extends object = object>(backend: SignatureBackend, options: VerifierOptions<C>): Verifier<C> {
   const o = parseVerifierOptions(options as VerifierOptions<object>)
-  const onEvent = o.onEvent
   const typs = o.typ === undefined ? DEFAULT_TYPS : new Set(o.typ.map(normalizeTyp))
-  const report = (event: VerifierEvent): void => {
-    try {
-      onEvent?.(event)
-    } catch {
-      // A throwing event listener must not break verification.
-    }
-  }
-  const hints = createHints(o.logger, report)
+  // `onEvent` and internal subscribers (tokengate/otel, the adapters' throttle): listeners can
+  // neither throw into nor delay a verification (events.ts).
+  const events = createEventHub<VerifierEvent>(o.onEvent)
+  const hints = createHints(o.logger, events.emit)
   const emit = (event: VerifierEvent): void => {
     // Keys fetched again: the next outage of that URL is worth telling the operator again.
     if (event.type === 'jwks_fetch' || event.type === 'discovery') hints.recovered(event.uri)
-    report(event)
+    events.emit(event)
   }
 
   function tenant(t: ParsedTenant): Tenant {
@@ -192,6 +200,17 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     dpopAlgs: dpop?.algs,
     resourceMetadata: o.resourceMetadata,
   })
+  const opaque: OpaqueRouting | undefined =
+    o.introspection === undefined && o.apiKeys === undefined
+      ? undefined
+      : Object.freeze({
+          apiKeyPrefix: o.apiKeys === undefined ? undefined : `${o.apiKeys.prefix}_`,
+          apiKeys: o.apiKeys,
+          introspect: o.introspection === undefined ? undefined : introspector(o, o.introspection, emit),
+          jwt: built.length > 0,
+          claimsSchema: o.claims,
+          roleClaims: o.roleClaims,
+        })
   const resolved: ResolvedVerifier = Object.freeze({
     realm: o.realm,
     maxTokenSize: o.maxTokenSize,
@@ -207,17 +226,22 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     isRevoked: o.isRevoked,
     hints,
     revocationTimeoutMs: o.revocationTimeoutMs,
-    signature: backend,
+    // `parallel: true`: the backend's off-main-thread variant, where the runtime has one.
+    signature: o.parallel ? (backend.parallel ?? backend) : backend,
     headers: createParsedHeaders(),
     binding: Object.freeze({ acceptBoundAsBearer: o.acceptBoundAsBearer, dpop, signature: backend }),
     challenge,
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),
     tenant: o.multiIssuer ? undefined : built[0],
     directory,
+    opaque,
   })
 
+  // Without listeners, the pipeline alone: no outcome event is built (nothing allocated for it).
   const verify = ((authorization: AuthorizationInput, request?: VerifyRequestOptions) =>
-    runPipeline(resolved, authorization, request)) as Verifier<C> & { realm: string; header: string }
+    events.active
+      ? observeVerification(events, request?.route, (obs) => runPipeline(resolved, authorization, request, obs))
+      : runPipeline(resolved, authorization, request)) as Verifier<C> & { realm: string; header: string }
   verify.warm = async () => {
     await Promise.all(built.map((t) => t.keys.warm?.()))
   }
@@ -225,7 +249,41 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   Object.defineProperty(verify, 'header', { value: o.header, enumerable: true })
   const nonces = dpop?.nonces
   internals.set(verify, Object.freeze({ challenge, dpopNonce: nonces === undefined ? undefined : () => nonces.current() }))
+  attachEvents(verify, events)
   return verify
+}
+
+/**
+ * The introspection client, with the verifier's checks of an active answer: iss/aud/time/type
+ * where present, required claims, the claims schema, then the granted scopes. What it returns is
+ * cached and shared by every request bearing the token, so it is frozen.
+ */
+function introspector(o: ParsedVerifierOptions, i: ParsedIntrospection, emit: (event: IntrospectionEvent) => void): Introspector {
+  const rules = Object.freeze({ issuers: toSet(i.issuer), audiences: toSet(i.audience), requiredClaims: o.requiredClaims, clockTolerance: o.clockTolerance })
+  const finish = (response: Record<string, unknown>, claims: Record<string, unknown>): CheckedToken =>
+    Object.freeze({ claims: deepFreeze(claims), scopes: Object.freeze(grantedScopes(response, o.scopeClaims)) })
+  const endpoint = i.settings.endpoint
+  // A broken clock fails closed here as in the JWT pipeline: 503 verifier_misconfigured,
+  // nothing cached (an answer kept "until NaN" would be kept forever, or checked never).
+  const now = failClosedClock(o.now, 'verifier')
+  return createIntrospector(i.settings, {
+    fetch: o.fetch,
+    now,
+    onEvent: emit,
+    clockTolerance: o.clockTolerance,
+    endpoint:
+      endpoint !== undefined
+        ? () => endpoint
+        : discoveredEndpoint(i.discovery!.issuer, i.discovery!.url, { fetch: o.fetch, now, timeoutMs: i.settings.timeoutMs, maxBytes: 1_048_576 }),
+    check(response, nowS) {
+      assertIntrospectedClaims(response, rules, nowS)
+      if (!o.claims) return finish(response, response)
+      const checked = applyClaimsSchema(o.claims, response)
+      return typeof (checked as Promise<unknown>).then === 'function'
+        ? (checked as Promise<Record<string, unknown>>).then((claims) => finish(response, claims))
+        : finish(response, checked as Record<string, unknown>)
+    },
+  })
 }
 
 /**

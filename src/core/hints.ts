@@ -72,6 +72,7 @@ const FETCH_ADVICE: Readonly<Record<FetchFailureCode, string>> = {
   no_usable_keys: 'every key was refused; the key_skipped events (onEvent) say why',
   discovery_invalid: 'the discovery document names no usable jwks_uri',
   issuer_mismatch: 'the discovery document speaks for another issuer: set `issuer` to exactly the metadata\'s "issuer"',
+  introspection_invalid: 'the introspection endpoint does not answer as RFC 7662 says: is it the introspection URL?',
 }
 
 function statusAdvice(status: number | undefined): string {

@@ -8,6 +8,7 @@ import { ConfigError } from '../errors/config-error.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
 import type { AuthorizationInput } from './authorization-header.js'
 import { createVerifier, delegateInternals, type Verifier } from './create-verifier.js'
+import { verifierEvents } from './events.js'
 import type { VerifierOptions } from './options.js'
 
 /**
@@ -56,6 +57,16 @@ export function createLazyVerifier<C extends object = object>(options: () => Ver
         }
       },
       enumerable: true,
+    },
+    // The event hub (outcome and throttle events) of the verifier once built.
+    [Symbol.for('tokengate.verifier.events')]: {
+      get: () => {
+        try {
+          return verifierEvents(get())
+        } catch {
+          return undefined
+        }
+      },
     },
   })
   delegateInternals(verify, get)

@@ -23,6 +23,8 @@ export interface BearerErrorOptions {
   readonly scope?: string
   /** The claim at fault, for claim failures (`exp`, `aud`, ...). */
   readonly claim?: string
+  /** Seconds until a retry can succeed (429): sent as `Retry-After`. */
+  readonly retryAfter?: number
   /**
    * The schemes and parameters of the verifier answering (DPoP `algs`, `resource_metadata`).
    * Default: `Bearer` only, in `realm`.
@@ -54,14 +56,16 @@ export class BearerError extends Error {
   override readonly name = 'BearerError' as const
   /** Stable machine-readable reason, e.g. `token_expired`. */
   readonly reason: BearerErrorReason
-  /** HTTP status: 400, 401, 403 or 503. */
-  readonly status: 400 | 401 | 403 | 503
+  /** HTTP status: 400, 401, 403, 429 or 503. */
+  readonly status: 400 | 401 | 403 | 429 | 503
   /** Same as `status`, for frameworks that read `statusCode`. */
-  readonly statusCode: 400 | 401 | 403 | 503
-  /** RFC 6750 error code; `undefined` for a missing token (RFC 6750 §3.1) and for 503s. */
+  readonly statusCode: 400 | 401 | 403 | 429 | 503
+  /** RFC 6750 error code; `undefined` for a missing token (RFC 6750 §3.1), for 429s and for 503s. */
   readonly code: BearerErrorCode | undefined
-  /** The full `WWW-Authenticate` value; `undefined` on 503 (an outage is not a challenge). */
+  /** The full `WWW-Authenticate` value; `undefined` on 429 and 503 (a rate limit or an outage is not a challenge). */
   readonly wwwAuthenticate: string | undefined
+  /** Seconds until a retry can succeed, for 429 (also in `headers` as `Retry-After`). */
+  readonly retryAfter: number | undefined
   /** Response headers to send with this error. */
   readonly headers: Readonly<Record<string, string>>
   /** The claim at fault, when a claim check failed. */
@@ -90,12 +94,13 @@ export class BearerError extends Error {
     this.code = entry.code
     this.claim = options.claim
     this.scope = options.scope
+    this.retryAfter = options.retryAfter === undefined ? undefined : Math.max(0, Math.ceil(options.retryAfter))
     this.scheme = options.scheme
     this.acrValues = options.acrValues
     this.maxAge = options.maxAge
     const context = options.challenge ?? bearerOnly(this.realm)
     this.wwwAuthenticate =
-      entry.status === 503
+      entry.status === 503 || entry.status === 429
         ? undefined
         : buildChallenges(context, quoteString(this.realm), options.scheme, {
             code: entry.code,
@@ -108,6 +113,7 @@ export class BearerError extends Error {
     this.dpopNonce = this.wwwAuthenticate !== undefined && context.dpopAlgs !== undefined ? options.dpopNonce : undefined
     const headers: Record<string, string> = {}
     if (this.wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = this.wwwAuthenticate
+    if (this.retryAfter !== undefined) headers['Retry-After'] = String(this.retryAfter)
     if (this.dpopNonce !== undefined) headers['DPoP-Nonce'] = this.dpopNonce
     this.headers = Object.freeze(headers)
   }

@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../errors/config-error.js'
 import type { Verifier } from '../core/create-verifier.js'
-import type { JwtClaims } from '../lib/result.js'
+import type { JwtAuth, JwtClaims } from '../lib/result.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { own } from '../lib/own.js'
 import { guard, CLOCK_TOLERANCE_ALLOWANCE, nowMillis, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
@@ -16,13 +16,16 @@ import { hashRefreshToken, isRefreshTokenShape } from './opaque-token.js'
  * RFC 7009 §2.1) or one access token (its `jti`). A token that is not ours, malformed or
  * already expired is not an error (RFC 7009 §2.2): the result is `false`.
  */
-export async function revoke(ctx: IssuerContext, verifyOwn: Verifier, token: string): Promise<boolean> {
+export async function revoke(ctx: IssuerContext, verifyOwn: Verifier<object, JwtAuth>, token: string): Promise<boolean> {
   if (typeof token !== 'string') return false
   const now = nowSeconds(ctx)
   if (isRefreshTokenShape(token)) {
     const hash = await hashRefreshToken(token)
     const record = await guard(ctx, 'revoke', () => ctx.store.findRefreshToken(hash, now))
-    return record ? guard(ctx, 'revoke', () => ctx.store.revokeFamily(record.familyId, now)) : false
+    if (!record) return false
+    const revoked = await guard(ctx, 'revoke', () => ctx.store.revokeFamily(record.familyId, now))
+    if (revoked) ctx.emit({ type: 'family_revoked', familyId: record.familyId, sub: record.sub, cause: 'revoke' })
+    return revoked
   }
   let claims: JwtClaims
   try {
@@ -32,6 +35,7 @@ export async function revoke(ctx: IssuerContext, verifyOwn: Verifier, token: str
     throw err
   }
   await guard(ctx, 'revoke', () => ctx.store.revokeToken(claims.jti!, claims.exp + CLOCK_TOLERANCE_ALLOWANCE, now))
+  ctx.emit({ type: 'token_revoked', jti: claims.jti!, sub: claims.sub })
   return true
 }
 
@@ -39,7 +43,9 @@ export async function revoke(ctx: IssuerContext, verifyOwn: Verifier, token: str
 export async function revokeFamily(ctx: IssuerContext, familyId: string): Promise<boolean> {
   if (typeof familyId !== 'string' || familyId === '') throw new ConfigError('issuer', 'revokeFamily()', 'familyId must be a non-empty string (the sid claim)')
   const now = nowSeconds(ctx)
-  return guard(ctx, 'revokeFamily', () => ctx.store.revokeFamily(familyId, now))
+  const revoked = await guard(ctx, 'revokeFamily', () => ctx.store.revokeFamily(familyId, now))
+  if (revoked) ctx.emit({ type: 'family_revoked', familyId, sub: undefined, cause: 'revokeFamily' })
+  return revoked
 }
 
 /**
@@ -52,6 +58,7 @@ export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<vo
   const cutoff = Math.ceil(nowMs / 1000)
   const expiresAt = cutoff + Math.max(ctx.accessTtl + CLOCK_TOLERANCE_ALLOWANCE, ctx.refreshTtl)
   await guard(ctx, 'revokeSubject', () => ctx.store.revokeSubject(sub, cutoff, expiresAt, Math.floor(nowMs / 1000)))
+  ctx.emit({ type: 'subject_revoked', sub, before: cutoff })
   const wait = cutoff * 1000 - nowMs
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
 }

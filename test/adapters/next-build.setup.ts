@@ -8,6 +8,9 @@ import { mayRun } from '../helpers/file-filters.js'
 
 const NEXT_TEST = 'test/adapters/next.test.ts'
 
+/** Re-exported for the setups that read file filters from here (test/runtimes). */
+export { fileFilters } from '../helpers/file-filters.js'
+
 export default async function setup(): Promise<void> {
   if (!mayRun([NEXT_TEST])) return
   await build()

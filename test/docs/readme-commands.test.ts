@@ -55,6 +55,12 @@ const HOW: Record<string, How> = {
   'npm run bench': { by: 'repo', env: { BENCH_ROUNDS: '1', BENCH_MS: '10' }, expect: /interleaved rounds × 10 ms per contender/ },
   'npm run bench:http': { by: 'repo', env: { BENCH_HTTP_SECONDS: '0.2', BENCH_HTTP_ROUNDS: '1', BENCH_HTTP_CONNECTIONS: '2' }, until: /^express {3}.*tokengate/m, expect: /^express {3}.*tokengate/m },
   'npm run memory': { by: 'repo', env: { MEMORY_TOKENS: '20000', MEMORY_EVERY: '5000' }, expect: /bound 4 MB: ok/ },
+  // Against a real redis-server of its own (port 6391, nothing saved) in place of `redis://…`.
+  'npx tokengate apikey create --redis redis://… --prefix acme --name ci --scope deploy': {
+    by: 'repo',
+    run: "redis-server --port 6391 --save '' --appendonly no --daemonize yes --pidfile .tmp/readme-redis.pid >/dev/null && trap 'kill $(cat .tmp/readme-redis.pid)' EXIT && sleep 0.5 && npx tsx src/cli/bin.ts apikey create --redis redis://127.0.0.1:6391 --prefix acme --name ci --scope deploy",
+    expect: /scopes {5}deploy\n[\s\S]*\nacme_[0-9A-Za-z]+\n$/,
+  },
   // Interactive (it asks what changed): `status` runs the same CLI over .changeset/.
   'npx changeset': { by: 'repo', run: 'npx changeset status', expect: /tokengate/ },
 }

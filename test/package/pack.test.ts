@@ -50,6 +50,26 @@ describe('the packed package', () => {
     expect(Number(out.trim())).toBeGreaterThan(0)
   })
 
+  // engines allows Node >= 20, and require() of an ES module only works from Node 20.19 / 22.12:
+  // with it switched off (as on Node 20.0–20.18 and 22.0–22.11), every CJS entry must still load,
+  // so none may require an ESM-only package (jose 6) unguarded.
+  it.each(subpaths)('requires %s from CJS without require(esm), as Node before 20.19 does', (subpath) => {
+    const out = run('node', ['--no-experimental-require-module', '-e', `console.log(Object.keys(require('${specifier(subpath)}')).length)`], consumer)
+    expect(Number(out.trim())).toBeGreaterThan(0)
+  })
+
+  it('mints and verifies through the CJS issuer without require(esm)', () => {
+    const script = `
+      const { createIssuer } = require('${pkg.name}/issuer')
+      const { createVerifier } = require('${pkg.name}')
+      const issuer = createIssuer({ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' })
+      issuer.issue({ sub: 'alice' }).then(async (pair) => {
+        const verify = createVerifier({ issuer: 'https://idp.example.com/', audience: 'https://api.example.com', jwks: await issuer.jwks() })
+        console.log((await verify('Bearer ' + pair.accessToken)).claims.sub)
+      })`
+    expect(run('node', ['--no-experimental-require-module', '-e', script], consumer).trim()).toBe('alice')
+  })
+
   it('recognises a BearerError from the CJS copy in the ESM copy (BearerError.is)', () => {
     const script = `
       import { createRequire } from 'node:module'
@@ -58,6 +78,24 @@ describe('the packed package', () => {
       const err = new cjs.BearerError('token_expired')
       console.log(err instanceof BearerError, BearerError.is(err))`
     expect(run('node', ['--input-type=module', '-e', script], consumer).trim()).toBe('false true')
+  })
+
+  // As if @opentelemetry/api were not installed: resolving it throws, from ESM (a module.register
+  // resolve hook) and from CJS (Module._resolveFilename). Every entry but tokengate/otel loads.
+  const NO_OTEL_ESM = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'
+register('data:text/javascript,' + encodeURIComponent('export async function resolve(s, c, next) { if (s.startsWith("@opentelemetry/")) { const e = new Error("not installed: " + s); e.code = "ERR_MODULE_NOT_FOUND"; throw e } return next(s, c) }'))`)}`
+  const NO_OTEL_CJS = `const M = require('node:module'); const r = M._resolveFilename; M._resolveFilename = function (s, ...a) { if (s.startsWith('@opentelemetry/')) { const e = new Error('not installed: ' + s); e.code = 'MODULE_NOT_FOUND'; throw e } return r.call(this, s, ...a) };`
+
+  it.each(subpaths.filter((s) => s !== './otel'))('loads %s without @opentelemetry/api installed (ESM and CJS)', (subpath) => {
+    const esm = run('node', ['--import', NO_OTEL_ESM, '--input-type=module', '-e', `const m = await import('${specifier(subpath)}'); console.log(Object.keys(m).length)`], consumer)
+    expect(Number(esm.trim())).toBeGreaterThan(0)
+    const cjs = run('node', ['-e', `${NO_OTEL_CJS} console.log(Object.keys(require('${specifier(subpath)}')).length)`], consumer)
+    expect(Number(cjs.trim())).toBeGreaterThan(0)
+  })
+
+  it('needs @opentelemetry/api for tokengate/otel only (the check above can fail)', () => {
+    expect(() => run('node', ['--import', NO_OTEL_ESM, '--input-type=module', '-e', `await import('${specifier('./otel')}')`], consumer)).toThrow(/not installed: @opentelemetry\/api/)
+    expect(() => run('node', ['-e', `${NO_OTEL_CJS} require('${specifier('./otel')}')`], consumer)).toThrow(/not installed: @opentelemetry\/api/)
   })
 
   it.each(['node16', 'bundler'] as const)('type-checks a TypeScript consumer with moduleResolution %s', (resolution) => {

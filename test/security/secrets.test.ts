@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose'
+import { decodeJwt, exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { createVerifier, type CommonVerifierOptions } from '../../src/index.js'
@@ -23,8 +23,13 @@ import { AUDIENCE, ISSUER, NOW_S, now } from '../helpers/setup.js'
 import { runGuard, type Guard } from '../../src/guards/guard.js'
 import { requireClaimGuard } from '../../src/guards/claims.js'
 import { requirePermissionsGuard, requireRolesGuard } from '../../src/guards/roles.js'
-import { drop, json, startKeyServer, status, type KeyServer } from '../jwks/jwks-server.js'
+import { drop, json, startKeyServer, status, type Behaviour, type KeyServer } from '../jwks/jwks-server.js'
+import { createApiKeys, memoryApiKeyStore, type ApiKeyStore } from '../../src/apikeys/index.js'
+import { hashApiKey } from '../../src/apikeys/hash.js'
 import { SecretScanner } from './secret-scan.js'
+import { authenticate, resolveAdapter } from '../../src/adapters/runtime.js'
+import { memoryThrottleStore } from '../../src/index.js'
+import { auditRecord } from '../../src/audit/audit-log.js'
 import { testPki } from '../helpers/certificates.js'
 import { generateDpopKey, signDpopProof } from '../../src/testing/dpop.js'
 import { requireAuthLevelGuard } from '../../src/guards/auth-level.js'
@@ -99,6 +104,13 @@ async function failWith(verify: ReturnType<typeof createVerifier>, reason: strin
   await scan.error(`${reason} (${authorization?.slice(0, 24)}…)`, err)
 }
 
+/** An event, and the audit record `auditLog` would write for it (successes included). */
+function scanEvent(where: string, event: unknown): void {
+  scan.event(where, event)
+  const audit = auditRecord(event as Parameters<typeof auditRecord>[0], { verified: true })
+  if (audit !== undefined) scan.event(`${where}, audit record`, audit)
+}
+
 function common(events: unknown[]): CommonVerifierOptions {
   return { now, requiredClaims: ['jti'], claims: z.object({ tenant: z.string() }), isRevoked: (c) => c.jti === 'revoked', onEvent: (e) => void events.push(e) }
 }
@@ -155,7 +167,9 @@ describe('secrets never leak', () => {
     await failWith(sloppy, 'revocation_unavailable', `Bearer ${good}`)
     const clockless = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now: () => NaN })
     await failWith(clockless, 'verifier_misconfigured', `Bearer ${good}`)
-    for (const e of events) scan.event('verifier event', e)
+    // Every failure above reported one rejected event (reason, iss, kid, alg, sub, ...): scanned too.
+    expect(events.filter((e) => (e as { type: string }).type === 'rejected').map((e) => (e as { reason: string }).reason)).toEqual(cases.map(([reason]) => reason))
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(cases.length * 5)
   })
 
@@ -173,7 +187,7 @@ describe('secrets never leak', () => {
     await failWith(verify, 'alg_not_allowed', `Bearer ${await sign(keys.hsText)}`)
     await failWith(verify, 'signature_invalid', `Bearer ${h}.${encodeSegment(claims({ sub: 'admin' }))}.${s}`)
     await failWith(verify, 'signature_invalid', `Bearer ${flipSignatureBit(await sign(keys.ed.key, {}, { kid: 'ed' }))}`)
-    for (const e of events) scan.event('verifier event', e)
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(20)
   })
 
@@ -189,9 +203,27 @@ describe('secrets never leak', () => {
       await failWith(down, 'jwks_unavailable', `Bearer ${await sign(keys.rsa.key)}`)
       await failWith(down, 'jwks_unavailable', `Bearer ${await sign(keys.rsa.key)}`)
     }
-    expect(events.map((e) => (e as { type: string }).type)).toEqual(['key_skipped', 'key_skipped', 'key_skipped', 'jwks_fetch', 'kid_miss', 'jwks_error', 'jwks_cooldown', 'jwks_error', 'jwks_cooldown'])
-    for (const e of events) scan.event('verifier event', e)
+    expect(events.map((e) => (e as { type: string }).type).filter((t) => t !== 'verified' && t !== 'rejected')).toEqual(['key_skipped', 'key_skipped', 'key_skipped', 'jwks_fetch', 'kid_miss', 'jwks_error', 'jwks_cooldown', 'jwks_error', 'jwks_cooldown'])
+    // One outcome event per verification above (1 verified, 5 rejected), scanned with the rest.
+    expect(events.map((e) => (e as { type: string }).type).filter((t) => t === 'verified' || t === 'rejected')).toEqual(['verified', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected'])
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(20)
+  })
+
+  it('through the throttle: its 429 and its events carry no token, even when failures are signed with the secret', async () => {
+    const events: unknown[] = []
+    const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, ...common(events) })
+    const a = resolveAdapter('test', { verifier, throttle: { store: memoryThrottleStore(), maxFailures: 2 } }, { clientAddress: (r: { ip: string }) => r.ip, route: () => '/orders/:id' })
+    const good = await sign(keys.hsText)
+    const bad = await sign(keys.hsText, { aud: 'other' })
+    for (let i = 0; i < 2; i++) await expect(authenticate(a, `Bearer ${bad}`, undefined, undefined, { ip: '203.0.113.7' })).rejects.toMatchObject({ reason: 'audience_invalid' })
+    const err = await authenticate(a, `Bearer ${good}`, undefined, undefined, { ip: '203.0.113.7' }).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ reason: 'too_many_failures', status: 429 })
+    driven.add('too_many_failures')
+    await scan.error('too_many_failures', err)
+    expect(events.map((e) => (e as { type: string }).type)).toEqual(['rejected', 'rejected', 'throttled'])
+    for (const e of events) scanEvent('verifier event', e)
+    expectNoLeak(4)
   })
 
   it('through guard, token-age and tenant failures, and private keys given as publicKey', async () => {
@@ -217,7 +249,7 @@ describe('secrets never leak', () => {
       expect(String(err)).toContain('publicKey: a private key')
       await scan.error(`private key as publicKey ${i}`, err)
     }
-    for (const e of events) scan.event('verifier event', e)
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(6)
   })
 
@@ -356,6 +388,17 @@ describe('secrets never leak', () => {
       scan.secret('refresh token', c.refreshToken)
       scan.token('issued access token', c.accessToken)
       expect(await issuer.revoke(`${c.accessToken}x`)).toBe(false)
+      expect(await issuer.revoke(c.accessToken)).toBe(true)
+      const d = await issuer.issue({ sub: 'dave' })
+      expect(await issuer.revoke(d.refreshToken)).toBe(true)
+      const e = await issuer.issue({ sub: 'erin' })
+      expect(await issuer.revokeFamily(decodeJwt(e.accessToken).sid as string)).toBe(true)
+      for (const t of [d, e]) {
+        scan.secret('refresh token', t.refreshToken)
+        scan.token('issued access token', t.accessToken)
+      }
+      await issuer.revokeSubject('dave')
+      if (!('secret' in options)) await issuer.rotateKeys()
       clock += 8 * 86_400_000
       await fail('refresh expired', issuer.refresh(c.refreshToken))
       await fail('verify expired', verify(`Bearer ${c.accessToken}`))
@@ -368,8 +411,8 @@ describe('secrets never leak', () => {
       down.value = false
       scan.see('published JWKS', JSON.stringify(await issuer.jwks()))
     }
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['refresh_reused', 'store_error']))
-    for (const e of events) scan.event('issuer event', e)
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['refresh_reused', 'family_revoked', 'token_revoked', 'subject_revoked', 'keys_rotated', 'store_error']))
+    for (const e of events) scanEvent('issuer event', e)
     expectNoLeak(60)
   })
 
@@ -449,8 +492,95 @@ describe('secrets never leak', () => {
     })()
     expect(short).toBeInstanceOf(TypeError)
     await scan.error('dpop.nonce.secret too short', short)
-    for (const e of events) scan.event('verifier event', e)
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(cases.length * 3)
+  })
+
+  it('through introspection failures and events: opaque tokens and the client secret stay out, even when the server echoes them', async () => {
+    const events: unknown[] = []
+    const clientSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+    scan.secret('introspection client secret', clientSecret)
+    /** Answers with the token, the client secret (if sent) and the Authorization header inside `wrap`. */
+    const echo = (code: number, wrap: (body: string) => string): Behaviour => (req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        const form = new URLSearchParams(body)
+        const echoed = `${form.get('token')} ${form.get('client_secret') ?? ''} ${req.headers.authorization ?? ''}`
+        res.writeHead(code, { 'content-type': 'application/json' }).end(wrap(echoed))
+      })
+    }
+    const routes: [string, Behaviour, string][] = [
+      ['/i/inactive', json({ active: false }), 'token_inactive'],
+      ['/i/bound', json({ active: true, token_type: 'DPoP', cnf: { jkt: 'x' } }), 'token_bound'],
+      ['/i/foreign', json({ active: true, aud: 'https://other.example' }), 'audience_invalid'],
+      ['/i/echo-500', echo(500, (b) => `error for ${b}`), 'introspection_unavailable'],
+      ['/i/echo-text', echo(200, (b) => `${b} is not a token`), 'introspection_unavailable'],
+      ['/i/echo-truncated', echo(200, (b) => `{"active":true,"sub":"${b}`), 'introspection_unavailable'],
+      ['/i/echo-json', echo(200, (b) => JSON.stringify({ error: b })), 'introspection_unavailable'],
+      ['/i/echo-active', echo(200, (b) => JSON.stringify({ active: b })), 'introspection_unavailable'],
+      ['/i/drop', drop, 'introspection_unavailable'],
+    ]
+    for (const clientAuth of ['client_secret_basic', 'client_secret_post'] as const) {
+      for (const [path, behaviour, reason] of routes) {
+        server.route(path, behaviour)
+        const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, now, onEvent: (e) => void events.push(e), introspection: { endpoint: server.url(path), clientId: 'orders-api', clientSecret, clientAuth } })
+        const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+        scan.secret('opaque token', token)
+        await failWith(verify, reason, `Bearer ${token}`)
+      }
+    }
+    expect(new Set(events.map((e) => (e as { type: string }).type))).toEqual(new Set(['introspection', 'introspection_error']))
+    for (const e of events) scan.event('introspection event', e)
+    expectNoLeak(routes.length * 2 * 5)
+  })
+
+  it('through API-key failures: the secret part of a key and its stored hash stay out', async () => {
+    let t = NOW_S * 1000
+    const down = { value: false }
+    const inner = memoryApiKeyStore()
+    const store = Object.fromEntries(Object.entries(inner).map(([k, fn]) => [k, (...a: unknown[]) => (down.value ? Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379')) : (fn as (...x: unknown[]) => unknown)(...a))])) as unknown as ApiKeyStore
+    const apiKeys = createApiKeys({ prefix: 'acme', store, now: () => t, rateLimit: { points: 1, duration: '1h' } })
+    const verify = createVerifier({ apiKeys, now: () => t, claims: z.object({ tenant: z.string() }) })
+    const register = async (created: { key: string }) => {
+      // The id (12 characters after the prefix) is public; the secret and checksum are not, nor the hash.
+      scan.secret('API key secret', created.key.slice('acme_'.length + 12))
+      scan.secret('API key hash', await hashApiKey(created.key))
+      return created.key
+    }
+    const good = await register(await apiKeys.create({ name: 'ci', owner: 'team', scopes: ['read'], claims: { tenant: 'acme' }, expiresIn: '1d' }))
+    const revoked = await apiKeys.create({ name: 'old', claims: { tenant: 'acme' } })
+    await register(revoked)
+    await apiKeys.revoke(revoked.id)
+    const noTenant = await register(await apiKeys.create({ name: 'no tenant' }))
+    const typo = `${good.slice(0, 20)}${good[20] === 'a' ? 'b' : 'a'}${good.slice(21)}`
+    const wrongSecret = `${good.slice(0, 17)}${good.slice(17, -6).split('').reverse().join('')}${good.slice(-6)}`
+    const cases: [string, string | undefined, string[]?, string?][] = [
+      ['api_key_invalid', `Bearer ${typo}`],
+      ['api_key_invalid', undefined, undefined, typo],
+      ['api_key_invalid', `Bearer ${wrongSecret}`],
+      ['api_key_invalid', `Bearer ${good.replace('acme_', 'beta_')}`, undefined],
+      ['header_malformed', `Bearer ${good}`, undefined, good],
+      ['token_too_large', undefined, undefined, good.repeat(300)],
+      ['insufficient_scope', `Bearer ${good}`, ['write']],
+      ['claims_schema_failed', `Bearer ${noTenant}`],
+      ['api_key_revoked', `Bearer ${revoked.key}`],
+      ['api_key_rate_limited', `Bearer ${good}`],
+    ]
+    for (const [reason, authorization, scopes, apiKey] of cases) {
+      const err = await verify(authorization, { ...(scopes ? { scopes } : {}), ...(apiKey ? { apiKey } : {}) }).then(() => undefined, (e: unknown) => e)
+      expect(err, `expected ${reason}`).toMatchObject({ reason })
+      driven.add(reason)
+      await scan.error(`${reason} (API key)`, err)
+    }
+    t += 86400_000
+    await failWith(verify, 'api_key_expired', `Bearer ${good}`)
+    down.value = true
+    await failWith(verify, 'api_key_store_unavailable', `Bearer ${noTenant}`)
+    down.value = false
+    for (const record of await apiKeys.list()) scan.see('apiKeys.list()', JSON.stringify(record))
+    scan.see('apiKeys.get()', JSON.stringify(await apiKeys.get(revoked.id)))
+    expectNoLeak(cases.length * 5)
   })
 
   describe('CLI output', () => {
