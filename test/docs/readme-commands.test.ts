@@ -55,6 +55,9 @@ const HOW: Record<string, How> = {
   'npm run bench': { by: 'repo', env: { BENCH_ROUNDS: '1', BENCH_MS: '10' }, expect: /interleaved rounds × 10 ms per contender/ },
   'npm run bench:http': { by: 'repo', env: { BENCH_HTTP_SECONDS: '0.2', BENCH_HTTP_ROUNDS: '1', BENCH_HTTP_CONNECTIONS: '2' }, until: /^express {3}.*tokengate/m, expect: /^express {3}.*tokengate/m },
   'npm run memory': { by: 'repo', env: { MEMORY_TOKENS: '20000', MEMORY_EVERY: '5000' }, expect: /bound 4 MB: ok/ },
+  'npm run bench:cold': { by: 'repo', env: { BENCH_SAMPLES: '2' }, expect: /medians of 2 fresh processes each/ },
+  // Node, Bun and Deno, one process per row: the slowest of these (a first Deno run compiles).
+  'npm run bench:runtimes': { by: 'repo', env: { BENCH_ROUNDS: '1', BENCH_MS: '10' }, expect: /the lowest of 1 rounds of 10 ms per algorithm/ },
   // Against a real redis-server of its own (port 6391, nothing saved) in place of `redis://…`.
   'npx tokengate apikey create --redis redis://… --prefix acme --name ci --scope deploy': {
     by: 'repo',
