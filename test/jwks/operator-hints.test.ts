@@ -49,7 +49,7 @@ describe('operator hints for key sources', () => {
     expect(lines).toEqual([
       `tokengate: keys unavailable (503 jwks_unavailable): GET ${server.url(path)}: HTTP 404; check the URL: jwksUri, or the issuer with discovery. Requests are answered 503 until keys can be fetched.`,
     ])
-    expect(events.of('jwks_error')).toEqual([{ type: 'jwks_error', uri: server.url(path), code: 'http_status', error: 'HTTP 404', status: 404 }])
+    expect(events.of('jwks_error')).toEqual([{ type: 'jwks_error', uri: server.url(path), code: 'http_status', error: 'HTTP 404', status: 404, durationMs: expect.any(Number) }])
     expect(events.of('operator_hint')[0]!.details).toEqual({ reason: 'jwks_unavailable', url: server.url(path), code: 'http_status', error: 'HTTP 404', status: 404 })
   })
 
