@@ -24,6 +24,7 @@ import type { JwtVerifierOptions, VerifierEvent, VerifierOptions } from './optio
 import { attachEvents, createEventHub } from './events.js'
 import { observeVerification } from './outcome.js'
 import { parseVerifierOptions, type KeySourceSpec, type ParsedIntrospection, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
+import { createHints } from './hints.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
 import { entryFits, fixedDirectory, resolverDirectory, type TenantDirectory } from './tenants.js'
 import { issuerTemplate, type IssuerTemplate } from '../claims/issuer-template.js'
@@ -116,12 +117,21 @@ export interface VerifierInternals {
 }
 
 const internals = new WeakMap<object, VerifierInternals>()
+/** Verifiers built later (`createLazyVerifier`): their internals are those of the verifier they build. */
+const delegates = new WeakMap<object, () => object>()
+
+/** Internal: `verifier`'s challenge and nonces are those of `built()` (called when first needed). */
+export function delegateInternals(verifier: object, built: () => object): void {
+  delegates.set(verifier, built)
+}
 
 /**
  * The challenge context and DPoP nonces of a verifier built by `createVerifier`; for another
  * function posing as one, a `Bearer` challenge in its `realm`. Internal: adapters and guards.
  */
 export function verifierInternals(verifier: { readonly realm?: string }): VerifierInternals {
+  const delegate = delegates.get(verifier)
+  if (delegate) return verifierInternals(delegate())
   return internals.get(verifier) ?? { challenge: bearerOnly(verifier.realm ?? DEFAULT_REALM), dpopNonce: undefined }
 }
 
@@ -156,7 +166,12 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   // `onEvent` and internal subscribers (tokengate/otel, the adapters' throttle): listeners can
   // neither throw into nor delay a verification (events.ts).
   const events = createEventHub<VerifierEvent>(o.onEvent)
-  const emit = events.emit
+  const hints = createHints(o.logger, events.emit)
+  const emit = (event: VerifierEvent): void => {
+    // Keys fetched again: the next outage of that URL is worth telling the operator again.
+    if (event.type === 'jwks_fetch' || event.type === 'discovery') hints.recovered(event.uri)
+    events.emit(event)
+  }
 
   function tenant(t: ParsedTenant): Tenant {
     const allowed = allowList(t.keys, t.algorithms, t.where)
@@ -211,6 +226,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     roleClaims: o.roleClaims,
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
+    hints,
     revocationTimeoutMs: o.revocationTimeoutMs,
     // `parallel: true`: the backend's off-main-thread variant, where the runtime has one.
     signature: o.parallel ? (backend.parallel ?? backend) : backend,
