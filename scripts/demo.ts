@@ -7,6 +7,10 @@ import type { AddressInfo } from 'node:net'
 import { start as startExpress } from '../examples/express/server.js'
 import { start as startFastify } from '../examples/fastify/server.js'
 import { start as startHono } from '../examples/hono/server.js'
+import { start as startRuntime } from '../examples/bun-deno/start.js'
+import { start as startKoa } from '../examples/koa/server.js'
+import { start as startLambda } from '../examples/lambda/local.js'
+import { start as startNest } from '../examples/nestjs/server.js'
 import { build as buildNext, start as startNext } from '../examples/next/start.js'
 import { BearerError, createVerifier, type VerifierOptions } from '../src/index.js'
 import { createApiKeys } from '../src/apikeys/index.js'
@@ -85,6 +89,9 @@ const targets: Target[] = [
   { name: 'Express (tokengate/express)', start: (auth) => startExpress(0, verifierOptions(auth)) },
   { name: 'Fastify (tokengate/fastify)', start: (auth) => startFastify(0, verifierOptions(auth)) },
   { name: 'Hono on @hono/node-server (tokengate/hono)', start: (auth) => startHono(0, verifierOptions(auth)) },
+  { name: 'Koa (tokengate/koa)', start: (auth) => startKoa(0, verifierOptions(auth)) },
+  { name: 'NestJS, global BearerGuard (tokengate/nestjs)', start: (auth) => startNest(0, verifierOptions(auth)) },
+  { name: 'AWS Lambda withBearer, HTTP API 2.0 events from a local gateway (tokengate/lambda)', start: (auth) => startLambda(0, verifierOptions(auth)) },
   {
     name: 'Next.js App Router, next start (tokengate/next)',
     dpop: false,
@@ -101,6 +108,11 @@ const targets: Target[] = [
       } as Parameters<typeof startNext>[1])
     },
   },
+  ...(['bun', 'deno'] as const).map((runtime) => ({
+    name: `Hono on ${runtime === 'bun' ? 'Bun.serve' : 'Deno.serve'}, the built package (${runtime})`,
+    // Its own process: keys from the JWKS URL, revocation from the auth service over HTTP.
+    start: (auth: AuthServer) => startRuntime(runtime, 0, { ISSUER, AUDIENCE, JWKS_URI: auth.jwksUri, REVOCATION_URL: `${auth.url}/revocation-status` }),
+  })),
   plainNode,
 ]
 

@@ -6,6 +6,7 @@ import { helpText, parse, type Command } from './command.js'
 import { EXIT, EXIT_CODES_HELP, UsageError } from './exit-codes.js'
 import { fixturesCommand } from './fixtures.js'
 import { inspectCommand } from './inspect.js'
+import { jwksCommand } from './jwks.js'
 import type { Io } from './io.js'
 import { mintCommand } from './mint.js'
 import { verifyCommand } from './verify.js'
@@ -13,7 +14,7 @@ import { apikeyCommand } from './apikey.js'
 
 declare const __TOKENGATE_VERSION__: string | undefined
 
-export const COMMANDS: readonly Command[] = [mintCommand, inspectCommand, verifyCommand, fixturesCommand, apikeyCommand]
+export const COMMANDS: readonly Command[] = [mintCommand, inspectCommand, verifyCommand, fixturesCommand, apikeyCommand, jwksCommand]
 
 export const VERSION = typeof __TOKENGATE_VERSION__ === 'string' ? __TOKENGATE_VERSION__ : '0.0.0-dev'
 

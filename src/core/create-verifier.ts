@@ -73,10 +73,10 @@ function keySourceFactory(spec: KeySourceSpec, o: ParsedVerifierOptions, issuer:
     case 'jwks':
       return localJwks(spec.set)
     case 'jwksUri':
-      return remoteJwks(spec.url, o.jwksCache)
+      return remoteJwks(spec.url, { ...o.jwksCache, ...(o.keyStore ? { keyStore: o.keyStore } : {}) })
     case 'discovery':
       // parseVerifierOptions guarantees a single issuer string beside `discovery`.
-      return discoveryJwks(issuer as string, { ...o.jwksCache, ...(spec.url === undefined ? {} : { url: spec.url }) })
+      return discoveryJwks(issuer as string, { ...o.jwksCache, ...(o.keyStore ? { keyStore: o.keyStore } : {}), ...(spec.url === undefined ? {} : { url: spec.url }) })
     case 'publicKey':
       return publicKey(spec.key)
     case 'x509Uri':
@@ -210,7 +210,8 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
     revocationTimeoutMs: o.revocationTimeoutMs,
-    signature: backend,
+    // `parallel: true`: the backend's off-main-thread variant, where the runtime has one.
+    signature: o.parallel ? (backend.parallel ?? backend) : backend,
     headers: createParsedHeaders(),
     binding: Object.freeze({ acceptBoundAsBearer: o.acceptBoundAsBearer, dpop, signature: backend }),
     challenge,

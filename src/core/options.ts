@@ -9,6 +9,7 @@ import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
 import type { RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import type { KeyStore } from '../keys/key-store.js'
 import type { PublicKeyInput } from '../keys/public-key.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
@@ -175,12 +176,22 @@ export interface CommonVerifierOptions<C extends object = object> {
   /** Remote JWKS cache settings. */
   readonly jwksCache?: JwksCacheOptions
   /**
+   * Where remote key sets (`jwksUri`, `discovery`) are kept beyond this process, so a cold
+   * start verifies with a set another instance fetched: `memoryKeyStore()` (optionally seeded
+   * with a `tokengate jwks snapshot`), `kvKeyStore(env.KV)`, `cacheKeyStore(caches.default)`,
+   * `redisKeyStore({ client })` from `tokengate/redis`, `fileKeyStore(path)` from
+   * `tokengate/fs`, or any `{ get, set }`. The same freshness and stale rules apply to a
+   * stored set. Default: none (each process fetches its own).
+   */
+  readonly keyStore?: KeyStore
+  /**
    * Receives one `verified` or `rejected` event per verification (reason, `iss`, `kid`, `alg`,
    * `sub` once verified, `cached`, `durationMs`, the route); key-source events: `jwks_fetch`,
-   * `jwks_error`, `jwks_stale`, `jwks_cooldown`, `kid_miss`, `key_skipped`, `discovery`; with
-   * `introspection`, `introspection` and `introspection_error`; and, through an adapter's
-   * `throttle`, `throttled` and `throttle_error`. Called synchronously and never awaited: a
-   * throwing listener or a rejected promise is ignored, so a listener cannot break or delay a
+   * `jwks_refresh`, `jwks_error`, `jwks_stale`, `jwks_cooldown`, `jwks_restored`,
+   * `jwks_store_error`, `kid_miss`, `key_skipped`, `discovery`; with `introspection`,
+   * `introspection` and `introspection_error`; and, through an adapter's `throttle`,
+   * `throttled` and `throttle_error`. Called synchronously and never awaited: a throwing
+   * listener or a rejected promise is ignored, so a listener cannot break or delay a
    * verification. Never receives a token, a signature or key material.
    */
   readonly onEvent?: (event: VerifierEvent) => void
@@ -191,6 +202,16 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default `{ max: 1000 }`.
    */
   readonly cache?: VerifiedTokenCacheOptions | false
+  /**
+   * Verify asymmetric signatures (RS*, PS*, ES*, EdDSA) off the main thread, on Node's libuv
+   * thread pool (`crypto.verify` with a callback), so one process verifies on every core.
+   * Turn it on when verification, not I/O, bounds a busy Node process on a machine with
+   * spare cores (many distinct RSA tokens per second, the cache missing); leave it off for a
+   * single core, HMAC, or when the cache answers most requests: the hop to the pool costs
+   * more than a sync verify then. No effect where the runtime has no such pool (edge
+   * runtimes: WebCrypto is already asynchronous). Default `false`.
+   */
+  readonly parallel?: boolean
   /**
    * Accept a sender-constrained token (one with a `cnf` claim: DPoP-bound, certificate-bound)
    * presented as a plain `Bearer` token without its proof. Default `false`: such a token is

@@ -13,6 +13,7 @@ import { jwksCacheSchema, type RemoteJwksOptions } from '../keys/jwks-cache-opti
 import { sharedSecretSchema } from '../keys/key-material.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import { isKeyStore, type KeyStore } from '../keys/key-store.js'
 import type { PublicKeyInput } from '../keys/public-key.js'
 import { DEFAULT_SCOPE_CLAIMS, type ScopeClaim } from '../scopes/parse.js'
 import { DEFAULT_ROLE_CLAIMS } from '../scopes/roles.js'
@@ -95,6 +96,7 @@ export interface ParsedVerifierOptions {
   readonly maxTokenSize: number
   readonly fetch: typeof fetch
   readonly jwksCache: RemoteJwksOptions
+  readonly keyStore: KeyStore | undefined
   readonly onEvent: ((event: VerifierEvent) => void) | undefined
   readonly cacheMax: number | undefined
   readonly acceptBoundAsBearer: boolean
@@ -102,6 +104,7 @@ export interface ParsedVerifierOptions {
   readonly resourceMetadata: string | undefined
   readonly introspection: ParsedIntrospection | undefined
   readonly apiKeys: ApiKeyVerifier | undefined
+  readonly parallel: boolean
 }
 
 /** `dpop`, normalised: durations in seconds, the nonce secret as bytes, defaults applied (but the store). */
@@ -251,6 +254,7 @@ const schema = options({
   ),
   fetch: v.optional(fn<typeof fetch>('a fetch function')),
   jwksCache: v.optional(jwksCacheSchema),
+  keyStore: v.optional(v.custom<KeyStore>(isKeyStore, 'expected a key store: { get(key), set(key, value, ttlSeconds) }, e.g. memoryKeyStore()')),
   onEvent: v.optional(fn<(event: VerifierEvent) => void>('an event listener (event) => void')),
   cache: v.optional(
     v.union([v.literal(false), options({ max: v.optional(positiveInt('a positive integer, e.g. 1000')) }, 'the cache settings { max }')], 'expected false or { max: a positive integer }'),
@@ -260,6 +264,7 @@ const schema = options({
   resourceMetadata: v.optional(httpUrl()),
   introspection: v.optional(introspectionSchema),
   apiKeys: v.optional(v.custom<ApiKeyVerifier>(isApiKeyVerifier, 'expected the result of createApiKeys() from tokengate/apikeys')),
+  parallel: v.optional(bool()),
 }, 'verifier options: { issuer, audience, jwksUri | jwks | secret | discovery | publicKey | x509Uri | keys }')
 
 type Input = InferOutput<typeof schema>
@@ -388,6 +393,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     maxTokenSize: o.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE,
     fetch: o.fetch ?? ((url, init) => globalThis.fetch(url, init)),
     jwksCache: o.jwksCache ?? {},
+    keyStore: o.keyStore,
     onEvent: o.onEvent,
     cacheMax: o.cache === false ? undefined : (o.cache?.max ?? DEFAULT_CACHE_MAX),
     acceptBoundAsBearer: o.acceptBoundAsBearer ?? false,
@@ -395,6 +401,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     resourceMetadata: o.resourceMetadata === undefined ? undefined : String(o.resourceMetadata),
     introspection: o.introspection === undefined ? undefined : parseIntrospection(o, tenants),
     apiKeys: o.apiKeys,
+    parallel: o.parallel ?? false,
   }
 }
 

@@ -6,12 +6,12 @@
  */
 import { ConfigError } from '../errors/config-error.js'
 import { fetchJson, FetchFailure } from './fetch-json.js'
-import type { RemoteJwksOptions } from './jwks-cache-options.js'
+import type { RemoteKeySourceOptions } from './remote-jwks.js'
 import type { KeySourceFactory } from './key-source.js'
 import { remoteKeySource } from './remote-jwks.js'
 
 /** Options of `discoveryJwks`: where the metadata lives, plus the key cache settings. */
-export interface DiscoveryOptions extends RemoteJwksOptions {
+export interface DiscoveryOptions extends RemoteKeySourceOptions {
   /** The metadata document URL. Default: derived from the issuer, OIDC first, then RFC 8414. */
   readonly url?: string | URL
 }

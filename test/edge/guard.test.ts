@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { checkEdgeImports, checkModule, NODE_IMPORT } from '../../scripts/check-edge-imports.js'
+import { checkEdgeImports, checkModule, NODE_IMPORT, overBudget, SIZE_BUDGET_KIB } from '../../scripts/check-edge-imports.js'
 import { ROOT, stagePackage, type StagedPackage } from '../../scripts/edge-bundle.js'
 import { HERE } from './harness.js'
 
@@ -42,6 +42,16 @@ describe('the edge-import guard', () => {
       // neither carries a backend at all).
       const verifies = !name.startsWith('tokengate/presets ') && !name.startsWith('tokengate/apikeys ')
       if ('#signature-backend' in imports && verifies) expect([name, files.includes('dist/signature/web.js')]).toEqual([name, true])
+    }
+  })
+
+  it('keeps the core within 25 KiB and tokengate/hono, tokengate/next within 30 KiB (minified+gzip), with no jose in them', async () => {
+    expect(SIZE_BUDGET_KIB).toEqual({ '.': 25, './hono': 30, './next': 30 })
+    const report = await checkEdgeImports(staged)
+    expect(await overBudget(report)).toEqual([])
+    // The verifier calls crypto.subtle itself: jose is the issuer's, never the verifier's.
+    for (const name of report.checked.filter((n) => !n.startsWith('tokengate/issuer'))) {
+      expect([name, report.parts.get(name)!.map(([pkg]) => pkg).includes('jose')]).toEqual([name, false])
     }
   })
 
