@@ -531,7 +531,7 @@ describe('secrets never leak', () => {
       }
     }
     expect(new Set(events.map((e) => (e as { type: string }).type))).toEqual(new Set(['introspection', 'introspection_error', 'rejected']))
-    for (const e of events) scan.event('introspection event', e)
+    for (const e of events) scanEvent('introspection event', e)
     expectNoLeak(routes.length * 2 * 5)
   })
 
