@@ -39,9 +39,47 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
+/** How long a good answer of the eviction check holds before the next operation asks again. */
+const EVICTION_RECHECK_MS = 60_000
+
+/**
+ * Refuses a Redis that may evict tokengate's keys: with a `maxmemory` set and any policy but
+ * `noeviction`, Redis drops keys under memory pressure (every key here has a TTL, so the
+ * `volatile-*` policies evict them too), and a dropped revocation un-revokes its tokens while a
+ * dropped spent refresh token turns reuse detection off, silently. Asked with `INFO memory` at
+ * the first operation and again at most once a minute after a good answer; a bad or failed
+ * answer is not remembered, so fixing the setting takes effect at the next operation. A
+ * server whose `INFO` does not report the policy is not refused.
+ */
+function evictionCheck(client: Redis): () => Promise<void> {
+  let goodUntil = 0
+  let pending: Promise<void> | undefined
+  const ask = async (): Promise<void> => {
+    const info = await client.info('memory')
+    const field = (name: string): string | undefined => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim()
+    const policy = field('maxmemory_policy')
+    const maxmemory = Number(field('maxmemory') ?? 0)
+    if (policy !== undefined && policy !== 'noeviction' && maxmemory > 0) {
+      throw new Error(
+        `Redis may evict tokengate's keys (maxmemory-policy ${policy} with a maxmemory): a revocation or a spent refresh token evicted would let revoked tokens back in and turn reuse detection off. Give tokengate a Redis (or database) that does not evict: set maxmemory-policy noeviction`,
+      )
+    }
+    goodUntil = Date.now() + EVICTION_RECHECK_MS
+  }
+  return () => {
+    if (Date.now() < goodUntil) return Promise.resolve()
+    pending ??= ask().finally(() => {
+      pending = undefined
+    })
+    return pending
+  }
+}
+
 /**
  * An `IssuerStore` on Redis (standalone, Sentinel or a primary with replicas; not Redis
- * Cluster: the scripts touch keys of several slots).
+ * Cluster: the scripts touch keys of several slots). The Redis must not evict keys: with a
+ * `maxmemory` and a `maxmemory-policy` other than `noeviction`, every operation fails closed
+ * (503 `store_unavailable`, a `store_error` event saying why).
  *
  * Import from `tokengate/redis`.
  *
@@ -75,7 +113,8 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
     rvJti: (jti: string) => `${prefix}rv:jti:${jti}`,
     rvSub: (sub: string) => `${prefix}rv:sub:${sub}`,
   }
-  const run = <T>(call: () => Promise<T>): Promise<T> => withTimeout(call(), timeoutMs)
+  const safe = evictionCheck(client)
+  const run = <T>(call: () => Promise<T>): Promise<T> => withTimeout(safe().then(call), timeoutMs)
   const toRecord = (f: readonly string[]): RefreshTokenRecord => ({
     familyId: f[0]!,
     sub: f[1]!,
