@@ -11,6 +11,7 @@ export const entries = {
   issuer: 'src/issuer/index.ts',
   redis: 'src/redis/index.ts',
   testing: 'src/testing/index.ts',
+  presets: 'src/presets/index.ts',
 }
 
 // '#signature-backend' stays an import, so the runtime's export conditions pick the backend.

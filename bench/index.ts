@@ -7,6 +7,7 @@
 import { measure } from 'mitata'
 import { contenders, FLOOR, INFLIGHT, TG_EDGE, TG_OFF, TG_ON, type Contender } from './contenders.js'
 import { ALGS, makeFixture, type BenchAlg, type Fixture } from './fixtures.js'
+import { dpopBench } from './dpop.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const MS = Number(process.env.BENCH_MS ?? 100)
@@ -102,4 +103,6 @@ for (const [name, ratio] of rows) {
   })
   console.log(`${name.padEnd(40)}${cells.join('')}`)
 }
+// DPoP (issue 15): a DPoP request costs one signature check more than a Bearer one.
+if (only.length === 0 || only.includes('ES256')) await dpopBench(ROUNDS, MS)
 console.log(`\nnode ${process.version}, ${process.arch}; ${ROUNDS} interleaved rounds × ${MS} ms per contender; median batch, best round.`)

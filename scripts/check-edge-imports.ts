@@ -1,7 +1,7 @@
 /**
  * @module
  * The edge-import guard: builds the package, bundles each core and edge entry point
- * (`tokengate`, `tokengate/issuer`, `tokengate/hono`, `tokengate/next`) as wrangler and
+ * (`tokengate`, `tokengate/issuer`, `tokengate/hono`, `tokengate/next`, `tokengate/presets`) as wrangler and
  * Next.js would, and fails
  * if anything reachable imports a Node builtin (`node:*`, or a bare `crypto`, `buffer`, ...)
  * or a package that only runs on Node. Edge runtimes have neither (Workers only with the
@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url'
 import { bundle, bundledInputs, bytesByPackage, PLATFORMS, publicEntries, ROOT, sizeOf, specifier, stagePackage, type Platform, type StagedPackage } from './edge-bundle.js'
 
 /** Public subpaths that must run on edge runtimes: the core, the issuer, the Fetch-API adapters. */
-export const EDGE_SUBPATHS = ['.', './issuer', './hono', './next'] as const
+export const EDGE_SUBPATHS = ['.', './issuer', './hono', './next', './presets'] as const
 
 /** Packages that only run on Node even where they import no builtin at the top level. */
 export const NODE_ONLY_PACKAGES = ['express', 'fastify', 'fastify-plugin', '@hono/node-server', 'undici', 'ws', 'jsonwebtoken', 'jwks-rsa', 'ioredis', 'redis']

@@ -12,6 +12,7 @@ import { BearerError, createVerifier, type VerifierOptions } from '../src/index.
 import { startAuthServer, type AuthServer } from './demo/auth-server.js'
 import { prepare, type ApiRequest } from './demo/scenarios.js'
 import { printTable } from './demo/table.js'
+import { signDpopProof } from '../src/testing/dpop.js'
 
 const ISSUER = 'https://auth.demo.local/'
 const AUDIENCE = 'https://api.demo.local'
@@ -22,6 +23,8 @@ interface Running {
 }
 interface Target {
   readonly name: string
+  /** Serves DPoP (the Next.js example, in its own process, is configured for Bearer only). */
+  readonly dpop?: false
   start(auth: AuthServer): Promise<Running>
 }
 
@@ -31,6 +34,8 @@ const verifierOptions = (auth: AuthServer): VerifierOptions => ({
   typ: 'at+jwt',
   jwksUri: auth.jwksUri,
   isRevoked: auth.issuer.isRevoked,
+  // Bearer and DPoP side by side (RFC 9449 §7.2).
+  dpop: true,
 })
 
 /** No framework: the core verifier in a plain node:http server. */
@@ -41,7 +46,11 @@ const plainNode: Target = {
     const server = createServer(async (req, res) => {
       try {
         const scopes = req.url === '/api/orders' ? ['read:orders'] : []
-        const authResult = await verify(req.headers.authorization, { scopes })
+        const dpop = req.headers.dpop === undefined ? {} : { dpop: { proof: req.headers.dpop, method: req.method!, url: `http://${req.headers.host}${req.url}` } }
+        const authResult = await verify(req.headers.authorization, { scopes, ...dpop })
+        // Without an adapter, a route's own checks are a few lines over auth.roles and auth.claims.
+        if (req.url === '/api/staff' && !authResult.roles.includes('admin')) throw new BearerError('role_missing')
+        if (req.url === '/api/billing' && authResult.claims.plan !== 'pro') throw new BearerError('claim_mismatch', { claim: 'plan', message: 'A paid plan is required' })
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub: authResult.claims.sub }))
       } catch (err) {
         if (!BearerError.is(err)) throw err
@@ -71,6 +80,7 @@ const targets: Target[] = [
   { name: 'Hono on @hono/node-server (tokengate/hono)', start: (auth) => startHono(0, verifierOptions(auth)) },
   {
     name: 'Next.js App Router, next start (tokengate/next)',
+    dpop: false,
     async start(auth) {
       process.stdout.write('(next build when stale: ~30 s on a cold clone) ')
       await buildNext()
@@ -93,7 +103,10 @@ const mark = (ok: boolean) => {
 }
 
 async function send(base: string, request: ApiRequest): Promise<string[]> {
-  const res = await fetch(`${base}${request.path}`, { headers: request.authorization ? { authorization: request.authorization } : {} })
+  const headers: Record<string, string> = request.authorization ? { authorization: request.authorization } : {}
+  // A fresh proof for this request: this API's URL, GET, and the hash of the access token.
+  if (request.dpop) headers.dpop = await signDpopProof(request.dpop, { url: `${base}${request.path}`, accessToken: request.authorization!.slice(5) })
+  const res = await fetch(`${base}${request.path}`, { headers })
   const text = await res.text()
   let reason = ''
   try {
@@ -111,17 +124,18 @@ try {
   process.stdout.write('starting the auth server (embedded issuer) on 127.0.0.1 ... ')
   auth = await startAuthServer({ issuer: ISSUER, audience: AUDIENCE })
   console.log(auth.url)
-  const apis: { name: string; running: Running }[] = []
+  const apis: { name: string; running: Running; dpop: boolean }[] = []
   for (const target of targets) {
     process.stdout.write(`starting ${target.name} ... `)
     const running = await target.start(auth)
     started.push(running)
-    apis.push({ name: target.name, running })
+    apis.push({ name: target.name, running, dpop: target.dpop !== false })
     console.log(running.url)
   }
   const { phase1, calls, reuse } = await prepare(auth)
   const rows = new Map<string, string[][]>(apis.map((a) => [a.name, []]))
-  for (const api of apis) for (const request of phase1) rows.get(api.name)!.push(await send(api.running.url, request))
+  const served = (api: { dpop: boolean }) => (request: ApiRequest) => api.dpop || (!request.authorization?.startsWith('DPoP ') && !request.name.includes('DPoP'))
+  for (const api of apis) for (const request of phase1.filter(served(api))) rows.get(api.name)!.push(await send(api.running.url, request))
   const phase2 = await reuse()
   for (const api of apis) for (const request of phase2) rows.get(api.name)!.push(await send(api.running.url, request))
 
@@ -129,7 +143,7 @@ try {
   for (const api of apis) {
     printTable(`${api.name} — ${api.running.url}`, [['', 'request', 'status', 'reason', 'WWW-Authenticate'], ...rows.get(api.name)!])
   }
-  const total = calls.length + apis.length * (phase1.length + phase2.length)
+  const total = calls.length + apis.reduce((n, api) => n + phase1.filter(served(api)).length + phase2.length, 0)
   console.log(`\ndemo: ${total - mismatches} of ${total} answers as expected; every server stopped.`)
 } finally {
   await Promise.all(started.map((s) => s.close()))

@@ -5,14 +5,28 @@
  * @module tokengate
  */
 export { createVerifier, type Verifier } from './core/create-verifier.js'
+export { memoryReplayStore, type MemoryReplayStoreOptions, type ReplayStore } from './binding/replay-store.js'
+export type { DpopRequest } from './binding/dpop-proof.js'
+export type { CertificateInput } from './binding/binding-step.js'
+export type { ClientCertificate } from './binding/certificate.js'
+export type { AuthScheme } from './errors/www-authenticate.js'
+export {
+  protectedResourceMetadata,
+  protectedResourceMetadataUrl,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceMetadataOptions,
+} from './metadata/protected-resource.js'
 export { DEFAULT_CLOCK_TOLERANCE } from './core/parse-options.js'
 export { ConfigError } from './errors/config-error.js'
 export { verifyBearer, type VerifyBearerOptions } from './core/verify-bearer.js'
 export type {
   CommonVerifierOptions,
+  DpopNonceOptions,
+  DpopOptions,
   IssuerAudienceOptions,
   IssuerEntry,
   JwksCacheOptions,
+  KeySourceName,
   KeySourceOptions,
   VerifiedTokenCacheOptions,
   VerifierEvent,
@@ -32,9 +46,14 @@ export { discoveryJwks, discoveryUrls, type DiscoveryOptions } from './keys/disc
 export type { CacheControlBounds } from './keys/jwks-cache-options.js'
 export type { FetchFailure, FetchFailureCode } from './keys/fetch-json.js'
 export { secretKey } from './keys/secret.js'
+export { publicKey, type KeyObjectLike, type PublicKeyInput } from './keys/public-key.js'
+export { x509Keys } from './keys/x509.js'
+export { albKeys, type AlbKeysOptions } from './keys/alb.js'
 export type { KeySource, KeySourceContext, KeySourceEvent, KeySourceFactory } from './keys/key-source.js'
 export type { VerificationKey, PublicJwk } from './keys/verification-key.js'
 export type { ClaimsSchema, ClaimsSchemaResult } from './claims/schema.js'
 export type { IsRevoked, RevocationContext } from './revocation/hook.js'
 export type { ScopeClaim } from './scopes/parse.js'
+export type { ClaimPathInput } from './lib/claim-path.js'
+export type { Guard } from './guards/guard.js'
 export type { ScopeMode } from './scopes/require.js'

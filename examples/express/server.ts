@@ -5,7 +5,7 @@
 import express from 'express'
 import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
-import { bearer, requireScopes } from '../../src/adapters/express/index.js'
+import { bearer, requireClaim, requireRoles, requireScopes } from '../../src/adapters/express/index.js'
 import type { VerifierOptions } from '../../src/index.js'
 
 export function createApp(options: VerifierOptions): express.Express {
@@ -16,6 +16,13 @@ export function createApp(options: VerifierOptions): express.Express {
   })
   app.get('/api/orders', requireScopes('read:orders'), (_req, res) => {
     res.json({ orders: [{ id: 1 }] })
+  })
+  // A role guard (roles from the token's `roles` claim) and a claim guard with its own description.
+  app.get('/api/staff', requireRoles('admin'), (_req, res) => {
+    res.json({ staff: true })
+  })
+  app.get('/api/billing', requireClaim('plan', 'pro', { description: 'A paid plan is required' }), (_req, res) => {
+    res.json({ invoices: [] })
   })
   return app
 }

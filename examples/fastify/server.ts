@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify'
 import { pathToFileURL } from 'node:url'
-import tokengate from '../../src/adapters/fastify/index.js'
+import tokengate, { requireClaim } from '../../src/adapters/fastify/index.js'
 import type { VerifierOptions } from '../../src/index.js'
 
 export async function createApp(options: VerifierOptions): Promise<FastifyInstance> {
@@ -16,6 +16,11 @@ export async function createApp(options: VerifierOptions): Promise<FastifyInstan
   }))
   app.get('/api/orders', { onRequest: app.authenticate, config: { scopes: ['read:orders'] } }, async () => ({
     orders: [{ id: 1 }],
+  }))
+  // A role guard in route config, and a claim guard as a preHandler with its own description.
+  app.get('/api/staff', { onRequest: app.authenticate, config: { roles: ['admin'] } }, async () => ({ staff: true }))
+  app.get('/api/billing', { onRequest: app.authenticate, preHandler: requireClaim('plan', 'pro', { description: 'A paid plan is required' }) }, async () => ({
+    invoices: [],
   }))
   return app
 }

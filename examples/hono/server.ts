@@ -6,7 +6,7 @@ import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
-import { bearer, requireScopes } from '../../src/adapters/hono/index.js'
+import { bearer, requireClaim, requireRoles, requireScopes } from '../../src/adapters/hono/index.js'
 import type { VerifierOptions } from '../../src/index.js'
 
 export function createApp(options: VerifierOptions) {
@@ -14,6 +14,9 @@ export function createApp(options: VerifierOptions) {
     .use('/api/*', bearer(options)) // every /api request needs a valid token: c.get('auth')
     .get('/api/me', (c) => c.json({ sub: c.get('auth').claims.sub, scopes: c.get('auth').scopes }))
     .get('/api/orders', requireScopes('read:orders'), (c) => c.json({ orders: [{ id: 1 }] }))
+    // A role guard and a claim guard with its own description.
+    .get('/api/staff', requireRoles('admin'), (c) => c.json({ staff: true }))
+    .get('/api/billing', requireClaim('plan', 'pro', { description: 'A paid plan is required' }), (c) => c.json({ invoices: [] }))
 }
 
 /** Starts the example on 127.0.0.1:`port` (0 = any free port). */

@@ -1,6 +1,7 @@
 /**
  * The demo's auth service: the embedded issuer (`tokengate/issuer`) over real HTTP on
- * 127.0.0.1 — a JWKS to publish, a token endpoint (login and refresh), and revocation.
+ * 127.0.0.1 — a JWKS to publish, a token endpoint (login and refresh, DPoP-bound when the
+ * request carries a `DPoP` proof), and revocation.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -28,7 +29,8 @@ function send(res: ServerResponse, status: number, json: unknown, headers: Recor
 
 export async function startAuthServer(options: { issuer: string; audience: string }): Promise<AuthServer> {
   let offset = 0
-  const issuer = createIssuer({ ...options, accessTtl: '15m', refreshTtl: '7d', now: () => Date.now() + offset * 1000 })
+  // Built once the port is known: DPoP proofs name the token endpoint's URL.
+  let issuer: Issuer
   const server = createServer(async (req, res) => {
     try {
       if (req.method === 'GET' && req.url === '/.well-known/jwks.json') {
@@ -36,9 +38,15 @@ export async function startAuthServer(options: { issuer: string; audience: strin
       }
       if (req.method === 'POST' && req.url === '/token') {
         const form = await body(req)
-        if (form.grant_type === 'refresh_token') return send(res, 200, toTokenResponse(await issuer.refresh(form.refresh_token ?? '')))
-        // A demo "login": any username, with the scopes it asks for. Check passwords in yours.
-        const pair = await issuer.issue({ sub: form.username ?? 'alice', scopes: (form.scope ?? '').split(' ').filter(Boolean) })
+        // RFC 9449 §5: a proof in the DPoP header binds the pair to the client's key.
+        const proof = req.headers.dpop
+        const bind = proof === undefined ? {} : { dpop: { proof } }
+        if (form.grant_type === 'refresh_token') return send(res, 200, toTokenResponse(await issuer.refresh(form.refresh_token ?? '', bind)))
+        // A demo "login": any username, with the scopes, roles and plan it asks for. Check passwords
+        // (and look roles up) in yours.
+        const roles = (form.roles ?? '').split(',').filter(Boolean)
+        const claims = { ...(roles.length > 0 ? { roles } : {}), ...(form.plan ? { plan: form.plan } : {}) }
+        const pair = await issuer.issue({ sub: form.username ?? 'alice', scopes: (form.scope ?? '').split(' ').filter(Boolean), claims }, bind)
         return send(res, 200, toTokenResponse(pair))
       }
       if (req.method === 'POST' && req.url === '/revocation-status') {
@@ -59,6 +67,7 @@ export async function startAuthServer(options: { issuer: string; audience: strin
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  issuer = createIssuer({ ...options, accessTtl: '15m', refreshTtl: '7d', now: () => Date.now() + offset * 1000, tokenEndpoint: `${url}/token` })
   return {
     url,
     jwksUri: `${url}/.well-known/jwks.json`,

@@ -4,12 +4,15 @@
 import { decodeProtectedHeader, decodeJwt } from 'jose'
 import { generateSigningKey } from '../../src/testing/keys.js'
 import { signToken } from '../../src/testing/tokens.js'
+import { generateDpopKey, signDpopProof, type DpopKey } from '../../src/testing/dpop.js'
 import type { AuthServer } from './auth-server.js'
 
 export interface ApiRequest {
   readonly name: string
   readonly path: string
   readonly authorization?: string
+  /** Sign a DPoP proof with this key for the request (URL and method), bound to the access token in `authorization`. */
+  readonly dpop?: DpopKey
   /** What a correct API answers: status and reason (empty for 200). */
   readonly expect: readonly [number, string]
 }
@@ -28,12 +31,13 @@ export interface AuthCall {
   readonly expect: number
 }
 
-async function post(auth: AuthServer, path: string, form: Record<string, string>): Promise<{ status: number; body: TokenBody }> {
-  const res = await fetch(`${auth.url}${path}`, { method: 'POST', body: new URLSearchParams(form) })
+async function post(auth: AuthServer, path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: TokenBody }> {
+  const res = await fetch(`${auth.url}${path}`, { method: 'POST', body: new URLSearchParams(form), headers })
   return { status: res.status, body: (await res.json()) as TokenBody }
 }
 
-const login = async (auth: AuthServer, scope: string) => (await post(auth, '/token', { grant_type: 'password', username: 'alice', scope })).body
+const login = async (auth: AuthServer, scope: string, extra: Record<string, string> = {}) =>
+  (await post(auth, '/token', { grant_type: 'password', username: 'alice', scope, ...extra })).body
 
 /**
  * Mints every token the tables need. Returns the requests for every API (phase 1), the
@@ -47,6 +51,9 @@ export async function prepare(auth: AuthServer) {
   const valid = await login(auth, 'read:orders profile')
   calls.push({ name: 'login (read:orders profile)', status: valid.access_token ? 200 : 0, result: 'access + refresh token', expect: 200 })
   const narrow = await login(auth, 'profile')
+  // Roles and a custom claim, for the role guard (/api/staff) and the claim guard (/api/billing).
+  const admin = await login(auth, 'profile', { roles: 'admin', plan: 'pro' })
+  const freePlan = await login(auth, 'profile', { plan: 'free' })
   auth.shiftClock(-3600)
   const stale = await login(auth, 'read:orders')
   auth.shiftClock(0)
@@ -57,6 +64,13 @@ export async function prepare(auth: AuthServer) {
   // A forgery: the real token's claims and kid, signed by a key the issuer never had.
   const attacker = await generateSigningKey('ES256', { kid: decodeProtectedHeader(valid.access_token!).kid! })
   const forged = await signToken(attacker, decodeJwt(valid.access_token!), { typ: 'at+jwt' })
+
+  // DPoP (RFC 9449): the client's key, a token bound to it (the login carries a proof for /token).
+  const clientKey = await generateDpopKey()
+  const tokenProof = await signDpopProof(clientKey, { url: `${auth.url}/token`, method: 'POST' })
+  const bound = (await post(auth, '/token', { grant_type: 'password', username: 'alice', scope: 'read:orders' }, { dpop: tokenProof })).body
+  calls.push({ name: 'login with a DPoP proof', status: bound.access_token ? 200 : 0, result: 'DPoP-bound access token (cnf.jkt)', expect: 200 })
+  const dpop = (token: string | undefined) => `DPoP ${token}`
 
   const first = await login(auth, 'read:orders')
   const rotated = await post(auth, '/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token! })
@@ -71,7 +85,14 @@ export async function prepare(auth: AuthServer) {
     { name: 'forged (unknown key, real kid)', path: '/api/orders', authorization: bearer(forged), expect: [401, 'signature_invalid'] },
     { name: 'scope profile, route needs read:orders', path: '/api/orders', authorization: bearer(narrow.access_token), expect: [403, 'insufficient_scope'] },
     { name: 'revoked', path: '/api/orders', authorization: bearer(revoked.access_token), expect: [401, 'token_revoked'] },
+    { name: 'role admin, route needs admin', path: '/api/staff', authorization: bearer(admin.access_token), expect: [200, ''] },
+    { name: 'no role, route needs admin', path: '/api/staff', authorization: bearer(freePlan.access_token), expect: [403, 'role_missing'] },
+    { name: 'plan pro, route needs plan pro', path: '/api/billing', authorization: bearer(admin.access_token), expect: [200, ''] },
+    { name: 'plan free, route needs plan pro', path: '/api/billing', authorization: bearer(freePlan.access_token), expect: [403, 'claim_mismatch'] },
     { name: 'after refresh rotation', path: '/api/orders', authorization: bearer(rotated.body.access_token), expect: [200, ''] },
+    { name: 'DPoP-bound token with its proof', path: '/api/orders', authorization: dpop(bound.access_token), dpop: clientKey, expect: [200, ''] },
+    { name: 'the same token as Bearer (no proof)', path: '/api/orders', authorization: bearer(bound.access_token), expect: [401, 'token_bound'] },
+    { name: 'DPoP, proof from another key', path: '/api/orders', authorization: dpop(bound.access_token), dpop: await generateDpopKey(), expect: [401, 'dpop_key_mismatch'] },
   ]
 
   async function reuse(): Promise<ApiRequest[]> {

@@ -8,7 +8,9 @@ import { ConfigError } from '../errors/config-error.js'
 import { bool, fn, parseOptions, v } from '../lib/schema.js'
 import { parseRequiredScopes } from '../guards/scopes.js'
 import type { AuthorizationInput } from '../core/authorization-header.js'
-import { createVerifier, type Verifier } from '../core/create-verifier.js'
+import { createVerifier, verifierInternals, type Verifier } from '../core/create-verifier.js'
+import type { ClientCertificate } from '../binding/certificate.js'
+import type { ChallengeContext } from '../errors/www-authenticate.js'
 import type { VerifierOptions } from '../core/options.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
 import { BearerError, DEFAULT_REALM } from '../errors/bearer-error.js'
@@ -51,11 +53,73 @@ export interface ResolvedAdapter<C extends object = object> {
   readonly verify: Verifier<C>
   /** The verifier's realm: every answer of this middleware and its guards uses it. */
   readonly realm: string
+  /** The request header the token is read from (the verifier's `header`: `authorization` unless it names another). */
+  readonly header: string
   /** `scopes` and `scopeMode` as the verifier takes them; `undefined` when no scope is required. */
   readonly request: VerifyRequestOptions | undefined
   readonly credentialsRequired: boolean
   /** `true` when CORS preflights are answered with 204 by the adapter (`preflight: 'answer'`). */
   readonly answerPreflight: boolean
+  /** The verifier's challenge context: guards answer with it (schemes, DPoP `algs`, `resource_metadata`). */
+  readonly challenge: ChallengeContext
+  /** The DPoP nonce to send now, when the verifier issues nonces. */
+  readonly dpopNonce: (() => string | Promise<string>) | undefined
+}
+
+/**
+ * How an adapter reads the parts of a request sender-constrained tokens are checked against.
+ * `Req` is the framework's request (Express `req`, Fastify `request`, Hono `c`, Next `Request`).
+ */
+export interface BindingSettings<Req> {
+  /**
+   * The URL the client addressed, which a DPoP proof's `htu` must name. Default: rebuilt by the
+   * adapter from the request (Express and Fastify follow their own `trust proxy` /
+   * `trustProxy` for `X-Forwarded-Proto` and `X-Forwarded-Host`; Hono and Next take the
+   * `Request` URL). Behind a proxy or a path-rewriting gateway, return the public URL here, e.g.
+   * `(req) => new URL(req.originalUrl, 'https://api.example.com')`. Query and fragment are ignored.
+   */
+  readonly url?: (req: Req) => string | URL
+  /**
+   * The client certificate (RFC 8705 mutual TLS) as PEM (URL-encoded PEM too) or DER, or
+   * `undefined`: a token bound to a certificate (`cnf["x5t#S256"]`) must come with it. Default:
+   * the TLS socket's peer certificate where the framework has one (Express, Fastify, Hono on
+   * Node). Behind a TLS-terminating proxy, read the header it sets, and only from that proxy,
+   * e.g. `(req) => req.get('x-client-cert')` for nginx's `$ssl_client_escaped_cert`.
+   */
+  readonly certificate?: (req: Req) => ClientCertificate | undefined
+}
+
+/** What an adapter hands over of one request for DPoP and mutual TLS, read lazily. */
+export interface RequestBinding {
+  /** The `DPoP` header: its value, or every value where the framework keeps repeated fields apart. */
+  readonly proof: string | readonly string[] | null | undefined
+  readonly method: string
+  /** The external URL: called only when a proof is checked. */
+  readonly url: () => string | URL
+  /** The client certificate: called only for a certificate-bound token. */
+  readonly certificate: () => ClientCertificate | undefined
+}
+
+/** Checks `url` and `certificate` once, at setup. */
+export function parseBindingSettings<Req>(adapter: string, settings: BindingSettings<Req>): BindingSettings<Req> {
+  for (const name of ['url', 'certificate'] as const) {
+    if (settings[name] !== undefined && typeof settings[name] !== 'function') throw new ConfigError(adapter, name, `expected a function (req) => ${name === 'url' ? 'string | URL' : 'PEM | DER | undefined'}`)
+  }
+  return settings
+}
+
+/** `protocol://host` and the path of `target` (a request target: path and query, or an absolute URL), without query. */
+export function externalUrl(protocol: string, host: string | undefined, target: string): string {
+  if (/^https?:\/\//i.test(target)) return target
+  return `${protocol.replace(/:$/, '')}://${host ?? ''}${target}`
+}
+
+/** The DER client certificate of a Node TLS socket (`tls.TLSSocket#getPeerCertificate`), read by shape. */
+export function socketCertificate(socket: unknown): Uint8Array | undefined {
+  const tls = socket as { getPeerCertificate?: (detailed?: boolean) => { raw?: unknown } | null | undefined } | null | undefined
+  if (typeof tls?.getPeerCertificate !== 'function') return undefined
+  const raw = tls.getPeerCertificate(false)?.raw
+  return raw instanceof Uint8Array && raw.length > 0 ? raw : undefined
 }
 
 /** The status a CORS preflight is answered with (`preflight: 'answer'`): 204 No Content. */
@@ -108,9 +172,11 @@ export function resolveAdapter<C extends object>(adapter: string, options: Adapt
   return Object.freeze({
     verify,
     realm: verify.realm ?? DEFAULT_REALM,
+    header: verify.header ?? 'authorization',
     request: scopeRequirement(scopes, s.scopeMode),
     credentialsRequired: s.credentialsRequired ?? true,
     answerPreflight: (s.preflight ?? 'answer') === 'answer',
+    ...verifierInternals(verify),
   })
 }
 
@@ -119,9 +185,44 @@ export function resolveAdapter<C extends object>(adapter: string, options: Adapt
  * verified token, with `undefined` for a request without bearer credentials when they are
  * optional, or rejects with a `BearerError`.
  */
-export function authenticate<C extends object>(a: ResolvedAdapter<C>, authorization: AuthorizationInput): Promise<BearerAuth<C> | undefined> {
-  const result = a.verify(authorization, a.request)
+export function authenticate<C extends object>(a: ResolvedAdapter<C>, authorization: AuthorizationInput, binding?: RequestBinding): Promise<BearerAuth<C> | undefined> {
+  const result = a.verify(authorization, binding === undefined ? a.request : withBinding(a.request, binding))
   return a.credentialsRequired ? result : result.catch(anonymous)
+}
+
+/** The middleware's requirements plus this request's DPoP parts and certificate. */
+function withBinding(base: VerifyRequestOptions | undefined, b: RequestBinding): VerifyRequestOptions {
+  const proof = b.proof
+  return {
+    ...base,
+    ...(proof == null ? {} : { dpop: { proof, method: b.method, url: b.url() } }),
+    certificate: b.certificate,
+  }
+}
+
+/**
+ * The `DPoP-Nonce` to send with the answer to a request that carried a DPoP proof, when the
+ * verifier issues nonces (RFC 9449 §8.2: the next nonce rides on the success response).
+ */
+export function dpopNonceFor<C extends object>(a: ResolvedAdapter<C>, binding: RequestBinding): string | Promise<string> | undefined {
+  return a.dpopNonce !== undefined && binding.proof != null ? a.dpopNonce() : undefined
+}
+
+/**
+ * Sets the `DPoP-Nonce` of the answer through `set`, when there is one: synchronously when the
+ * nonce is ready; never rejects (without a nonce the answer still stands).
+ */
+export function setDpopNonce<C extends object>(a: ResolvedAdapter<C>, binding: RequestBinding, set: (nonce: string) => void): void | Promise<void> {
+  const nonce = dpopNonceFor(a, binding)
+  if (nonce === undefined) return
+  if (typeof nonce === 'string') {
+    set(nonce)
+    return
+  }
+  return nonce.then(
+    (value) => void set(value),
+    () => undefined,
+  )
 }
 
 function anonymous(err: unknown): undefined {

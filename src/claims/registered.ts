@@ -5,10 +5,13 @@
  */
 import { BearerError } from '../errors/bearer-error.js'
 import { hasOwnMember, own } from '../lib/own.js'
+import { matchTemplate, type IssuerTemplate } from './issuer-template.js'
 
 export interface RegisteredClaimRules {
   /** Accepted issuers; `null` when the verifier opted out of the check. */
   readonly issuers: ReadonlySet<string> | null
+  /** Accepted issuer templates (`{tenantid}`, tied to `tid`); empty when there are none. */
+  readonly issuerTemplates: readonly IssuerTemplate[]
   /** Accepted audiences; `null` when the verifier opted out of the check. */
   readonly audiences: ReadonlySet<string> | null
   readonly requiredClaims: readonly string[]
@@ -21,7 +24,7 @@ export function assertRegisteredClaims(payload: Record<string, unknown>, rules: 
   const sub = own(payload, 'sub')
   const jti = own(payload, 'jti')
   if (rules.issuers !== null) {
-    if (typeof iss !== 'string' || !rules.issuers.has(iss)) {
+    if (typeof iss !== 'string' || !(rules.issuers.has(iss) || matchesTemplate(rules.issuerTemplates, iss, own(payload, 'tid')))) {
       throw new BearerError('issuer_invalid', {
         claim: 'iss',
         ...(iss === undefined ? { message: 'The token has no "iss" claim' } : {}),
@@ -53,6 +56,16 @@ export function assertRegisteredClaims(payload: Record<string, unknown>, rules: 
       throw new BearerError('claim_missing', { claim, message: `The token has no "${claim}" claim` })
     }
   }
+}
+
+/** True when `iss` is a template with the token's own `tid`; a `tid` of another tenant is refused by name. */
+function matchesTemplate(templates: readonly IssuerTemplate[], iss: string, tid: unknown): boolean {
+  for (const t of templates) {
+    const outcome = matchTemplate(t, iss, tid)
+    if (outcome === 'match') return true
+    if (outcome === 'tid_mismatch') throw new BearerError('issuer_invalid', { claim: 'tid', message: 'The token "tid" does not match its issuer' })
+  }
+  return false
 }
 
 function invalid(claim: string): BearerError {

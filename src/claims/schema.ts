@@ -16,10 +16,15 @@ export type ClaimsSchemaResult<T> =
  * arktype schemas are ones already; the output type becomes `auth.claims`.
  */
 export interface ClaimsSchema<T> {
+  /** The Standard Schema v1 interface the schema library provides. */
   readonly '~standard': {
+    /** Always 1 (Standard Schema v1). */
     readonly version: 1
+    /** The schema library's name (`zod`, `valibot`, ...). */
     readonly vendor: string
+    /** Validates the payload; may return a promise (async refinements). */
     readonly validate: (value: unknown) => ClaimsSchemaResult<T> | Promise<ClaimsSchemaResult<T>>
+    /** Type-only: the schema's input and output types. */
     readonly types?: { readonly input: unknown; readonly output: T } | undefined
   }
 }

@@ -76,6 +76,7 @@ export function commonOptions(args: ParsedArgs, io: Io): Record<string, unknown>
     ...(str(args, 'typ') ? { typ: str(args, 'typ') } : {}),
     ...(number('clock-tolerance') !== undefined ? { clockTolerance: number('clock-tolerance') } : {}),
     jwksCache: { timeout: number('timeout') ?? 5 },
+    ...(args.values['accept-bound'] === true ? { acceptBoundAsBearer: true } : {}),
   }
 }
 

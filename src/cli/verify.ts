@@ -64,6 +64,7 @@ export const verifyCommand: Command = {
     timeout: { type: 'string', value: '<duration>', description: 'JWKS fetch timeout (default 5s)' },
     now: { type: 'string', value: '<time>', description: 'verify as of this instant: Unix seconds or ISO 8601' },
     fixtures: { type: 'string', value: '<dir>', description: 'verify every case of a fixture directory against its manifest' },
+    'accept-bound': { type: 'boolean', description: 'accept a token with cnf (DPoP- or certificate-bound) without its proof, to inspect it' },
   },
   maxPositionals: 1,
   examples: [

@@ -3,6 +3,7 @@
  * Step 1a: read the `Authorization` header (RFC 6750 §2.1) and return the token.
  */
 import { BearerError } from '../errors/bearer-error.js'
+import type { AuthScheme } from '../errors/www-authenticate.js'
 
 /** What an adapter may hand over: Node gives a string, a few stacks give an array. */
 export type AuthorizationInput = string | readonly string[] | null | undefined
@@ -21,22 +22,36 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
 
 const isSpace = (code: number): boolean => code === 32 || code === 9
 
-/** Throws `header_malformed` unless `token` is one RFC 6750 §2.1 b64token. */
-export function assertToken68(token: string): void {
+/** Throws `header_malformed` unless `token` is one RFC 6750 §2.1 b64token (RFC 9449 §7.1 for DPoP). */
+export function assertToken68(token: string, scheme: AuthScheme = 'Bearer'): void {
   if (!TOKEN68.test(token)) {
     throw new BearerError('header_malformed', {
-      message: 'The Authorization header must hold exactly one token after "Bearer"',
+      message: `The Authorization header must hold exactly one token after "${scheme}"`,
+      scheme,
     })
   }
 }
 
-/**
- * `parseAuthorization` without the character check of the credentials (`assertToken68`).
- * The pipeline runs that check only when the token then fails to parse: a token that parses
- * as a JWS is made of base64url and dots, all token68 characters, so the outcome is the same
- * and a valid token is not scanned twice.
- */
+/** Credentials as read from the header: the scheme they came under and the token68. */
+export interface Credentials {
+  readonly scheme: AuthScheme
+  readonly token: string
+}
+
+/** The bearer token of an `Authorization` header value (`readCredentials` without DPoP). */
 export function readBearerCredentials(input: AuthorizationInput, maxSize: number): string {
+  return readCredentials(input, maxSize, false).token
+}
+
+/**
+ * The scheme and token68 of an `Authorization` header: `Bearer` (RFC 6750 §2.1), or `DPoP`
+ * (RFC 9449 §7.1) when `dpop` is served. Any other scheme is no credentials at all. Throws
+ * `token_missing`, `token_too_large` or `header_malformed`. The character check of the
+ * credentials (`assertToken68`) is left to the pipeline, which runs it only when the token then
+ * fails to parse: a token that parses as a JWS is made of base64url and dots, all token68
+ * characters, so the outcome is the same and a valid token is not scanned twice.
+ */
+export function readCredentials(input: AuthorizationInput, maxSize: number, dpop: boolean): Credentials {
   let value: string | null | undefined
   if (typeof input === 'string' || input == null) value = input
   else if (Array.isArray(input)) {
@@ -61,15 +76,40 @@ export function readBearerCredentials(input: AuthorizationInput, maxSize: number
   // "Bearer " as most clients send it skips the scan and the case folding.
   const usual = value.charCodeAt(6) === 32 && value.startsWith('Bearer')
   const end = usual ? 6 : value.search(/[ \t]/)
-  const scheme = end === -1 ? value : value.slice(0, end)
-  if (!usual && (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer')) {
-    // Another scheme: no bearer credentials at all.
-    throw new BearerError('token_missing')
-  }
-  if (end === -1) throw new BearerError('header_malformed', { message: 'No token after Bearer' })
-  const space = end
+  const name = end === -1 ? value : value.slice(0, end)
+  const scheme: AuthScheme | undefined = usual ? 'Bearer' : schemeNamed(name, dpop)
+  // Another scheme: no credentials this verifier understands.
+  if (scheme === undefined) throw new BearerError('token_missing', )
+  if (end === -1) throw new BearerError('header_malformed', { message: `No token after ${scheme}`, scheme })
   // RFC 9110 §11.4: one or more SP between scheme and token68.
-  let start = space
+  let start = end
   while (value.charCodeAt(start) === 32) start++
-  return value.slice(start)
+  return { scheme, token: value.slice(start) }
+}
+
+/** RFC 9110 §11.1: scheme names are case-insensitive. */
+function schemeNamed(name: string, dpop: boolean): AuthScheme | undefined {
+  const lower = name.toLowerCase()
+  if (lower === 'bearer') return 'Bearer'
+  if (dpop && lower === 'dpop') return 'DPoP'
+  return undefined
+}
+
+/**
+ * The token of a header that carries it bare, without a scheme (`header` option: AWS ALB's
+ * `x-amzn-oidc-data`). Absent or empty is `token_missing`; several values `header_malformed`;
+ * the size cap applies before anything else is read.
+ */
+export function readBareToken(input: AuthorizationInput, maxSize: number): string {
+  let value: string | null | undefined
+  if (typeof input === 'string' || input == null) value = input
+  else if (Array.isArray(input)) {
+    if (input.length > 1) throw new BearerError('header_malformed', { message: 'The token header was sent several times' })
+    value = input[0]
+  }
+  if (value == null) throw new BearerError('token_missing')
+  if (value.length > maxSize) throw new BearerError('token_too_large')
+  value = value.trim()
+  if (value === '') throw new BearerError('token_missing')
+  return value
 }

@@ -249,19 +249,34 @@ describe('issuer, audience, typ and claims', () => {
 })
 
 describe('scopes', () => {
-  it('reads scope (space-delimited), scp (array or string) and permissions, deduplicated', async () => {
+  it('reads scope and scp, each a space-delimited string or an array of strings, deduplicated', async () => {
     const f = await fixture('ES256')
     const verify = createVerifier(f.options)
-    const auth = await verify(bearer(await f.sign({ scope: 'a  b', scp: ['b', 'c'], permissions: ['d'] })))
-    expect(auth.scopes).toEqual(['a', 'b', 'c', 'd'])
+    const auth = await verify(bearer(await f.sign({ scope: 'a  b', scp: ['b', 'c'] })))
+    expect(auth.scopes).toEqual(['a', 'b', 'c'])
     expect((await verify(bearer(await f.sign({ scp: 'x y' })))).scopes).toEqual(['x', 'y'])
+    // `scope` as a JSON array (some issuers send it so): every route used to answer 401.
+    expect((await verify(bearer(await f.sign({ scope: ['read:orders', 'write:orders'] })), { scopes: ['write:orders'] })).scopes).toEqual(['read:orders', 'write:orders'])
     expect((await verify(bearer(await f.sign()))).scopes).toEqual([])
   })
 
-  it('reads only the configured scope claims', async () => {
+  it('never reads Auth0 permissions as scopes: they are auth.permissions, and do not satisfy a scope requirement', async () => {
     const f = await fixture('ES256')
-    const verify = createVerifier({ ...f.options, scopeClaims: ['permissions'] })
-    expect((await verify(bearer(await f.sign({ scope: 'a', permissions: ['p'] })))).scopes).toEqual(['p'])
+    const verify = createVerifier(f.options)
+    const token = bearer(await f.sign({ scope: 'openid', permissions: ['read:orders'] }))
+    const auth = await verify(token)
+    expect(auth.scopes).toEqual(['openid'])
+    expect(auth.permissions).toEqual(['read:orders'])
+    await expectReject(verify(token, { scopes: ['read:orders'] }), 'insufficient_scope', { status: 403 })
+  })
+
+  it('reads only the configured scope claims, and refuses permissions as a scope claim at setup', async () => {
+    const f = await fixture('ES256')
+    const verify = createVerifier({ ...f.options, scopeClaims: ['scp'] })
+    expect((await verify(bearer(await f.sign({ scope: 'a', scp: ['p'] })))).scopes).toEqual(['p'])
+    expect(() => createVerifier({ ...f.options, scopeClaims: ['permissions' as 'scp'] })).toThrow(
+      'tokengate: invalid verifier option scopeClaims.0: permissions are not scopes: check them with requirePermissions() (auth.permissions)',
+    )
   })
 
   it('rejects a missing scope with 403 insufficient_scope naming what is required', async () => {
@@ -291,8 +306,11 @@ describe('scopes', () => {
   it('rejects scope claims of the wrong type with 401 claim_invalid', async () => {
     const f = await fixture('ES256')
     const verify = createVerifier(f.options)
-    await expectReject(verify(bearer(await f.sign({ scope: ['a'] }))), 'claim_invalid')
+    await expectReject(verify(bearer(await f.sign({ scope: [1] }))), 'claim_invalid')
+    await expectReject(verify(bearer(await f.sign({ scope: { a: 1 } }))), 'claim_invalid')
+    await expectReject(verify(bearer(await f.sign({ scp: 7 }))), 'claim_invalid')
     await expectReject(verify(bearer(await f.sign({ permissions: [1] }))), 'claim_invalid')
+    await expectReject(verify(bearer(await f.sign({ roles: { admin: true } }))), 'claim_invalid')
   })
 
   it('checks scopes after signature and time: an expired token is 401, not 403', async () => {

@@ -9,6 +9,8 @@ import { discoveryJwks } from '../keys/discovery.js'
 import type { KeySourceContext, KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
 import { localJwks } from '../keys/local-jwks.js'
 import { remoteJwks } from '../keys/remote-jwks.js'
+import { publicKey } from '../keys/public-key.js'
+import { x509Keys } from '../keys/x509.js'
 import { hmacAlgorithmsFor, secretBytes, secretKey } from '../keys/secret.js'
 // Resolved by export condition (package.json "imports"): node:crypto under "node", jose/WebCrypto
 // on edge runtimes and by default, so this module never names `node:` itself.
@@ -21,7 +23,12 @@ import { DEFAULT_TYPS, normalizeTyp } from './jws-header.js'
 import type { VerifierOptions } from './options.js'
 import { parseVerifierOptions, type KeySourceSpec, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
+import { entryFits, fixedDirectory, resolverDirectory, type TenantDirectory } from './tenants.js'
+import { issuerTemplate, type IssuerTemplate } from '../claims/issuer-template.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
+import { resolveDpop } from '../binding/dpop-settings.js'
+import { DEFAULT_REALM } from '../errors/bearer-error.js'
+import { bearerOnly, type ChallengeContext } from '../errors/www-authenticate.js'
 
 /**
  * A configured verifier: call it with the `Authorization` header value. Resolves with the
@@ -33,10 +40,20 @@ export interface Verifier<C extends object = object> {
   warm(): Promise<void>
   /** The `realm` of this verifier's challenges; adapters and guards answer with it too. */
   readonly realm: string
+  /** The request header adapters read the token from: `authorization`, or the `header` option (bare token). */
+  readonly header: string
 }
 
 const toSet = (value: string | readonly string[] | null): ReadonlySet<string> | null =>
   value === null ? null : new Set(typeof value === 'string' ? [value] : value)
+
+/** Accepted issuers: exact strings, and `{tenantid}` templates tied to the token's `tid`. */
+function issuerRules(value: string | readonly string[] | null): { issuers: ReadonlySet<string> | null; issuerTemplates: readonly IssuerTemplate[] } {
+  if (value === null) return { issuers: null, issuerTemplates: [] }
+  const list = typeof value === 'string' ? [value] : value
+  const templates = list.map(issuerTemplate).filter((t): t is IssuerTemplate => t !== undefined)
+  return { issuers: new Set(list.filter((i) => issuerTemplate(i) === undefined)), issuerTemplates: Object.freeze(templates) }
+}
 
 function keySourceFactory(spec: KeySourceSpec, o: ParsedVerifierOptions, issuer: ParsedTenant['issuer']): KeySourceFactory {
   switch (spec.kind) {
@@ -49,6 +66,10 @@ function keySourceFactory(spec: KeySourceSpec, o: ParsedVerifierOptions, issuer:
     case 'discovery':
       // parseVerifierOptions guarantees a single issuer string beside `discovery`.
       return discoveryJwks(issuer as string, { ...o.jwksCache, ...(spec.url === undefined ? {} : { url: spec.url }) })
+    case 'publicKey':
+      return publicKey(spec.key)
+    case 'x509Uri':
+      return x509Keys(spec.url, o.jwksCache)
     case 'keys':
       return spec.factory
   }
@@ -72,6 +93,24 @@ function allowList(spec: KeySourceSpec, configured: readonly Algorithm[] | undef
     return new Set(configured)
   }
   return new Set(ASYMMETRIC_ALGORITHMS)
+}
+
+/** What the adapters need of a verifier besides calling it. */
+export interface VerifierInternals {
+  /** The realm, schemes and parameters of its challenges. */
+  readonly challenge: ChallengeContext
+  /** The DPoP nonce to send now (`DPoP-Nonce`), when the verifier issues nonces. */
+  readonly dpopNonce: (() => string | Promise<string>) | undefined
+}
+
+const internals = new WeakMap<object, VerifierInternals>()
+
+/**
+ * The challenge context and DPoP nonces of a verifier built by `createVerifier`; for another
+ * function posing as one, a `Bearer` challenge in its `realm`. Internal: adapters and guards.
+ */
+export function verifierInternals(verifier: { readonly realm?: string }): VerifierInternals {
+  return internals.get(verifier) ?? { challenge: bearerOnly(verifier.realm ?? DEFAULT_REALM), dpopNonce: undefined }
 }
 
 /**
@@ -115,33 +154,60 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     return Object.freeze({
       keys: withConfigPath(t.where, () => keySourceFactory(t.keys, o, t.issuer)(context)),
       header: Object.freeze({ algorithms: allowed, typs, typRequired: o.typ !== undefined }),
-      claims: Object.freeze({ issuers: toSet(t.issuer), audiences: toSet(t.audience), requiredClaims: o.requiredClaims }),
+      claims: Object.freeze({ ...issuerRules(t.issuer), audiences: toSet(t.audience), requiredClaims: o.requiredClaims }),
     })
   }
 
   const built = o.tenants.map(tenant)
+  let directory: TenantDirectory | undefined
+  if (o.resolver) {
+    const build = (entry: unknown, iss: string): Tenant | null => {
+      const parsed = o.parseResolvedEntry(entry)
+      return entryFits(parsed.issuer as string, iss) ? tenant(parsed) : null
+    }
+    directory = resolverDirectory(o.resolver, build, o.tenantCache, o.now)
+  } else if (o.multiIssuer) {
+    directory = fixedDirectory(built.map((t, i) => ({ issuer: o.tenants[i]!.issuer as string, tenant: t })))
+  }
+  const dpop = o.dpop === undefined ? undefined : resolveDpop(o.dpop, o.now)
+  const challenge: ChallengeContext = Object.freeze({
+    realm: o.realm,
+    bearer: dpop?.required !== true,
+    dpopAlgs: dpop?.algs,
+    resourceMetadata: o.resourceMetadata,
+  })
   const resolved: ResolvedVerifier = Object.freeze({
     realm: o.realm,
     maxTokenSize: o.maxTokenSize,
+    bareToken: o.header !== 'authorization',
+    allowPadding: o.allowPadding,
     clockTolerance: o.clockTolerance,
+    maxTokenAge: o.maxTokenAge,
+    claimValues: o.claimValues,
     now: o.now,
     scopeClaims: o.scopeClaims,
+    roleClaims: o.roleClaims,
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
     revocationTimeoutMs: o.revocationTimeoutMs,
     signature: backend,
     headers: createParsedHeaders(),
+    binding: Object.freeze({ acceptBoundAsBearer: o.acceptBoundAsBearer, dpop, signature: backend }),
+    challenge,
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),
     tenant: o.multiIssuer ? undefined : built[0],
-    tenants: o.multiIssuer ? new Map(built.map((t, i) => [o.tenants[i]!.issuer as string, t])) : undefined,
+    directory,
   })
 
   const verify = ((authorization: AuthorizationInput, request?: VerifyRequestOptions) =>
-    runPipeline(resolved, authorization, request)) as Verifier<C> & { realm: string }
+    runPipeline(resolved, authorization, request)) as Verifier<C> & { realm: string; header: string }
   verify.warm = async () => {
     await Promise.all(built.map((t) => t.keys.warm?.()))
   }
   Object.defineProperty(verify, 'realm', { value: o.realm, enumerable: true })
+  Object.defineProperty(verify, 'header', { value: o.header, enumerable: true })
+  const nonces = dpop?.nonces
+  internals.set(verify, Object.freeze({ challenge, dpopNonce: nonces === undefined ? undefined : () => nonces.current() }))
   return verify
 }
 

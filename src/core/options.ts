@@ -4,13 +4,18 @@
  * validates it once at construction.
  */
 import type { ClaimsSchema } from '../claims/schema.js'
+import type { ClaimValueRule } from '../claims/values.js'
 import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
 import type { RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import type { PublicKeyInput } from '../keys/public-key.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
+import type { ClaimPathInput } from '../lib/claim-path.js'
 import type { Duration } from '../lib/duration.js'
+import type { AsymmetricAlgorithm } from '../keys/algorithms.js'
+import type { ReplayStore } from '../binding/replay-store.js'
 import type { JwtClaims } from '../lib/result.js'
 
 /** Remote JWKS cache settings (`jwksUri`, `discovery`); see `RemoteJwksOptions` for each default. */
@@ -19,17 +24,34 @@ export type JwksCacheOptions = RemoteJwksOptions
 /** What the verifier reports through `onEvent`. */
 export type VerifierEvent = KeySourceEvent
 
+/** The names of the key-source options: exactly one is given. */
+export type KeySourceName = 'jwksUri' | 'discovery' | 'jwks' | 'secret' | 'keys' | 'publicKey' | 'x509Uri'
+
+/** `{ [name]: value }` with every other key-source option excluded. */
+type OnlyKeySource<K extends KeySourceName, T> = { readonly [P in K]: T } & { readonly [P in Exclude<KeySourceName, K>]?: never }
+
 /**
- * Exactly one key source: a remote JWKS, discovery, a local JWKS, a shared secret, or a
- * custom source. `discovery: true` finds `jwks_uri` from the issuer's OIDC / RFC 8414
- * metadata (a string is the metadata URL); it needs a single `issuer` string.
+ * Exactly one key source:
+ * - `jwksUri`: a remote JWK Set;
+ * - `discovery: true` finds `jwks_uri` from the issuer's OIDC / RFC 8414 metadata (a string is
+ *   the metadata URL); it needs a single `issuer` string;
+ * - `jwks`: a local JWK Set;
+ * - `secret`: a shared secret (HS256/384/512);
+ * - `publicKey`: one public key, as a PEM string (SPKI `PUBLIC KEY`, PKCS#1 `RSA PUBLIC KEY` or
+ *   an X.509 `CERTIFICATE`), a Node `KeyObject` or a WebCrypto `CryptoKey`; being the only key,
+ *   it matches whatever `kid` a token names;
+ * - `x509Uri`: a remote `{ kid: PEM certificate }` document (Google's and Firebase's key
+ *   format), cached like a JWKS (`jwksCache`);
+ * - `keys`: a custom key source.
  */
 export type KeySourceOptions =
-  | { readonly jwksUri: string | URL; readonly discovery?: never; readonly jwks?: never; readonly secret?: never; readonly keys?: never }
-  | { readonly discovery: true | string | URL; readonly jwksUri?: never; readonly jwks?: never; readonly secret?: never; readonly keys?: never }
-  | { readonly jwks: JSONWebKeySet; readonly jwksUri?: never; readonly discovery?: never; readonly secret?: never; readonly keys?: never }
-  | { readonly secret: string | Uint8Array; readonly jwksUri?: never; readonly discovery?: never; readonly jwks?: never; readonly keys?: never }
-  | { readonly keys: KeySourceFactory; readonly jwksUri?: never; readonly discovery?: never; readonly jwks?: never; readonly secret?: never }
+  | OnlyKeySource<'jwksUri', string | URL>
+  | OnlyKeySource<'discovery', true | string | URL>
+  | OnlyKeySource<'jwks', JSONWebKeySet>
+  | OnlyKeySource<'secret', string | Uint8Array>
+  | OnlyKeySource<'publicKey', PublicKeyInput>
+  | OnlyKeySource<'x509Uri', string | URL>
+  | OnlyKeySource<'keys', KeySourceFactory>
 
 /** One trusted issuer of a multi-issuer verifier, with its own key source. */
 export type IssuerEntry = {
@@ -40,6 +62,24 @@ export type IssuerEntry = {
   /** Overrides the verifier's `algorithms` for this issuer. */
   readonly algorithms?: readonly Algorithm[]
 } & KeySourceOptions
+
+/**
+ * Looks up the issuer a token claims (its unverified `iss`) before any key is fetched:
+ * resolves with that issuer's entry, or `undefined` when it is not one you trust. The
+ * entry's `issuer` must be that `iss` (or a `{tenantid}` template of it). Answers are cached
+ * (`tenantCache`); a throw answers 503 `issuer_unavailable`.
+ */
+export type IssuerResolver = (iss: string) => IssuerEntry | undefined | null | Promise<IssuerEntry | undefined | null>
+
+/** The resolver's cache of tenants (`tenantCache`). */
+export interface TenantCacheOptions {
+  /** Most issuers remembered (known and unknown), least recently used evicted first. Default 1000. */
+  readonly max?: number
+  /** How long a known issuer's entry (and its key cache) is kept before the resolver is asked again. Default `'1h'`. */
+  readonly ttl?: Duration
+  /** How long an unknown issuer's answer is remembered: a flood of made-up issuers asks the resolver once each per this. Default `'5m'`. */
+  readonly negativeTtl?: Duration
+}
 
 /** Options every verifier takes, whatever its key source. */
 export interface CommonVerifierOptions<C extends object = object> {
@@ -57,10 +97,34 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly typ?: string | readonly string[]
   /** Claims that must be present. `exp` always is. */
   readonly requiredClaims?: readonly string[]
+  /**
+   * Values claims must hold for a token to be accepted at all (401 `claim_missing` /
+   * `claim_invalid`): a value, one of a list (strict equality), or a predicate over the value.
+   * For what identifies the token's kind or client where an IdP puts it outside `typ` and
+   * `aud`, e.g. `{ token_use: 'access', client_id: ['app-1', 'app-2'] }` (Cognito). Presets set
+   * it; per-route requirements belong in `requireClaim` (403). Default none.
+   */
+  readonly claimValues?: Readonly<Record<string, ClaimValueRule>>
+  /**
+   * The oldest a token may be: `iat` is required and no older than this (plus
+   * `clockTolerance`), whatever its `exp` says (401 `token_too_old`). Seconds or `'1h'`. Default none.
+   */
+  readonly maxTokenAge?: Duration
   /** A zod schema for custom claims; its output type becomes `auth.claims`. */
   readonly claims?: ClaimsSchema<C>
-  /** Claims scopes are read from. Default `['scope', 'scp', 'permissions']`. */
+  /**
+   * Claims scopes are read from, each a space-delimited string or an array of strings.
+   * Default `['scope', 'scp']`. Auth0 RBAC `permissions` are not scopes: see `auth.permissions`
+   * and `requirePermissions`.
+   */
   readonly scopeClaims?: readonly ScopeClaim[]
+  /**
+   * Claims roles are read from into `auth.roles` (what `requireRoles` checks): paths such as
+   * `'roles'`, `'realm_access.roles'`, `'cognito:groups'`, or arrays of claim names for names
+   * with dots (`[['https://example.com/roles']]`). Each holds an array of strings or one
+   * string. Default `['roles']`; presets set their IdP's claim.
+   */
+  readonly roleClaims?: readonly ClaimPathInput[]
   /**
    * Revocation hook: `true` revokes (401 `token_revoked`), `false` lets the token through.
    * Anything else fails closed with 503 `revocation_unavailable`: a throw, a rejection, a
@@ -79,6 +143,18 @@ export interface CommonVerifierOptions<C extends object = object> {
   readonly now?: () => number
   /** `realm` in `WWW-Authenticate`. Default `'api'`. */
   readonly realm?: string
+  /**
+   * The request header the token arrives in, lower case. `authorization` (default) holds
+   * `Bearer <token>`; any other header holds the bare token, as AWS ALB's `x-amzn-oidc-data`
+   * does. Adapters read the header the verifier names (`verifier.header`).
+   */
+  readonly header?: string
+  /**
+   * Accept `=` padding at the end of the token's segments (AWS ALB pads them, RFC 7515 does
+   * not allow it); the signature is still checked over the segments exactly as received.
+   * Default `false`.
+   */
+  readonly allowPadding?: boolean
   /**
    * Largest `Authorization` header accepted, in characters, checked before decoding.
    * Default 8192; from 64 to 65536 (64 KiB).
@@ -100,6 +176,63 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default `{ max: 1000 }`.
    */
   readonly cache?: VerifiedTokenCacheOptions | false
+  /**
+   * Accept a sender-constrained token (one with a `cnf` claim: DPoP-bound, certificate-bound)
+   * presented as a plain `Bearer` token without its proof. Default `false`: such a token is
+   * refused with 401 `token_bound`, since whoever stole it could otherwise use it without
+   * its key (RFC 9449 §7.2). Turn it on only while clients migrate.
+   */
+  readonly acceptBoundAsBearer?: boolean
+  /**
+   * DPoP (RFC 9449): accept `Authorization: DPoP <token>` with a `DPoP` proof of the key the
+   * token is bound to. `true` takes every default. Without `dpop.required`, Bearer tokens are
+   * served too (and a DPoP-bound token sent as Bearer is refused, `token_bound`).
+   */
+  readonly dpop?: DpopOptions | boolean
+  /**
+   * The URL of this resource's RFC 9728 metadata document: every challenge then carries
+   * `resource_metadata="…"` so clients can discover the authorization server.
+   */
+  readonly resourceMetadata?: string | URL
+}
+
+/** DPoP settings (`dpop`). */
+export interface DpopOptions {
+  /** Accept DPoP-bound tokens only: `Bearer` is refused (`dpop_required`) and not offered in challenges. Default `false`. */
+  readonly required?: boolean
+  /**
+   * Proof algorithms accepted (RFC 9449 §11.6: asymmetric only), the challenge's `algs`.
+   * Default: every asymmetric algorithm, ES256 first.
+   */
+  readonly algorithms?: readonly AsymmetricAlgorithm[]
+  /**
+   * How old a proof's `iat` may be (plus `clockTolerance`; a proof from the future is refused
+   * beyond `clockTolerance`). Default `'5m'`.
+   */
+  readonly maxAge?: Duration
+  /**
+   * Server nonces (RFC 9449 §9): proofs must carry the nonce handed out in `DPoP-Nonce`,
+   * which rotates every `lifetime`. `true`: a random secret for this process (one instance);
+   * `{ secret }`: a secret every instance shares, so nonces work across instances without
+   * shared state. Default off.
+   */
+  readonly nonce?: boolean | DpopNonceOptions
+  /**
+   * Where the `jti` of accepted proofs is remembered to refuse replays. Default a bounded
+   * memory store (`memoryReplayStore()`); `redisReplayStore({ client })` from
+   * `tokengate/redis` for many instances.
+   */
+  readonly replayStore?: ReplayStore
+  /** Largest `DPoP` header accepted, in characters, checked before decoding. Default 8192. */
+  readonly maxProofSize?: number
+}
+
+/** Server-nonce settings (`dpop.nonce`). */
+export interface DpopNonceOptions {
+  /** The key nonces are derived from (HMAC-SHA256): at least 32 bytes; a string is UTF-8. Share it between instances. */
+  readonly secret: string | Uint8Array
+  /** How often the nonce changes; the previous one stays valid for one more `lifetime`. Default `'1m'`. */
+  readonly lifetime?: Duration
 }
 
 /** Verified-token cache settings (`cache`). */
@@ -119,10 +252,16 @@ export interface IssuerAudienceOptions {
 /** Options of `createVerifier`. */
 export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C> &
   (
-    | (IssuerAudienceOptions & KeySourceOptions & { readonly issuers?: never })
+    | (IssuerAudienceOptions & KeySourceOptions & { readonly issuers?: never; readonly tenantCache?: never })
     | {
-        /** Several trusted issuers, each with its own key source; `iss` selects one by exact match. */
-        readonly issuers: readonly IssuerEntry[]
+        /**
+         * Several trusted issuers, each with its own key source; `iss` selects one by exact match
+         * (or a `{tenantid}` template tied to `tid`). Or a resolver looking issuers up as tokens
+         * arrive (a tenants table), before any network request.
+         */
+        readonly issuers: readonly IssuerEntry[] | IssuerResolver
+        /** The resolver's cache of tenants; only with an `issuers` resolver. */
+        readonly tenantCache?: TenantCacheOptions
         /** Accepted `aud` for entries that name none; required unless every entry names its own. */
         readonly audience?: string | readonly string[] | null
         readonly issuer?: never
@@ -131,5 +270,7 @@ export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C
         readonly jwks?: never
         readonly secret?: never
         readonly keys?: never
+        readonly publicKey?: never
+        readonly x509Uri?: never
       }
   )

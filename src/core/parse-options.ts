@@ -6,19 +6,26 @@
  */
 import { DEFAULT_REALM } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
-import { ALGORITHMS, type Algorithm } from '../keys/algorithms.js'
+import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, type Algorithm, type AsymmetricAlgorithm } from '../keys/algorithms.js'
+import type { ReplayStore } from '../binding/replay-store.js'
+import type { DpopSettings } from '../binding/dpop-settings.js'
 import { jwksCacheSchema, type RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import { sharedSecretSchema } from '../keys/key-material.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import type { PublicKeyInput } from '../keys/public-key.js'
 import { DEFAULT_SCOPE_CLAIMS, type ScopeClaim } from '../scopes/parse.js'
+import { DEFAULT_ROLE_CLAIMS } from '../scopes/roles.js'
+import { parseClaimPath, type ClaimPathInput } from '../lib/claim-path.js'
 import { isStandardSchema, type ClaimsSchema } from '../claims/schema.js'
+import { claimValueRules, type ClaimValueRule, type ClaimValueRules } from '../claims/values.js'
 import { DEFAULT_REVOCATION_TIMEOUT_MS, type IsRevoked } from '../revocation/hook.js'
 import { toSeconds } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
-import { duration, fn, httpUrl, nonEmptyString, options, parseOptions, positiveInt, stringOrList, v, type InferOutput } from '../lib/schema.js'
+import { bool, bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptions, positiveInt, stringOrList, v, type InferOutput } from '../lib/schema.js'
 import { DEFAULT_MAX_TOKEN_SIZE, MAX_MAX_TOKEN_SIZE } from './authorization-header.js'
-import type { VerifierEvent, VerifierOptions } from './options.js'
+import type { IssuerResolver, VerifierEvent, VerifierOptions } from './options.js'
+import type { TenantCacheSettings } from './tenants.js'
 import { DEFAULT_CACHE_MAX } from './verified-token-cache.js'
 
 /** Default leeway for `exp`, `nbf` and `iat`, in seconds. */
@@ -38,6 +45,8 @@ export type KeySourceSpec =
   | { readonly kind: 'jwks'; readonly set: JSONWebKeySet }
   | { readonly kind: 'secret'; readonly secret: string | Uint8Array }
   | { readonly kind: 'keys'; readonly factory: KeySourceFactory }
+  | { readonly kind: 'publicKey'; readonly key: PublicKeyInput }
+  | { readonly kind: 'x509Uri'; readonly url: string | URL }
 
 /** One trusted issuer (or the single configuration), before its keys are built. */
 export interface ParsedTenant {
@@ -51,29 +60,59 @@ export interface ParsedTenant {
 
 /** The options as the rest of `createVerifier` uses them. */
 export interface ParsedVerifierOptions {
-  /** The single configuration, or one entry per `issuers` element. */
+  /** The single configuration, or one entry per `issuers` element (none with a resolver). */
   readonly tenants: readonly ParsedTenant[]
   readonly multiIssuer: boolean
+  /** The `issuers` resolver, when one is given. */
+  readonly resolver: IssuerResolver | undefined
+  /** Its cache (defaults applied). */
+  readonly tenantCache: TenantCacheSettings
+  /** Turns an entry the resolver returned into a tenant, or throws a `ConfigError`. */
+  readonly parseResolvedEntry: (entry: unknown) => ParsedTenant
   /** Seconds. */
   readonly clockTolerance: number
   readonly typ: readonly string[] | undefined
   readonly requiredClaims: readonly string[]
+  readonly claimValues: ClaimValueRules
+  /** Seconds, or `undefined` for no limit. */
+  readonly maxTokenAge: number | undefined
   readonly claims: ClaimsSchema<unknown> | undefined
   readonly scopeClaims: readonly ScopeClaim[]
+  /** Role claim paths, as segments. */
+  readonly roleClaims: readonly (readonly string[])[]
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
   /** Milliseconds. */
   readonly revocationTimeoutMs: number
   readonly now: () => number
   readonly realm: string
+  /** Lower-case header name; `authorization` unless configured. */
+  readonly header: string
+  readonly allowPadding: boolean
   readonly maxTokenSize: number
   readonly fetch: typeof fetch
   readonly jwksCache: RemoteJwksOptions
   readonly onEvent: ((event: VerifierEvent) => void) | undefined
   readonly cacheMax: number | undefined
+  readonly acceptBoundAsBearer: boolean
+  readonly dpop: ParsedDpopOptions | undefined
+  readonly resourceMetadata: string | undefined
 }
 
-const KEY_SOURCES = ['jwksUri', 'discovery', 'jwks', 'secret', 'keys'] as const
+/** `dpop`, normalised: durations in seconds, the nonce secret as bytes, defaults applied (but the store). */
+export type ParsedDpopOptions = DpopSettings
 
+/** Default `dpop.maxAge`, seconds. */
+export const DEFAULT_DPOP_MAX_AGE = 300
+/** Default `dpop.nonce.lifetime`, seconds. */
+export const DEFAULT_DPOP_NONCE_LIFETIME = 60
+/** Default `dpop.maxProofSize`, characters. */
+export const DEFAULT_DPOP_MAX_PROOF_SIZE = 8192
+/** Proof algorithms accepted by default: every asymmetric one, ES256 (what most clients use) first. */
+export const DEFAULT_DPOP_ALGORITHMS: readonly AsymmetricAlgorithm[] = ['ES256', ...ASYMMETRIC_ALGORITHMS.filter((a) => a !== 'ES256')]
+
+const KEY_SOURCES = ['jwksUri', 'discovery', 'jwks', 'secret', 'keys', 'publicKey', 'x509Uri'] as const
+
+const claimScalar = v.union([v.string(), v.number(), v.boolean()], 'expected a string, number or boolean')
 const issuerOrAudience = (what: string) => v.nullable(stringOrList(what))
 const algorithmList = v.pipe(
   v.array(v.picklist(ALGORITHMS, `expected one of ${ALGORITHMS.join(', ')}`), 'expected a list of algorithms, e.g. ["RS256"]'),
@@ -85,7 +124,42 @@ const keySourceEntries = {
   jwks: v.optional(options({ keys: v.array(v.looseObject({}, 'expected a JWK (an object)'), 'expected an array of JWKs') }, 'a JWK Set: { keys: [...] }')),
   secret: v.optional(sharedSecretSchema('verifier')),
   keys: v.optional(fn<KeySourceFactory>('a key source factory, e.g. remoteJwks(url)')),
+  publicKey: v.optional(
+    v.custom<PublicKeyInput>((x) => typeof x === 'string' || (typeof x === 'object' && x !== null), 'expected a PEM public key or certificate (a string), a KeyObject or a CryptoKey'),
+  ),
+  x509Uri: v.optional(httpUrl()),
 }
+
+const dpopSchema = options(
+  {
+    required: v.optional(bool()),
+    algorithms: v.optional(
+      v.pipe(
+        v.array(v.picklist(ASYMMETRIC_ALGORITHMS, `expected asymmetric algorithms (RFC 9449 §11.6), some of ${ASYMMETRIC_ALGORITHMS.join(', ')}`)),
+        v.minLength(1, 'expected at least one algorithm, e.g. ["ES256"]'),
+      ),
+    ),
+    maxAge: v.optional(duration(1)),
+    maxProofSize: v.optional(v.pipe(positiveInt('a number of characters of at least 256'), v.minValue(256, 'expected a number of characters of at least 256'))),
+    nonce: v.optional(v.union([v.boolean(), v.looseObject({})], 'expected true, false or { secret, lifetime? }')),
+    replayStore: v.optional(
+      v.custom<ReplayStore>(
+        (x) => typeof x === 'object' && x !== null && typeof (x as ReplayStore).add === 'function',
+        'expected a replay store { add(jti, ttlSeconds) }, e.g. memoryReplayStore() or redisReplayStore({ client })',
+      ),
+    ),
+  },
+  'the DPoP settings { required?, algorithms?, maxAge?, nonce?, replayStore?, maxProofSize? }',
+)
+
+// Parsed on its own so a mistake inside names its path (a union would only say "expected one of").
+const dpopNonceSchema = options(
+  {
+    secret: v.union([v.string(), bytes()], 'expected the nonce secret as a string or a Uint8Array (at least 32 bytes)'),
+    lifetime: v.optional(duration(1)),
+  },
+  'the nonce settings { secret, lifetime? }',
+)
 
 const issuerEntry = options(
   {
@@ -94,13 +168,33 @@ const issuerEntry = options(
     algorithms: v.optional(algorithmList),
     ...keySourceEntries,
   },
-  'an issuer entry: { issuer, jwksUri | jwks | secret | discovery | keys }',
+  'an issuer entry: { issuer, jwksUri | jwks | secret | discovery | publicKey | x509Uri | keys }',
 )
 
 const schema = options({
   issuer: v.optional(issuerOrAudience('the accepted "iss" value(s), e.g. "https://idp.example.com/", or null to skip the check')),
   audience: v.optional(issuerOrAudience('the accepted "aud" value(s), e.g. "https://api.example.com", or null to skip the check')),
-  issuers: v.optional(v.pipe(v.array(issuerEntry, 'expected a list of issuer entries'), v.minLength(1, 'expected at least one issuer entry'))),
+  issuers: v.optional(
+    // Chosen by the input's type (not a union), so an entry's own error reaches the user.
+    v.lazy((input) =>
+      typeof input === 'function'
+        ? fn<IssuerResolver>()
+        : v.pipe(
+            v.array(issuerEntry, 'expected a list of issuer entries, or a resolver (iss) => entry | undefined'),
+            v.minLength(1, 'expected at least one issuer entry'),
+          ),
+    ),
+  ),
+  tenantCache: v.optional(
+    options(
+      {
+        max: v.optional(positiveInt('a positive number of issuers, e.g. 1000')),
+        ttl: v.optional(v.pipe(duration(), v.check((d) => toSeconds(d) > 0, 'must be more than 0, e.g. "1h"'))),
+        negativeTtl: v.optional(duration()),
+      },
+      'the tenant cache settings { max, ttl, negativeTtl }',
+    ),
+  ),
   ...keySourceEntries,
   algorithms: v.optional(algorithmList),
   clockTolerance: v.optional(
@@ -114,14 +208,42 @@ const schema = options({
   ),
   typ: v.optional(stringOrList('a token type such as "at+jwt", or a list of them')),
   requiredClaims: v.optional(v.array(nonEmptyString('a claim name'), 'expected a list of claim names')),
+  claimValues: v.optional(
+    v.record(
+      nonEmptyString('a claim name'),
+      v.union(
+        [claimScalar, v.pipe(v.array(claimScalar), v.minLength(1, 'expected at least one value')), fn<(value: unknown) => boolean>()],
+        'expected a value (string, number, boolean), a list of values, or a predicate (value) => boolean',
+      ),
+      'expected { claim: value | [values] | (value) => boolean }',
+    ),
+  ),
+  maxTokenAge: v.optional(v.pipe(duration(), v.check((d) => toSeconds(d) > 0, 'must be more than 0, e.g. "1h"'))),
   claims: v.optional(v.custom<ClaimsSchema<unknown>>(isStandardSchema, 'expected a Standard Schema (zod 4, valibot, arktype, ...) for the custom claims')),
   scopeClaims: v.optional(
-    v.pipe(v.array(v.picklist(DEFAULT_SCOPE_CLAIMS, `expected some of ${DEFAULT_SCOPE_CLAIMS.join(', ')}`)), v.minLength(1, 'expected at least one claim')),
+    v.pipe(
+      v.array(
+        v.picklist(DEFAULT_SCOPE_CLAIMS, (issue) =>
+          issue.input === 'permissions'
+            ? 'permissions are not scopes: check them with requirePermissions() (auth.permissions)'
+            : `expected some of ${DEFAULT_SCOPE_CLAIMS.join(', ')}`,
+        ),
+      ),
+      v.minLength(1, 'expected at least one claim'),
+    ),
   ),
+  roleClaims: v.optional(v.array(v.custom<ClaimPathInput>((x) => typeof x === 'string' || Array.isArray(x), 'expected a claim path such as "realm_access.roles"'), 'expected a list of claim paths, e.g. ["roles"]')),
   isRevoked: v.optional(fn<IsRevoked<JwtClaims>>('a function (claims, context) => boolean | Promise<boolean>')),
   revocationTimeout: v.optional(v.pipe(duration(), v.check((d) => toSeconds(d) > 0, 'expected a positive duration, e.g. "5s"'))),
   now: v.optional(fn<() => number>('a clock in milliseconds, like Date.now')),
   realm: v.optional(nonEmptyString('the realm of the challenge, e.g. "api"')),
+  header: v.optional(
+    v.pipe(
+      v.string('expected a header name, e.g. "x-amzn-oidc-data"'),
+      v.check((h) => /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(h), 'expected a lower-case header name (RFC 9110 token), e.g. "x-amzn-oidc-data"'),
+    ),
+  ),
+  allowPadding: v.optional(bool()),
   maxTokenSize: v.optional(
     v.pipe(
       positiveInt('a number of characters from 64 to 65536'),
@@ -135,7 +257,10 @@ const schema = options({
   cache: v.optional(
     v.union([v.literal(false), options({ max: v.optional(positiveInt('a positive integer, e.g. 1000')) }, 'the cache settings { max }')], 'expected false or { max: a positive integer }'),
   ),
-}, 'verifier options: { issuer, audience, jwksUri | jwks | secret | discovery | keys }')
+  acceptBoundAsBearer: v.optional(bool()),
+  dpop: v.optional(v.union([v.boolean(), v.looseObject({})], 'expected true, false or the DPoP settings { required?, maxAge?, nonce?, replayStore?, ... }')),
+  resourceMetadata: v.optional(httpUrl()),
+}, 'verifier options: { issuer, audience, jwksUri | jwks | secret | discovery | publicKey | x509Uri | keys }')
 
 type Input = InferOutput<typeof schema>
 type KeySourceInput = Pick<Input, (typeof KEY_SOURCES)[number]>
@@ -160,7 +285,32 @@ function keySourceOf(input: KeySourceInput, where: string, issuer: Input['issuer
   if (input.jwksUri !== undefined) return { kind: 'jwksUri', url: input.jwksUri }
   if (input.jwks !== undefined) return { kind: 'jwks', set: input.jwks }
   if (input.secret !== undefined) return { kind: 'secret', secret: input.secret }
+  if (input.publicKey !== undefined) return { kind: 'publicKey', key: input.publicKey }
+  if (input.x509Uri !== undefined) return { kind: 'x509Uri', url: input.x509Uri }
   return { kind: 'keys', factory: input.keys! }
+}
+
+const utf8 = new TextEncoder()
+
+function parseDpop(dpop: Input['dpop']): ParsedDpopOptions | undefined {
+  if (dpop === undefined || dpop === false) return undefined
+  const d = dpop === true ? {} : parseOptions('verifier', dpopSchema, dpop, ['dpop'])
+  let nonce: ParsedDpopOptions['nonce']
+  if (d.nonce === true) nonce = { secret: undefined, lifetime: DEFAULT_DPOP_NONCE_LIFETIME }
+  else if (typeof d.nonce === 'object') {
+    const n = parseOptions('verifier', dpopNonceSchema, d.nonce, ['dpop', 'nonce'])
+    const secret = typeof n.secret === 'string' ? utf8.encode(n.secret) : n.secret.slice()
+    if (secret.length < 32) throw new ConfigError('verifier', 'dpop.nonce.secret', `expected at least 32 bytes (HMAC-SHA256 key), got ${secret.length}`)
+    nonce = { secret, lifetime: n.lifetime === undefined ? DEFAULT_DPOP_NONCE_LIFETIME : toSeconds(n.lifetime) }
+  }
+  return {
+    required: d.required ?? false,
+    algorithms: Object.freeze([...new Set(d.algorithms ?? DEFAULT_DPOP_ALGORITHMS)]),
+    maxAge: d.maxAge === undefined ? DEFAULT_DPOP_MAX_AGE : toSeconds(d.maxAge),
+    maxProofSize: d.maxProofSize ?? DEFAULT_DPOP_MAX_PROOF_SIZE,
+    nonce,
+    replayStore: d.replayStore,
+  }
 }
 
 const REQUIRED = 'required (a string, a list, or null to skip the check)'
@@ -169,41 +319,67 @@ const REQUIRED = 'required (a string, a list, or null to skip the check)'
 export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVerifierOptions {
   const o = parseOptions('verifier', schema, input)
   let tenants: ParsedTenant[]
+  const toTenant = (entry: InferOutput<typeof issuerEntry>, where: string): ParsedTenant => {
+    const audience = entry.audience === undefined ? o.audience : entry.audience
+    if (audience === undefined) throw new ConfigError('verifier', `${where}audience`, `${REQUIRED}, here or at the top level`)
+    return { where, issuer: entry.issuer, audience, algorithms: entry.algorithms ?? o.algorithms, keys: keySourceOf(entry, where, entry.issuer) }
+  }
+  const resolver = typeof o.issuers === 'function' ? o.issuers : undefined
+  if (o.tenantCache !== undefined && !resolver) throw new ConfigError('verifier', 'tenantCache', 'only an `issuers` resolver has a tenant cache')
   if (o.issuers !== undefined) {
     for (const k of ['issuer', ...KEY_SOURCES] as const) {
       if (o[k] !== undefined) throw new ConfigError('verifier', k, 'give it per entry of `issuers`, not beside it')
     }
     const seen = new Set<string>()
-    tenants = o.issuers.map((entry, i) => {
-      const where = `issuers.${i}.`
-      if (seen.has(entry.issuer)) throw new ConfigError('verifier', `${where}issuer`, 'listed twice')
-      seen.add(entry.issuer)
-      const audience = entry.audience === undefined ? o.audience : entry.audience
-      if (audience === undefined) throw new ConfigError('verifier', `${where}audience`, `${REQUIRED}, here or at the top level`)
-      return { where, issuer: entry.issuer, audience, algorithms: entry.algorithms ?? o.algorithms, keys: keySourceOf(entry, where, entry.issuer) }
-    })
+    tenants = resolver
+      ? []
+      : (o.issuers as InferOutput<typeof issuerEntry>[]).map((entry, i) => {
+          const where = `issuers.${i}.`
+          if (seen.has(entry.issuer)) throw new ConfigError('verifier', `${where}issuer`, 'listed twice')
+          seen.add(entry.issuer)
+          return toTenant(entry, where)
+        })
   } else {
     const keys = keySourceOf(o, '', o.issuer)
     if (o.issuer === undefined) throw new ConfigError('verifier', 'issuer', REQUIRED)
     if (o.audience === undefined) throw new ConfigError('verifier', 'audience', REQUIRED)
     tenants = [{ where: '', issuer: o.issuer, audience: o.audience, algorithms: o.algorithms, keys }]
   }
+  const cache = o.tenantCache ?? {}
   return {
     tenants,
     multiIssuer: o.issuers !== undefined,
+    resolver,
+    tenantCache: {
+      max: cache.max ?? 1000,
+      ttlMs: toSeconds(cache.ttl ?? 3600) * 1000,
+      negativeTtlMs: toSeconds(cache.negativeTtl ?? 300) * 1000,
+    },
+    // An entry from the resolver is checked as a listed one would be, when it arrives.
+    parseResolvedEntry: (entry) => toTenant(parseOptions('verifier', issuerEntry, entry, ['issuers', '(resolved)']), 'issuers.(resolved).'),
     clockTolerance: o.clockTolerance === undefined ? DEFAULT_CLOCK_TOLERANCE : toSeconds(o.clockTolerance),
     typ: o.typ === undefined ? undefined : typeof o.typ === 'string' ? [o.typ] : o.typ,
     requiredClaims: Object.freeze([...(o.requiredClaims ?? [])]),
+    // From the input itself: valibot's record drops keys such as `constructor`, and a rule the
+    // user wrote must never vanish silently.
+    claimValues: claimValueRules(o.claimValues === undefined ? {} : (input as { claimValues: Record<string, ClaimValueRule> }).claimValues),
+    maxTokenAge: o.maxTokenAge === undefined ? undefined : toSeconds(o.maxTokenAge),
     claims: o.claims,
     scopeClaims: Object.freeze([...(o.scopeClaims ?? DEFAULT_SCOPE_CLAIMS)]),
+    roleClaims: o.roleClaims === undefined ? DEFAULT_ROLE_CLAIMS : Object.freeze(o.roleClaims.map((path, i) => parseClaimPath('verifier', `roleClaims.${i}`, path))),
     isRevoked: o.isRevoked,
     revocationTimeoutMs: o.revocationTimeout === undefined ? DEFAULT_REVOCATION_TIMEOUT_MS : toSeconds(o.revocationTimeout) * 1000,
     now: o.now ?? Date.now,
     realm: o.realm ?? DEFAULT_REALM,
+    header: o.header ?? 'authorization',
+    allowPadding: o.allowPadding ?? false,
     maxTokenSize: o.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE,
     fetch: o.fetch ?? ((url, init) => globalThis.fetch(url, init)),
     jwksCache: o.jwksCache ?? {},
     onEvent: o.onEvent,
     cacheMax: o.cache === false ? undefined : (o.cache?.max ?? DEFAULT_CACHE_MAX),
+    acceptBoundAsBearer: o.acceptBoundAsBearer ?? false,
+    dpop: parseDpop(o.dpop),
+    resourceMetadata: o.resourceMetadata === undefined ? undefined : String(o.resourceMetadata),
   }
 }

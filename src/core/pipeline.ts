@@ -6,6 +6,7 @@
 import { applyClaimsSchema, type ClaimsSchema } from '../claims/schema.js'
 import { assertRegisteredClaims, type RegisteredClaimRules } from '../claims/registered.js'
 import { assertTime } from '../claims/time.js'
+import { assertClaimValues, type ClaimValueRules } from '../claims/values.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
 import type { KeySource } from '../keys/key-source.js'
@@ -13,16 +14,21 @@ import type { VerificationKey } from '../keys/verification-key.js'
 import { assertNotRevoked, type IsRevoked } from '../revocation/hook.js'
 import { grantedScopes, type ScopeClaim } from '../scopes/parse.js'
 import { assertScopes } from '../scopes/require.js'
+import { grantedPermissions, grantedRoles } from '../scopes/roles.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { ParsedHeaders } from '../lib/parsed-headers.js'
+import type { TenantDirectory } from './tenants.js'
 import type { VerifiedToken, VerifiedTokenCache } from './verified-token-cache.js'
-import { assertToken68, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
+import { assertToken68, readBareToken, readCredentials, type AuthorizationInput, type Credentials } from './authorization-header.js'
 import { assertHeader, type HeaderRules } from './jws-header.js'
 import type { BearerAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.js'
 import { deepFreeze } from '../lib/freeze.js'
 import { own } from '../lib/own.js'
 import { assertSignature, isPromise, resolveKey } from './signature-step.js'
 import { parseToken, type ParsedToken } from '../lib/token.js'
+import { assertBinding, type BindingRules } from '../binding/binding-step.js'
+import { parseProof } from '../binding/dpop-proof.js'
+import type { AuthScheme, ChallengeContext } from '../errors/www-authenticate.js'
 
 /** One trusted issuer (or the single configuration): its keys and its claim rules. */
 export interface Tenant {
@@ -35,14 +41,26 @@ export interface Tenant {
 export interface ResolvedVerifier {
   readonly realm: string
   readonly maxTokenSize: number
+  /** The token arrives bare in its header (`header` other than `authorization`). */
+  readonly bareToken: boolean
+  /** Token segments may carry `=` padding (`allowPadding`). */
+  readonly allowPadding: boolean
   /** Seconds. */
   readonly clockTolerance: number
+  /** Seconds (`maxTokenAge`), or `undefined`. */
+  readonly maxTokenAge: number | undefined
+  readonly claimValues: ClaimValueRules
   readonly now: () => number
   readonly scopeClaims: readonly ScopeClaim[]
+  readonly roleClaims: readonly (readonly string[])[]
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
   /** Bound on an `isRevoked` promise, in milliseconds. */
   readonly revocationTimeoutMs: number
+  /** Step 4b: sender-constrained tokens (`acceptBoundAsBearer`, `dpop`). */
+  readonly binding: BindingRules
+  /** The schemes and parameters of every challenge this verifier answers with. */
+  readonly challenge: ChallengeContext
   readonly signature: SignatureBackend
   /** Parsed JOSE headers by their encoded text. */
   readonly headers: ParsedHeaders
@@ -50,31 +68,28 @@ export interface ResolvedVerifier {
   readonly cache: VerifiedTokenCache | undefined
   /** The single configuration, when there is no `issuers` list. */
   readonly tenant: Tenant | undefined
-  /** Tenants by exact `iss`, for multi-issuer verifiers. */
-  readonly tenants: ReadonlyMap<string, Tenant> | undefined
+  /** Where a multi-issuer verifier finds the token's tenant: a fixed list or a resolver. */
+  readonly directory: TenantDirectory | undefined
 }
 
 const NO_REQUIREMENTS: VerifyRequestOptions = Object.freeze({})
 
-/** Step 1: the bearer token of the header, parsed as a JWT. */
-function parseBearerToken(v: ResolvedVerifier, authorization: AuthorizationInput): ParsedToken {
-  const raw = readBearerCredentials(authorization, v.maxTokenSize)
+/** Step 1: the token of the header, parsed as a JWT. */
+function parseCredentialToken(v: ResolvedVerifier, credentials: Credentials): ParsedToken {
+  // A header that carries the token bare (ALB's x-amzn-oidc-data): no scheme, no token68 rule.
+  if (v.bareToken) return parseToken(credentials.token, v.headers, v.allowPadding)
   try {
-    return parseToken(raw, v.headers)
+    return parseToken(credentials.token, v.headers, v.allowPadding)
   } catch (err) {
     // Not one token68 is a malformed header (400) before it is a malformed token (401).
-    assertToken68(raw)
+    assertToken68(credentials.token, credentials.scheme)
     throw err
   }
 }
 
 /** Step 2 (selection): the tenant is chosen by the unverified `iss` before any key is fetched. */
-function selectTenant(v: ResolvedVerifier, token: ParsedToken): Tenant {
-  if (v.tenant) return v.tenant
-  const iss = own(token.payload, 'iss')
-  const tenant = typeof iss === 'string' ? v.tenants!.get(iss) : undefined
-  if (!tenant) throw new BearerError('issuer_invalid', { claim: 'iss' })
-  return tenant
+function selectTenant(v: ResolvedVerifier, payload: Record<string, unknown>): Tenant | Promise<Tenant> {
+  return v.tenant ?? v.directory!.select(payload)
 }
 
 /** Step 0: a token verified before by this verifier, still within its cache lifetime. */
@@ -110,7 +125,7 @@ function clockSeconds(v: ResolvedVerifier): number {
 /** Step 3 on a cache hit: the same time check; an expired entry is dropped as it fails. */
 function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken, nowS: number): void {
   try {
-    assertTime(hit.payload, nowS, v.clockTolerance)
+    assertTime(hit.payload, nowS, v.clockTolerance, v.maxTokenAge)
   } catch (err) {
     v.cache!.delete(authorization)
     throw err
@@ -140,11 +155,23 @@ export function runPipeline(
 }
 
 /**
- * The verifier is the boundary of its realm: the steps below it throw with the default realm,
- * and every failure leaves here with the verifier's own (one place, not a parameter of every step).
+ * The verifier is the boundary of its challenges: the steps below it throw in the default
+ * realm, and every failure leaves here with the verifier's own realm, schemes (DPoP `algs`),
+ * `resource_metadata`, the scheme of the request, and a fresh `DPoP-Nonce` when the verifier
+ * issues nonces (one place, not a parameter of every step).
  */
-function inRealm(v: ResolvedVerifier, err: unknown): unknown {
-  return BearerError.is(err) ? err.withRealm(v.realm) : err
+async function inContext(v: ResolvedVerifier, err: unknown, scheme: AuthScheme | undefined): Promise<unknown> {
+  if (!BearerError.is(err)) return err
+  const nonces = v.binding.dpop?.nonces
+  let dpopNonce: string | undefined
+  if (nonces !== undefined && err.status === 401) {
+    try {
+      dpopNonce = await nonces.current()
+    } catch {
+      // No nonce to hand out: the challenge still answers.
+    }
+  }
+  return err.inContext(v.challenge, { scheme, dpopNonce })
 }
 
 /** Steps 2, 3, 5 and 6 for a cached token; a key that changed sends it through every step. */
@@ -155,8 +182,19 @@ async function answerFromCache(
   hit: VerifiedToken,
   request: VerifyRequestOptions,
 ): Promise<BearerAuth> {
+  const scheme = hit.auth.scheme ?? 'Bearer'
   try {
     let nowS = clockSeconds(v)
+    // 1b. a DPoP request's proof header: the cache never skips the proof
+    const proof = scheme === 'DPoP' ? parseProof(v.binding.dpop!, v.signature, request.dpop) : undefined
+    // 2. with an issuers resolver, the tenant again: one no longer trusted (or rebuilt) sends the token through every step.
+    if (v.directory?.dynamic) {
+      const selected = v.directory.select(hit.payload)
+      if ((isPromise(selected) ? await selected : selected).keys !== hit.keys) {
+        v.cache!.delete(entryKey)
+        return await verifyFresh(v, authorization, entryKey, request)
+      }
+    }
     // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
     // answers as it would for a new token (a new key object means verifying afresh).
     const found = resolveKey(hit.keys, hit.auth.header, hit.alg)
@@ -171,10 +209,13 @@ async function answerFromCache(
     }
     // 3. time
     assertCachedTime(v, entryKey, hit, nowS)
+    // 4b. binding: checked on every request, cached or not
+    const binding = assertBinding(v.binding, scheme, { raw: hit.auth.token, payload: hit.payload }, proof, request, nowS, v.clockTolerance)
+    if (binding !== undefined) await binding
     const answered = checkRequest(v, hit.auth, request)
     return isPromise(answered) ? await answered : answered
   } catch (err) {
-    throw inRealm(v, err)
+    throw await inContext(v, err, scheme)
   }
 }
 
@@ -185,12 +226,21 @@ async function verifyFresh(
   entryKey: string | undefined,
   request: VerifyRequestOptions,
 ): Promise<BearerAuth> {
+  let scheme: AuthScheme | undefined
   try {
     let nowS = clockSeconds(v)
     // 1. format
-    const token = parseBearerToken(v, authorization)
+    const credentials: Credentials = v.bareToken
+      ? { scheme: 'Bearer', token: readBareToken(authorization, v.maxTokenSize) }
+      : readCredentials(authorization, v.maxTokenSize, v.binding.dpop !== undefined)
+    scheme = credentials.scheme
+    if (scheme === 'Bearer' && v.binding.dpop?.required === true) throw new BearerError('dpop_required')
+    // 1b. a DPoP request's proof header, before any work on the token
+    const proof = scheme === 'DPoP' ? parseProof(v.binding.dpop!, v.signature, request.dpop) : undefined
+    const token = parseCredentialToken(v, credentials)
     // 2. header policy, key and signature: nothing below runs on an unverified token
-    const tenant = selectTenant(v, token)
+    const selected = selectTenant(v, token.payload)
+    const tenant = isPromise(selected) ? await selected : selected
     const alg = assertHeader(token.header, tenant.header)
     const found = resolveKey(tenant.keys, token.header, alg)
     let key: VerificationKey
@@ -201,22 +251,36 @@ async function verifyFresh(
     const checking = assertSignature(v.signature, key, alg, token)
     if (checking !== undefined) await checking
     // 3. time
-    assertTime(token.payload, nowS, v.clockTolerance)
+    assertTime(token.payload, nowS, v.clockTolerance, v.maxTokenAge)
     // 4. iss / aud / registered claim types / required claims / custom schema
     assertRegisteredClaims(token.payload, tenant.claims)
+    if (v.claimValues.length > 0) assertClaimValues(token.payload, v.claimValues)
     const checked = v.claimsSchema ? applyClaimsSchema(v.claimsSchema, token.payload) : token.payload
     const claims = (isPromise(checked) ? await checked : checked) as JwtClaims
-    // 5a. the scopes the token grants (a malformed scope claim is the token's fault: not cached)
+    // 4b. a sender-constrained token is used by its holder (a failure is not cached)
+    const binding = assertBinding(v.binding, scheme, token, proof, request, nowS, v.clockTolerance)
+    if (binding !== undefined) await binding
+    // 5a. the scopes, roles and permissions the token grants (a malformed claim is the token's fault: not cached)
     const scopes = grantedScopes(token.payload, v.scopeClaims)
+    const roles = grantedRoles(token.payload, v.roleClaims)
+    const permissions = grantedPermissions(token.payload)
     // Frozen: with the cache on, the same result answers every request bearing this token.
-    const auth: BearerAuth = Object.freeze({ token: token.raw, claims: deepFreeze(claims), scopes: Object.freeze(scopes), header: deepFreeze(token.header) })
+    const auth: BearerAuth = Object.freeze({
+      token: token.raw,
+      claims: deepFreeze(claims),
+      scopes: Object.freeze(scopes),
+      roles: Object.freeze(roles),
+      permissions: Object.freeze(permissions),
+      header: deepFreeze(token.header),
+      scheme,
+    })
     if (entryKey !== undefined) {
       rememberToken(v.cache!, entryKey, { auth, payload: deepFreeze(token.payload), keys: tenant.keys, key, alg }, nowS, v.clockTolerance)
     }
     const answered = checkRequest(v, auth, request)
     return isPromise(answered) ? await answered : answered
   } catch (err) {
-    throw inRealm(v, err)
+    throw await inContext(v, err, scheme)
   }
 }
 

@@ -3,7 +3,7 @@
  * `BearerError`: the one class every request failure throws.
  */
 import { REASONS, type BearerErrorCode, type BearerErrorReason } from './reasons.js'
-import { buildChallenge, quoteString } from './www-authenticate.js'
+import { bearerOnly, buildChallenges, quoteString, type AuthScheme, type ChallengeContext } from './www-authenticate.js'
 import { problemDetails, type ProblemDetails } from './problem.js'
 
 const BRAND = Symbol.for('tokengate.BearerError')
@@ -23,6 +23,19 @@ export interface BearerErrorOptions {
   readonly scope?: string
   /** The claim at fault, for claim failures (`exp`, `aud`, ...). */
   readonly claim?: string
+  /**
+   * The schemes and parameters of the verifier answering (DPoP `algs`, `resource_metadata`).
+   * Default: `Bearer` only, in `realm`.
+   */
+  readonly challenge?: ChallengeContext
+  /** The scheme the request used (`Bearer` or `DPoP`): its challenge carries the error (RFC 9449 §7.2). */
+  readonly scheme?: AuthScheme
+  /** RFC 9470 `acr_values` (space-delimited), for `insufficient_user_authentication`. */
+  readonly acrValues?: string
+  /** RFC 9470 `max_age` in seconds, for `insufficient_user_authentication`. */
+  readonly maxAge?: number
+  /** A DPoP nonce to send as the `DPoP-Nonce` header (RFC 9449 §9). */
+  readonly dpopNonce?: string
 }
 
 /**
@@ -57,6 +70,14 @@ export class BearerError extends Error {
   readonly scope: string | undefined
   /** The `realm` of the challenge. */
   readonly realm: string
+  /** The scheme the failed request used, when it got that far (`Bearer` or `DPoP`). */
+  readonly scheme: AuthScheme | undefined
+  /** RFC 9470 `acr_values` the request needed, for `insufficient_user_authentication`. */
+  readonly acrValues: string | undefined
+  /** RFC 9470 `max_age` (seconds) the request needed, for `insufficient_user_authentication`. */
+  readonly maxAge: number | undefined
+  /** The nonce sent in `DPoP-Nonce`, when the verifier issues DPoP nonces. */
+  readonly dpopNonce: string | undefined
   readonly #options: BearerErrorOptions
 
   constructor(reason: BearerErrorReason, options: BearerErrorOptions = {}) {
@@ -64,22 +85,30 @@ export class BearerError extends Error {
     super(options.message ?? entry.message, options.cause === undefined ? undefined : { cause: options.cause })
     this.reason = reason
     this.#options = options
-    this.realm = options.realm ?? DEFAULT_REALM
+    this.realm = options.realm ?? options.challenge?.realm ?? DEFAULT_REALM
     this.status = this.statusCode = entry.status
     this.code = entry.code
     this.claim = options.claim
     this.scope = options.scope
+    this.scheme = options.scheme
+    this.acrValues = options.acrValues
+    this.maxAge = options.maxAge
+    const context = options.challenge ?? bearerOnly(this.realm)
     this.wwwAuthenticate =
       entry.status === 503
         ? undefined
-        : buildChallenge({
-            quotedRealm: quoteString(this.realm),
+        : buildChallenges(context, quoteString(this.realm), options.scheme, {
             code: entry.code,
             description: entry.code === undefined ? undefined : this.message,
             scope: options.scope,
+            acrValues: options.acrValues,
+            maxAge: options.maxAge,
           })
+    // A nonce only travels with a challenge that offers DPoP.
+    this.dpopNonce = this.wwwAuthenticate !== undefined && context.dpopAlgs !== undefined ? options.dpopNonce : undefined
     const headers: Record<string, string> = {}
     if (this.wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = this.wwwAuthenticate
+    if (this.dpopNonce !== undefined) headers['DPoP-Nonce'] = this.dpopNonce
     this.headers = Object.freeze(headers)
   }
 
@@ -89,7 +118,26 @@ export class BearerError extends Error {
    */
   withRealm(realm: string): BearerError {
     if (realm === this.realm) return this
-    const copy = new BearerError(this.reason, { ...this.#options, realm })
+    const challenge = this.#options.challenge
+    return this.#copy({ ...this.#options, realm, ...(challenge === undefined ? {} : { challenge: { ...challenge, realm } }) })
+  }
+
+  /**
+   * This error as a verifier with `challenge` answers it: its realm, the schemes it serves
+   * (DPoP `algs`), `resource_metadata`; `scheme` and `dpopNonce` fill in what the error does
+   * not say itself. The pipeline and the guards re-issue errors through this.
+   */
+  inContext(challenge: ChallengeContext, extra: { readonly scheme?: AuthScheme | undefined; readonly dpopNonce?: string | undefined } = {}): BearerError {
+    const o = this.#options
+    const scheme = o.scheme ?? extra.scheme
+    const dpopNonce = o.dpopNonce ?? extra.dpopNonce
+    if (o.challenge === challenge && o.scheme === scheme && o.dpopNonce === dpopNonce) return this
+    const { realm: _realm, ...rest } = o
+    return this.#copy({ ...rest, challenge, ...(scheme === undefined ? {} : { scheme }), ...(dpopNonce === undefined ? {} : { dpopNonce }) })
+  }
+
+  #copy(options: BearerErrorOptions): BearerError {
+    const copy = new BearerError(this.reason, options)
     if (this.stack !== undefined) copy.stack = this.stack
     return copy
   }

@@ -17,6 +17,10 @@ export interface ProblemDetails {
   readonly error?: BearerErrorCode
   /** The scopes required, for `insufficient_scope` (extension member). */
   readonly scope?: string
+  /** RFC 9470: the `acr` values that would pass, for `insufficient_user_authentication` (extension member). */
+  readonly acr_values?: string
+  /** RFC 9470: the largest authentication age (seconds) that would pass (extension member). */
+  readonly max_age?: number
 }
 
 const TITLES: Readonly<Record<number, string>> = {
@@ -32,6 +36,8 @@ interface ProblemSource {
   readonly reason: BearerErrorReason
   readonly code: BearerErrorCode | undefined
   readonly scope: string | undefined
+  readonly acrValues?: string | undefined
+  readonly maxAge?: number | undefined
 }
 
 export function problemDetails(err: ProblemSource): ProblemDetails {
@@ -43,5 +49,7 @@ export function problemDetails(err: ProblemSource): ProblemDetails {
     reason: err.reason,
     ...(err.code === undefined ? {} : { error: err.code }),
     ...(err.scope === undefined ? {} : { scope: err.scope }),
+    ...(err.acrValues === undefined ? {} : { acr_values: err.acrValues }),
+    ...(err.maxAge === undefined ? {} : { max_age: err.maxAge }),
   }
 }

@@ -4,8 +4,17 @@
  * RFC 6750 error code from here, so nobody builds a 403 `invalid_token` by hand.
  */
 
-/** RFC 6750 §3.1 error codes. */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+/**
+ * `error=` codes: RFC 6750 §3.1, RFC 9449 §7.1 (`invalid_dpop_proof`, `use_dpop_nonce`) and
+ * RFC 9470 §3 (`insufficient_user_authentication`).
+ */
+export type BearerErrorCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
+  | 'insufficient_user_authentication'
 
 interface ReasonEntry {
   readonly status: 400 | 401 | 403 | 503
@@ -52,12 +61,14 @@ export const REASONS = Object.freeze({
   token_expired: r(401, 'invalid_token', 'The token has expired'),
   /** `nbf` is after now, beyond the clock tolerance. */
   token_not_yet_valid: r(401, 'invalid_token', 'The token is not valid yet'),
-  /** `iat` is after now, beyond the clock tolerance. */
+  /** `iat` (or `auth_time`) is after now, beyond the clock tolerance. */
   token_issued_in_future: r(401, 'invalid_token', 'The token was issued in the future'),
+  /** `iat` is older than `maxTokenAge` (plus the clock tolerance). */
+  token_too_old: r(401, 'invalid_token', 'The token was issued too long ago'),
   // 4. claims
-  /** A required claim is absent (`exp` always; others through `requiredClaims`). */
+  /** A required claim is absent (`exp` always; `iat` with `maxTokenAge`; others through `requiredClaims` and `claimValues`). */
   claim_missing: r(401, 'invalid_token', 'The token lacks a required claim'),
-  /** A registered claim has the wrong type (`exp` as a string, `aud` as a number, ...). */
+  /** A claim has the wrong type (`exp` as a string, `aud` as a number, ...), or a value `claimValues` does not accept. */
   claim_invalid: r(401, 'invalid_token', 'The token has an invalid claim'),
   /** `iss` is absent or not one of the configured issuers. */
   issuer_invalid: r(401, 'invalid_token', 'The token issuer is not accepted'),
@@ -65,9 +76,51 @@ export const REASONS = Object.freeze({
   audience_invalid: r(401, 'invalid_token', 'The token audience is not accepted'),
   /** The custom `claims` schema rejected the payload. */
   claims_schema_failed: r(401, 'invalid_token', 'The token claims do not match the expected schema'),
+  // 4b. sender-constrained tokens
+  /**
+   * The token has a `cnf` claim (it is bound to a key or certificate) but was presented as a
+   * plain bearer token without proof of possession (RFC 9449 §7.2). `acceptBoundAsBearer` lifts this.
+   */
+  token_bound: r(401, 'invalid_token', 'The token is bound to a key and cannot be used as a plain bearer token'),
+  /** RFC 8705 §3: the client certificate of the request is not the one the token is bound to (`cnf["x5t#S256"]`). */
+  certificate_mismatch: r(401, 'invalid_token', 'The token is bound to another client certificate'),
+  /** `dpop.required`: the verifier accepts only DPoP-bound tokens, and the request used `Bearer`. */
+  dpop_required: r(401, 'invalid_token', 'Only DPoP-bound tokens are accepted here (Authorization: DPoP)'),
+  /** RFC 9449 §7.1: `Authorization: DPoP` without a `DPoP` proof header. */
+  dpop_proof_missing: r(401, 'invalid_dpop_proof', 'The DPoP proof is missing'),
+  /**
+   * RFC 9449 §4.3: the proof is not one well-formed `dpop+jwt` (several `DPoP` headers, too
+   * large, bad JSON, a missing claim), its `alg` is not allowed, its `jwk` is not a public key,
+   * or its signature does not verify with that key.
+   */
+  dpop_proof_invalid: r(401, 'invalid_dpop_proof', 'The DPoP proof is invalid'),
+  /** RFC 9449 §4.3 (8, 9): the proof's `htm` or `htu` names another request (method, or URL without query). */
+  dpop_request_mismatch: r(401, 'invalid_dpop_proof', 'The DPoP proof was made for another request'),
+  /** RFC 9449 §11.1: the proof's `iat` is older than `dpop.maxAge` or in the future, beyond the clock tolerance. */
+  dpop_proof_expired: r(401, 'invalid_dpop_proof', 'The DPoP proof is too old or from the future'),
+  /** RFC 9449 §4.3 (12): the proof's `ath` is not the hash of the access token it came with. */
+  dpop_ath_mismatch: r(401, 'invalid_dpop_proof', 'The DPoP proof was made for another access token'),
+  /** RFC 9449 §11.1: the proof's `jti` was seen before (a replayed proof). */
+  dpop_proof_replayed: r(401, 'invalid_dpop_proof', 'The DPoP proof has already been used'),
+  /** RFC 9449 §9: the verifier issues nonces and the proof has none, or a stale or wrong one; `DPoP-Nonce` has a fresh one. */
+  dpop_nonce_required: r(401, 'use_dpop_nonce', 'The DPoP proof must carry the nonce the resource server provided'),
+  /** RFC 9449 §7.1: a token presented with `Authorization: DPoP` that is not bound to a key (`cnf.jkt`). */
+  dpop_token_unbound: r(401, 'invalid_token', 'The token is not bound to a DPoP key'),
+  /** RFC 9449 §6: the proof was signed by another key than the one the token is bound to (`cnf.jkt`). */
+  dpop_key_mismatch: r(401, 'invalid_token', 'The DPoP proof key does not match the token binding'),
   // 5. scopes
   /** The token lacks a scope the route requires. */
   insufficient_scope: r(403, 'insufficient_scope', 'The token lacks the required scope'),
+  // route guards: 403 with RFC 6750's only 403 code, each with its own reason
+  /** The token lacks a role the route requires (`requireRoles`, `requireAnyRole`). */
+  role_missing: r(403, 'insufficient_scope', 'The token lacks a required role'),
+  /** The token lacks an Auth0-style permission the route requires (`requirePermissions`). */
+  permission_missing: r(403, 'insufficient_scope', 'The token lacks a required permission'),
+  /** A claim does not have the value the route requires (`requireClaim`); its `description` is the message. */
+  claim_mismatch: r(403, 'insufficient_scope', 'The token does not meet a claim requirement'),
+  // guards
+  /** RFC 9470: the token's `acr` is not one `requireAuthLevel` accepts, or its `auth_time` is too old (or absent). */
+  insufficient_user_authentication: r(401, 'insufficient_user_authentication', 'A different or more recent user authentication is required'),
   // 6. revocation
   /** The `isRevoked` hook says the token is revoked. */
   token_revoked: r(401, 'invalid_token', 'The token has been revoked'),
@@ -79,12 +132,16 @@ export const REASONS = Object.freeze({
    * `revocationTimeout`, or answered something other than `true` or `false`.
    */
   revocation_unavailable: r(503, undefined, 'Token revocation status is temporarily unavailable'),
+  /** The DPoP replay store (`dpop.replayStore`, e.g. Redis) failed: proofs cannot be checked for replay (fail closed). */
+  replay_store_unavailable: r(503, undefined, 'DPoP replay protection is temporarily unavailable'),
   /**
    * Something the verifier was given broke its contract on this request, so nothing can be
    * decided (fail closed, and never a 401 that logs users out): the `now` clock returned a
    * value that is not a finite number. `cause` is a `ConfigError` naming the option.
    */
   verifier_misconfigured: r(503, undefined, 'The token cannot be checked: the verifier is misconfigured'),
+  /** The `issuers` resolver failed, or returned an entry that is invalid or for another issuer (fail closed). */
+  issuer_unavailable: r(503, undefined, 'The token issuer could not be looked up'),
 } satisfies Record<string, ReasonEntry>)
 
 /** A stable, machine-readable failure reason: a closed union, so `switch` is exhaustive. */

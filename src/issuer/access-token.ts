@@ -50,6 +50,8 @@ export interface AccessTokenInput {
   readonly iat: number
   readonly exp: number
   readonly claims: Readonly<Record<string, unknown>> | undefined
+  /** The RFC 7638 thumbprint of the DPoP key the family is bound to: the token's `cnf.jkt` (RFC 9449 §6). */
+  readonly jkt?: string | undefined
 }
 
 /** Signs one access token with the active key. */
@@ -59,6 +61,7 @@ export function signAccessToken(key: SigningKey, t: AccessTokenInput): Promise<s
   const payload: Record<string, unknown> = {}
   if (t.claims) for (const name of Object.keys(t.claims)) if (!ISSUER_CLAIMS.has(name) && name !== '__proto__') payload[name] = t.claims[name]
   payload.sid = t.familyId
+  if (t.jkt !== undefined) payload.cnf = { jkt: t.jkt }
   if (t.scope !== '') payload.scope = t.scope
   if (t.clientId !== undefined) payload.client_id = t.clientId
   return new SignJWT(payload)

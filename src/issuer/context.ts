@@ -8,6 +8,8 @@ import { IssuerError } from './errors.js'
 import type { KeyRing } from './key-ring.js'
 import type { IssuerEvent, IssuerOperation } from './options.js'
 import type { IssuerStore } from './store.js'
+import type { ResolvedDpop } from '../binding/dpop-proof.js'
+import type { SignatureBackend } from '../signature/signature-backend.js'
 
 /**
  * The most `clockTolerance` a verifier of this issuer's tokens may use, in seconds: a verifier
@@ -28,6 +30,8 @@ export interface IssuerContext {
   /** Milliseconds, like `Date.now`. */
   readonly nowMs: () => number
   emit(event: IssuerEvent): void
+  /** Token-request proofs (RFC 9449 §5): set with `tokenEndpoint`. */
+  readonly dpop: { readonly tokenEndpoint: string; readonly settings: ResolvedDpop; readonly signature: SignatureBackend } | undefined
 }
 
 /** What store calls need: enough for a verify-only service's revocation check too. */

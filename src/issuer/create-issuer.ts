@@ -13,22 +13,32 @@ import { secretBytes, secretKey } from '../keys/secret.js'
 import { CLOCK_TOLERANCE_ALLOWANCE, nowSeconds, type IssuerContext } from './context.js'
 import { KeyRing } from './key-ring.js'
 import { issue, type IssueInput } from './mint.js'
-import { parseIssuerOptions, type IssuerEvent, type IssuerOptions } from './options.js'
+import { parseIssuerOptions, type IssuerDpopOptions, type IssuerEvent, type IssuerOptions } from './options.js'
 import { isRevokedHook, revoke, revokeFamily, revokeSubject } from './revocation.js'
 import { refresh } from './rotation.js'
 import { secretSigningKey, type IssuerKey } from './signing-key.js'
 import { memoryStore } from './stores/memory-store.js'
 import type { TokenPair } from './token-response.js'
+import type { TokenRequestOptions } from './dpop.js'
+import { resolveDpop } from '../binding/dpop-settings.js'
+import { DEFAULT_DPOP_ALGORITHMS, DEFAULT_DPOP_MAX_AGE, DEFAULT_DPOP_MAX_PROOF_SIZE } from '../core/parse-options.js'
+import { signatureBackend } from '#signature-backend'
 
 /** A configured issuer. Every method is safe to call concurrently. */
 export interface Issuer {
-  /** Mints an access token and a refresh token that starts a new family (login session). */
-  issue(input: IssueInput): Promise<TokenPair>
+  /**
+   * Mints an access token and a refresh token that starts a new family (login session). With
+   * `{ dpop: { proof } }` (RFC 9449 §5, needs `tokenEndpoint`), the pair is DPoP-bound: the
+   * access token carries `cnf.jkt`, `tokenType` is `'DPoP'`, and the family refreshes only with
+   * proofs from that key.
+   */
+  issue(input: IssueInput, options?: TokenRequestOptions): Promise<TokenPair>
   /**
    * Exchanges a refresh token for a new pair; the old one is spent. Reuse of a spent token
-   * revokes the family and throws `refresh_token_reused`. Failures are `IssuerError`s.
+   * revokes the family and throws `refresh_token_reused`. A DPoP-bound family needs
+   * `{ dpop: { proof } }` from its key. Failures are `IssuerError`s.
    */
-  refresh(refreshToken: string): Promise<TokenPair>
+  refresh(refreshToken: string, options?: TokenRequestOptions): Promise<TokenPair>
   /** Revokes a refresh token (with its family) or an access token. `false` when it is not a live token of ours. */
   revoke(token: string): Promise<boolean>
   /** Revokes a family (the `sid` claim of its access tokens). `false` when unknown or expired. */
@@ -97,6 +107,24 @@ export function createIssuer(options: IssuerOptions): Issuer {
     store: (o.store as IssuerOptions['store']) ?? memoryStore(),
     failOpen: o.failOpen ?? false,
     nowMs,
+    dpop:
+      o.tokenEndpoint === undefined
+        ? undefined
+        : Object.freeze({
+            tokenEndpoint: String(o.tokenEndpoint),
+            signature: signatureBackend,
+            settings: resolveDpop(
+              {
+                required: false,
+                algorithms: o.dpop?.algorithms ?? DEFAULT_DPOP_ALGORITHMS,
+                maxAge: o.dpop?.maxAge === undefined ? DEFAULT_DPOP_MAX_AGE : toSeconds(o.dpop.maxAge),
+                maxProofSize: DEFAULT_DPOP_MAX_PROOF_SIZE,
+                nonce: undefined,
+                replayStore: o.dpop?.replayStore as IssuerDpopOptions['replayStore'],
+              },
+              nowMs,
+            ),
+          }),
     emit(event: IssuerEvent) {
       try {
         onEvent?.(event)
@@ -114,6 +142,8 @@ export function createIssuer(options: IssuerOptions): Issuer {
     typ: 'at+jwt',
     requiredClaims: ['jti'],
     now: nowMs,
+    // Revoking is not using: a DPoP-bound access token of ours may be revoked without its proof.
+    acceptBoundAsBearer: true,
   })
 
   // Every method waits for the keys, so a key that fails its import or self-test fails the
@@ -127,8 +157,8 @@ export function createIssuer(options: IssuerOptions): Issuer {
     }
   const isRevoked = isRevokedHook(ctx)
   return Object.freeze({
-    issue: whenReady((input: IssueInput) => issue(ctx, input)),
-    refresh: whenReady((refreshToken: string) => refresh(ctx, refreshToken)),
+    issue: whenReady((input: IssueInput, requestOptions?: TokenRequestOptions) => issue(ctx, input, requestOptions)),
+    refresh: whenReady((refreshToken: string, requestOptions?: TokenRequestOptions) => refresh(ctx, refreshToken, requestOptions)),
     revoke: whenReady((token: string) => revoke(ctx, verifyOwn, token)),
     revokeFamily: whenReady((familyId: string) => revokeFamily(ctx, familyId)),
     revokeSubject: whenReady((sub: string) => revokeSubject(ctx, sub)),

@@ -6,7 +6,7 @@
  */
 
 /** RFC 6749 §5.2 `error` values the issuer uses (`temporarily_unavailable` from §4.1.2.1). */
-export type IssuerErrorCode = 'invalid_grant' | 'temporarily_unavailable'
+export type IssuerErrorCode = 'invalid_grant' | 'temporarily_unavailable' | 'invalid_dpop_proof'
 
 interface IssuerReasonEntry {
   readonly status: 400 | 503
@@ -34,6 +34,13 @@ export const ISSUER_REASONS = Object.freeze({
    * whole family has now been revoked, including the access tokens it minted.
    */
   refresh_token_reused: r(400, 'invalid_grant', 'The refresh token was already used; the session has been revoked'),
+  /**
+   * RFC 9449 §5: the token request's DPoP proof is missing where the refresh token needs one,
+   * or fails a check of §4.3 (signature, `htu` = `tokenEndpoint`, `htm`, `iat`, replay, ...).
+   */
+  dpop_proof_invalid: r(400, 'invalid_dpop_proof', 'The DPoP proof is invalid'),
+  /** RFC 9449 §5: the refresh token is bound to another DPoP key than the proof's. */
+  refresh_token_key_mismatch: r(400, 'invalid_grant', 'The refresh token is bound to another DPoP key'),
   /** The store (memory or Redis) failed or timed out; nothing was issued or rotated. */
   store_unavailable: r(503, 'temporarily_unavailable', 'The token store is temporarily unavailable'),
 } satisfies Record<string, IssuerReasonEntry>)

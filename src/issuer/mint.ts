@@ -11,6 +11,7 @@ import { hashRefreshToken, newRefreshToken, randomId } from './opaque-token.js'
 import type { SigningKey } from './signing-key.js'
 import type { RefreshTokenRecord } from './store.js'
 import type { TokenPair } from './token-response.js'
+import { boundThumbprint, proofThumbprint, withThumbprint, type TokenRequestOptions } from './dpop.js'
 
 /** What `issue()` mints a pair for. */
 export interface IssueInput {
@@ -86,6 +87,8 @@ function parseIssueInput(input: IssueInput): Pick<RefreshTokenRecord, 'sub' | 's
 
 /** Signs the access token for `record` and returns the pair with `refreshToken`. */
 export async function mintPair(ctx: IssuerContext, key: SigningKey, record: Omit<RefreshTokenRecord, 'issuedAt' | 'expiresAt'>, refreshToken: string, now: number): Promise<TokenPair> {
+  // The family's DPoP binding, kept with its claims (`cnf`, which issue() input may not set).
+  const jkt = boundThumbprint(record.claims)
   const accessToken = await signAccessToken(key, {
     issuer: ctx.issuer,
     audience: ctx.audience,
@@ -97,13 +100,20 @@ export async function mintPair(ctx: IssuerContext, key: SigningKey, record: Omit
     iat: now,
     exp: now + ctx.accessTtl,
     claims: record.claims === undefined ? undefined : (JSON.parse(record.claims) as Record<string, unknown>),
+    jkt,
   })
-  return Object.freeze({ accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ctx.accessTtl, scope: record.scope })
+  const tokenType = jkt === undefined ? 'Bearer' : 'DPoP'
+  return Object.freeze({ accessToken, refreshToken, tokenType, expiresIn: ctx.accessTtl, scope: record.scope })
 }
 
-/** Mints a new pair and starts a refresh family for it. */
-export async function issue(ctx: IssuerContext, input: IssueInput): Promise<TokenPair> {
-  const fields = parseIssueInput(input)
+/**
+ * Mints a new pair and starts a refresh family for it. With a DPoP proof (RFC 9449 §5), the
+ * family is bound to the proof's key: its access tokens carry `cnf.jkt`, and it refreshes only
+ * with proofs from that key.
+ */
+export async function issue(ctx: IssuerContext, input: IssueInput, options: TokenRequestOptions = {}): Promise<TokenPair> {
+  const parsed = parseIssueInput(input)
+  const fields = options.dpop === undefined ? parsed : { ...parsed, claims: withThumbprint(parsed.claims, await proofThumbprint(ctx, options.dpop, 'issue()')) }
   const key = await ctx.ring.active()
   const now = nowSeconds(ctx)
   const refreshToken = newRefreshToken()

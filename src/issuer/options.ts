@@ -5,12 +5,13 @@
  */
 import { ConfigError } from '../errors/config-error.js'
 import type { Duration } from '../lib/duration.js'
-import { bool, duration, fn, nonEmptyString, options, parseOptions, stringOrList, v, type InferOutput } from '../lib/schema.js'
-import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../keys/algorithms.js'
+import { bool, bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptions, stringOrList, v, type InferOutput } from '../lib/schema.js'
+import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../keys/algorithms.js'
 import { secretBytes } from '../keys/secret.js'
 import { sharedSecretSchema } from '../keys/key-material.js'
 import type { IssuerKey } from './signing-key.js'
 import type { IssuerStore } from './store.js'
+import type { ReplayStore } from '../binding/replay-store.js'
 
 /** The issuer operations that touch the store. */
 export type IssuerOperation = 'issue' | 'refresh' | 'revoke' | 'revokeFamily' | 'revokeSubject' | 'isRevoked'
@@ -44,6 +45,23 @@ export interface CommonIssuerOptions {
   readonly onEvent?: (event: IssuerEvent) => void
   /** Clock in milliseconds, like `Date.now`. For tests. */
   readonly now?: () => number
+  /**
+   * The URL of your token endpoint, as clients address it: the `htu` DPoP proofs given to
+   * `issue` and `refresh` must name (RFC 9449 §4.3). Needed to mint DPoP-bound pairs.
+   */
+  readonly tokenEndpoint?: string
+  /** How token-request proofs are checked. */
+  readonly dpop?: IssuerDpopOptions
+}
+
+/** DPoP settings of the issuer (`dpop`). */
+export interface IssuerDpopOptions {
+  /** Proof algorithms accepted. Default: every asymmetric algorithm. */
+  readonly algorithms?: readonly AsymmetricAlgorithm[]
+  /** How old a proof's `iat` may be. Default `'5m'`. */
+  readonly maxAge?: Duration
+  /** Where used proofs are remembered. Default a bounded memory store; share one (`redisReplayStore`) between instances. */
+  readonly replayStore?: ReplayStore
 }
 
 /** Asymmetric signing keys (the default): published in `jwks()`. */
@@ -113,6 +131,24 @@ const issuerOptionsSchema = options(
     failOpen: v.optional(bool()),
     onEvent: v.optional(fn<(event: IssuerEvent) => void>('an event listener (event) => void')),
     now: v.optional(fn<() => number>('a clock in milliseconds, like Date.now')),
+    tokenEndpoint: v.optional(httpUrl()),
+    dpop: v.optional(
+      options(
+        {
+          algorithms: v.optional(
+            v.pipe(
+              v.array(v.picklist(ASYMMETRIC_ALGORITHMS, `expected asymmetric algorithms (RFC 9449 §11.6), some of ${ASYMMETRIC_ALGORITHMS.join(', ')}`)),
+              v.minLength(1, 'expected at least one algorithm, e.g. ["ES256"]'),
+            ),
+          ),
+          maxAge: v.optional(duration(1)),
+          replayStore: v.optional(
+            v.custom<ReplayStore>((x) => typeof x === 'object' && x !== null && typeof (x as ReplayStore).add === 'function', 'expected a replay store { add(jti, ttlSeconds) }'),
+          ),
+        },
+        'the DPoP settings { algorithms?, maxAge?, replayStore? }',
+      ),
+    ),
   },
   'issuer options: { issuer, audience, keys | secret, ... }',
 )
@@ -128,6 +164,7 @@ export function parseIssuerOptions(input: unknown): ParsedIssuerOptions {
   }
   if (o.keys && o.secret !== undefined) fail('secret', 'give `keys` or `secret`, not both')
   if (o.activeKid !== undefined && !o.keys) fail('activeKid', 'only meaningful with `keys`')
+  if (o.dpop !== undefined && o.tokenEndpoint === undefined) fail('dpop', 'needs `tokenEndpoint`: the URL token-request proofs must name')
   const alg = o.algorithm ?? (o.secret === undefined ? 'ES256' : 'HS256')
   if (o.secret === undefined) {
     if (isHmacAlgorithm(alg)) fail('algorithm', `${alg} needs the \`secret\` option`)

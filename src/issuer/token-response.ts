@@ -9,7 +9,8 @@ export interface TokenPair {
   readonly accessToken: string
   /** Opaque refresh token; single use (each refresh returns a new one). */
   readonly refreshToken: string
-  readonly tokenType: 'Bearer'
+  /** `'DPoP'` when the access token is bound to the client's DPoP key (`cnf.jkt`, RFC 9449 §5). */
+  readonly tokenType: 'Bearer' | 'DPoP'
   /** Access-token lifetime in seconds. */
   readonly expiresIn: number
   /** Space-delimited granted scopes (`''` when none). */
@@ -19,7 +20,7 @@ export interface TokenPair {
 /** RFC 6749 §5.1 successful token response. */
 export interface TokenResponseBody {
   readonly access_token: string
-  readonly token_type: 'Bearer'
+  readonly token_type: 'Bearer' | 'DPoP'
   readonly expires_in: number
   readonly refresh_token: string
   readonly scope?: string

@@ -20,13 +20,16 @@ export type FetchFailureCode =
 /** A failed fetch of a key set or discovery document. Kept as the `cause` of `jwks_unavailable`. */
 export class FetchFailure extends Error {
   override readonly name = 'FetchFailure' as const
+  /** The HTTP status, for `http_status` failures. */
+  readonly status: number | undefined
   constructor(
     readonly code: FetchFailureCode,
     message: string,
     readonly url: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; status?: number },
   ) {
-    super(message, options)
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.status = options?.status
   }
 }
 
@@ -36,6 +39,8 @@ export interface FetchJsonOptions {
   readonly timeoutMs: number
   readonly maxBytes: number
   readonly accept: string
+  /** `text`: the body is returned as UTF-8 text, not parsed (a PEM key). Default `json`. */
+  readonly parse?: 'json' | 'text'
 }
 
 /** A parsed JSON body with the response headers (for freshness). */
@@ -72,7 +77,7 @@ async function exchange(url: string, o: FetchJsonOptions, signal: AbortSignal): 
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => {})
     const what = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''
-    throw new FetchFailure('http_status', `HTTP ${response.status}${what}`, url)
+    throw new FetchFailure('http_status', `HTTP ${response.status}${what}`, url, { status: response.status })
   }
   const declared = Number(response.headers.get('content-length'))
   if (declared > o.maxBytes) {
@@ -82,9 +87,10 @@ async function exchange(url: string, o: FetchJsonOptions, signal: AbortSignal): 
   const bytes = await readCapped(response, url, o, signal)
   let body: unknown
   try {
-    body = JSON.parse(utf8.decode(bytes))
+    const text = utf8.decode(bytes)
+    body = o.parse === 'text' ? text : JSON.parse(text)
   } catch (cause) {
-    throw new FetchFailure('not_json', 'body is not UTF-8 JSON', url, { cause })
+    throw new FetchFailure('not_json', `body is not UTF-8${o.parse === 'text' ? '' : ' JSON'}`, url, { cause })
   }
   return { body, headers: response.headers, status: response.status }
 }

@@ -25,12 +25,21 @@ export interface JwksLocation {
   pendingFetches?(): number
 }
 
-const ACCEPT = 'application/jwk-set+json, application/json;q=0.9'
+/** A kind of remote key document: how to ask for it and how to read it into a key set. */
+export interface KeyDocumentFormat {
+  /** The `Accept` header of the request. */
+  readonly accept: string
+  /** The key set of a parsed document, or a string saying why it is not one. */
+  build(document: unknown, allowed: ReadonlySet<Algorithm>): KeySet | string
+}
 
-/** Fetches and validates one set: a document that is not a JWK Set, or has no usable key, is a failure. */
-async function loadSet(ctx: KeySourceContext, o: ResolvedCacheOptions, uri: string): Promise<LoadedJwks> {
-  const response = await fetchJson(uri, { fetch: ctx.fetch, timeoutMs: o.timeoutMs, maxBytes: o.maxBytes, accept: ACCEPT })
-  const set = buildKeySet(response.body, ctx.algorithms)
+/** A JWK Set (RFC 7517 §5): what `jwksUri` and discovery fetch. */
+export const JWKS_FORMAT: KeyDocumentFormat = Object.freeze({ accept: 'application/jwk-set+json, application/json;q=0.9', build: buildKeySet })
+
+/** Fetches and validates one set: a document that is not a key set, or has no usable key, is a failure. */
+async function loadSet(ctx: KeySourceContext, o: ResolvedCacheOptions, uri: string, format: KeyDocumentFormat): Promise<LoadedJwks> {
+  const response = await fetchJson(uri, { fetch: ctx.fetch, timeoutMs: o.timeoutMs, maxBytes: o.maxBytes, accept: format.accept })
+  const set = format.build(response.body, ctx.algorithms)
   if (typeof set === 'string') throw new FetchFailure('not_jwks', set, uri)
   for (const s of set.skipped) ctx.onEvent({ type: 'key_skipped', source: uri, kid: s.kid, reason: s.reason })
   // A set with nothing we can use is a broken deploy at the IdP: keep the last good keys.
@@ -38,17 +47,18 @@ async function loadSet(ctx: KeySourceContext, o: ResolvedCacheOptions, uri: stri
   return { set, uri, status: response.status, headers: response.headers }
 }
 
-/** The key source over a cached remote set; shared by `remoteJwks` and discovery. */
+/** The key source over a cached remote set; shared by `remoteJwks`, discovery and `x509Keys`. */
 export function remoteKeySource(
   location: (ctx: KeySourceContext, o: ResolvedCacheOptions) => JwksLocation,
   options: RemoteJwksOptions = {},
+  format: KeyDocumentFormat = JWKS_FORMAT,
 ): KeySourceFactory {
   const o = resolveCacheOptions(options)
   return (ctx): KeySource => {
     const where = location(ctx, o)
     const loader: JwksLoader = {
       label: () => where.label(),
-      load: async () => loadSet(ctx, o, await where.resolve()),
+      load: async () => loadSet(ctx, o, await where.resolve(), format),
       maxDurationMs: () => o.timeoutMs * (1 + (where.pendingFetches?.() ?? 0)),
     }
     const cache = createJwksCache(ctx, o, loader)

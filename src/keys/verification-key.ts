@@ -3,6 +3,7 @@
  * A key ready to verify with: validated once when loaded, then handed to a signature backend,
  * which caches its own imported form (CryptoKey or KeyObject) per key.
  */
+import type { CryptoKey } from 'jose'
 import { decodeBase64url } from '../lib/base64url.js'
 import { hasRocaFingerprint } from './roca.js'
 import { own } from '../lib/own.js'
@@ -29,6 +30,11 @@ export interface VerificationKey {
   readonly algorithms: ReadonlySet<Algorithm>
   /** The raw secret for `oct` keys (HMAC). */
   readonly secret?: Uint8Array
+  /**
+   * A WebCrypto public key given as is (`publicKey: cryptoKey`), which may not be extractable:
+   * backends verify with it directly (`jwk` then holds only `kty` and `crv`).
+   */
+  readonly cryptoKey?: CryptoKey
 }
 
 /** The outcome of loading one JWK: a key, or why it cannot be used. */

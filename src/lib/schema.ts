@@ -11,6 +11,7 @@ import {
   boolean,
   check,
   custom,
+  lazy,
   literal,
   looseObject,
   maxValue,
@@ -22,6 +23,7 @@ import {
   optional,
   picklist,
   pipe,
+  record,
   safeInteger,
   safeParse,
   strictObject,
@@ -38,7 +40,7 @@ import { DURATION_PATTERN, toSeconds, type Duration } from './duration.js'
  * The valibot validators the option schemas use, by name: named imports (not a namespace)
  * let bundlers keep only these.
  */
-export const v = { array, boolean, check, custom, literal, looseObject, maxValue, minLength, minValue, nullable, number, object, optional, picklist, pipe, safeInteger, string, union }
+export const v = { array, boolean, check, custom, lazy, literal, looseObject, maxValue, minLength, minValue, nullable, number, object, optional, picklist, pipe, record, safeInteger, string, union }
 
 export type { InferOutput }
 

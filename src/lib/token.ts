@@ -92,8 +92,22 @@ function decodeJsonObject(segment: string, what: string): Record<string, unknown
   return value as Record<string, unknown>
 }
 
-/** Parses a compact JWS whose payload is a JSON object, or throws `token_malformed` / `token_encrypted`. */
-export function parseToken(raw: string, headers?: ParsedHeaders): ParsedToken {
+/** A segment without its `=` padding, or `undefined` when the padding is not what its length needs. */
+function unpad(segment: string): string | undefined {
+  let end = segment.length
+  while (end > 0 && segment.length - end < 2 && segment.charCodeAt(end - 1) === 61) end--
+  if (end === segment.length) return segment
+  // Padding completes a group of four, exactly (RFC 4648 §3.2).
+  return segment.length % 4 === 0 ? segment.slice(0, end) : undefined
+}
+
+/**
+ * Parses a compact JWS whose payload is a JSON object, or throws `token_malformed` /
+ * `token_encrypted`. With `padded`, each segment may end in the `=` padding AWS ALB adds
+ * (as much as its length needs, no more); the signature still covers the segments exactly
+ * as received (`signingInput`), and `signatureB64` is the signature without its padding.
+ */
+export function parseToken(raw: string, headers?: ParsedHeaders, padded = false): ParsedToken {
   const d1 = raw.indexOf('.')
   const d2 = d1 === -1 ? -1 : raw.indexOf('.', d1 + 1)
   if (d2 === -1) throw malformed('The token does not have three segments')
@@ -104,19 +118,31 @@ export function parseToken(raw: string, headers?: ParsedHeaders): ParsedToken {
   }
   const protectedB64 = raw.slice(0, d1)
   const payloadB64 = raw.slice(d1 + 1, d2)
-  const signatureB64 = raw.slice(d2 + 1)
+  let signatureB64 = raw.slice(d2 + 1)
+  // What is decoded: the segments themselves, or without their padding (ALB).
+  let protectedText = protectedB64
+  let payloadText = payloadB64
+  if (padded) {
+    const h = unpad(protectedB64)
+    const p = unpad(payloadB64)
+    const s = unpad(signatureB64)
+    if (h === undefined || p === undefined || s === undefined) throw malformed('The token padding is not base64')
+    protectedText = h
+    payloadText = p
+    signatureB64 = s
+  }
   // An empty payload is a JWS but never a JWT (parseToken rejects it); an empty signature is
   // how an unsecured JWS looks (RFC 7515 §A.5), which the header step rejects as alg "none".
   if (protectedB64 === '') throw malformed('The token has an empty header')
   let header = headers?.get(protectedB64)
   if (header === undefined) {
-    header = decodeJsonObject(protectedB64, 'header')
+    header = decodeJsonObject(protectedText, 'header')
     if (typeof own(header, 'alg') !== 'string') throw malformed('The token header has no "alg"')
     // Frozen: the parse is shared by every token that carries this header text.
     headers?.set(protectedB64, deepFreeze(header))
   }
   if (!isBase64url(signatureB64)) throw malformed('The token signature is not base64url')
   const signingInput = raw.slice(0, d2)
-  const payload = decodeJsonObject(payloadB64, 'payload')
+  const payload = decodeJsonObject(payloadText, 'payload')
   return { raw, header: header as JwsHeader, signingInput, protectedB64, payloadB64, signatureB64, payload }
 }

@@ -1,15 +1,17 @@
 /**
  * @module
- * Scopes granted by a token: `scope` (space-delimited, RFC 8693 §4.2 / RFC 9068 §2.2.3),
- * `scp` (array or string, Azure AD / Okta) and `permissions` (array, Auth0 RBAC).
+ * Scopes granted by a token: `scope` (RFC 8693 §4.2 / RFC 9068 §2.2.3) and `scp` (Entra ID,
+ * Okta), each a space-delimited string or an array of strings (Okta's `scp`, and `scope` as
+ * some issuers send it). Auth0 RBAC `permissions` are not scopes: they have their own
+ * guard (`requirePermissions`), so a permission never satisfies a scope requirement.
  */
 import { BearerError } from '../errors/bearer-error.js'
 import { own } from '../lib/own.js'
 
 /** Claims scopes can be read from. */
-export type ScopeClaim = 'scope' | 'scp' | 'permissions'
+export type ScopeClaim = 'scope' | 'scp'
 
-export const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = ['scope', 'scp', 'permissions']
+export const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = ['scope', 'scp']
 
 function add(out: string[], scope: string): void {
   for (let i = 0; i < out.length; i++) if (out[i] === scope) return
@@ -26,7 +28,7 @@ function addAll(out: string[], value: unknown, claim: string): void {
       if (end > start) add(out, value.slice(start, end))
       start = end + 1
     }
-  } else if (Array.isArray(value) && claim !== 'scope') {
+  } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const s: unknown = value[i]
       if (typeof s !== 'string') throw invalid(claim)

@@ -16,4 +16,10 @@ export interface SignatureBackend {
    * key cannot be used at all (the pipeline reports that as `signature_invalid` too).
    */
   verify(key: VerificationKey, alg: Algorithm, token: ParsedToken): Promise<boolean> | boolean
+  /**
+   * SHA-256 of `data` (a string as UTF-8): DPoP `ath` and key thumbprints, certificate
+   * thumbprints. Synchronous where the runtime allows (`node:crypto`); a backend without it
+   * gets WebCrypto's `crypto.subtle.digest`.
+   */
+  readonly sha256?: (data: string | Uint8Array) => Uint8Array | Promise<Uint8Array>
 }

@@ -25,6 +25,8 @@ function cryptoKey(key: VerificationKey, alg: Algorithm): CryptoKey | Promise<Cr
   if (!byAlg) imported.set(key, (byAlg = new Map()))
   const known = byAlg.get(alg)
   if (known) return known
+  // A CryptoKey given as `publicKey`: its algorithm was checked against `alg` when it was loaded.
+  if (key.cryptoKey) return key.cryptoKey
   const pending = isHmacAlgorithm(alg)
     ? // jose returns an oct JWK as bytes and would import them again on every verification.
       crypto.subtle.importKey('raw', hmacSecret(key), { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify'])
@@ -64,8 +66,16 @@ function verify(key: VerificationKey, alg: Algorithm, token: ParsedToken): Promi
   return k instanceof Promise ? k.then((c) => check(c, alg, token)) : check(k, alg, token)
 }
 
+const utf8 = new TextEncoder()
+
+/** SHA-256 with WebCrypto. */
+async function sha256(data: string | Uint8Array): Promise<Uint8Array> {
+  const bytes = typeof data === 'string' ? utf8.encode(data) : data
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
+}
+
 /** Verifies with jose's `flattenedVerify` on CryptoKeys imported once per key. */
-export const webSignatureBackend: SignatureBackend = Object.freeze({ name: 'webcrypto', verify })
+export const webSignatureBackend: SignatureBackend = Object.freeze({ name: 'webcrypto', verify, sha256 })
 
 /** The backend the edge conditions (and `"default"`) of `#signature-backend` resolve to. */
 export const signatureBackend: SignatureBackend = webSignatureBackend

@@ -20,3 +20,18 @@ export {
 export { DEFAULT_SEED, deriveSigningKey, type DeriveSigningKeyOptions } from './seeded-keys.js'
 export { generateSigningKey, type TestSigningKey } from './keys.js'
 export { encodeSegment, signToken, signTokenRaw, unsignedToken } from './tokens.js'
+export { albKeyId, TEST_ALB_ARN, TEST_TENANT_ID, TOKEN_SHAPES, type ShapedTokenOptions, type TokenShape } from './shapes.js'
+export { certificatePem, publicKeyPem, type CertificateOptions } from './certificate.js'
+export { routeFetch } from './route-fetch.js'
+export {
+  deriveDpopKey,
+  DPOP_PROOF_DESCRIPTIONS,
+  DPOP_PROOF_OUTCOMES,
+  generateDpopKey,
+  jwkThumbprintOf,
+  signDpopProof,
+  type DpopKey,
+  type DpopOutcome,
+  type DpopProofCase,
+  type DpopProofOptions,
+} from './dpop.js'

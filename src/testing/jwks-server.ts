@@ -1,7 +1,8 @@
 /**
  * @module
  * A real JWKS and discovery server on 127.0.0.1 (ephemeral port) for tests: serves a kit's
- * keys live (so `kit.rotate()` shows up on the next fetch), counts requests, and has fault
+ * keys live (so `kit.rotate()` shows up on the next fetch) as a JWKS, as a `{ kid: certificate }`
+ * document (Google, Firebase) and as ALB-style PEM files per kid, counts requests, and has fault
  * switches — down, slow, any HTTP status — to test what a verifier does when keys are
  * unreachable. Plain promises: works under vitest, jest and node:test alike.
  */
@@ -17,6 +18,10 @@ export interface KeyPublisher {
   readonly issuer?: string
   /** Replaces the published key (a test kit's `rotate()`). */
   rotate?(): Promise<unknown>
+  /** The keys as `{ kid: PEM certificate }` (a test kit's), served at `x509Uri`. */
+  certificates?(): Promise<Record<string, string>>
+  /** The keys as `{ kid: PEM public key }` (a test kit's, ALB-style UUID kids), served at `{albKeysUrl}/{kid}`. */
+  albPublicKeys?(): Record<string, string>
 }
 
 /** Options of `startJwksServer`. */
@@ -35,6 +40,10 @@ export interface JwksServerOptions {
 export interface JwksServerRequests {
   readonly jwks: number
   readonly discovery: number
+  /** Requests for the `{ kid: certificate }` document. */
+  readonly x509: number
+  /** Requests for ALB-style per-kid PEM keys, found or not. */
+  readonly alb: number
 }
 
 /** A running JWKS server. Stop it with `close()`; it never keeps the process alive on its own. */
@@ -45,6 +54,10 @@ export interface JwksServer {
   readonly jwksUri: string
   /** `<url>/.well-known/openid-configuration` (also served at `oauth-authorization-server`, RFC 8414). */
   readonly discoveryUri: string
+  /** `<url>/x509`: the kit's keys as `{ kid: PEM certificate }` (Google and Firebase's format; `x509Uri`). */
+  readonly x509Uri: string
+  /** `<url>/alb`: the kit's keys as AWS ALB serves them, one PEM per kid at `<albKeysUrl>/<kid>` (the `alb` preset's `keysUrl`). */
+  readonly albKeysUrl: string
   /** The `issuer` the discovery document names. */
   readonly issuer: string
   /** Requests answered (or held, or failed) so far. */
@@ -68,6 +81,8 @@ export interface JwksServer {
 type Fault = { readonly kind: 'down' } | { readonly kind: 'slow'; readonly ms: number } | { readonly kind: 'status'; readonly status: number }
 
 const JWKS_PATH = '/.well-known/jwks.json'
+const X509_PATH = '/x509'
+const ALB_PREFIX = '/alb/'
 const DISCOVERY_PATHS = new Set(['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'])
 
 /**
@@ -85,7 +100,7 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
   let source: KeyPublisher = options.kit ?? { jwks: options.jwks ?? { keys: [] } }
   let fault: Fault | undefined
   let closed: Promise<void> | undefined
-  const counts = { jwks: 0, discovery: 0 }
+  const counts = { jwks: 0, discovery: 0, x509: 0, alb: 0 }
   const held = new Set<NodeJS.Timeout>()
   const sockets = new Set<Socket>()
 
@@ -93,6 +108,13 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
     if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end()
     if (fault?.kind === 'status') return void res.writeHead(fault.status, { 'content-type': 'text/plain' }).end('injected fault')
+    if (path === X509_PATH) return void x509(res)
+    if (path.startsWith(ALB_PREFIX)) {
+      const pem = source.albPublicKeys?.()[path.slice(ALB_PREFIX.length)]
+      // S3 and the ALB key endpoint answer 403 for a key that does not exist.
+      if (pem === undefined) return void res.writeHead(403, { 'content-type': 'text/plain' }).end('no such key')
+      return void res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(pem)
+    }
     let body: unknown
     if (path === JWKS_PATH) body = source.jwks
     else if (DISCOVERY_PATHS.has(path)) body = discovery()
@@ -100,6 +122,18 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
     const headers: Record<string, string> = { 'content-type': path === JWKS_PATH ? 'application/jwk-set+json' : 'application/json' }
     if (path === JWKS_PATH && options.cacheControl) headers['cache-control'] = options.cacheControl
     res.writeHead(200, headers).end(JSON.stringify(body))
+  }
+
+  function x509(res: ServerResponse): void {
+    if (!source.certificates) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('publish a test kit to serve certificates')
+    source.certificates().then(
+      (document) => {
+        const headers: Record<string, string> = { 'content-type': 'application/json' }
+        if (options.cacheControl) headers['cache-control'] = options.cacheControl
+        res.writeHead(200, headers).end(JSON.stringify(document))
+      },
+      () => res.writeHead(500).end(),
+    )
   }
 
   function discovery(): Record<string, unknown> {
@@ -118,6 +152,8 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
     if (path === JWKS_PATH) counts.jwks++
     else if (DISCOVERY_PATHS.has(path)) counts.discovery++
+    else if (path === X509_PATH) counts.x509++
+    else if (path.startsWith(ALB_PREFIX)) counts.alb++
     if (fault?.kind !== 'slow') return answer(req, res)
     const timer = setTimeout(() => {
       held.delete(timer)
@@ -151,6 +187,8 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
     url,
     jwksUri: `${url}${JWKS_PATH}`,
     discoveryUri: `${url}/.well-known/openid-configuration`,
+    x509Uri: `${url}${X509_PATH}`,
+    albKeysUrl: `${url}${ALB_PREFIX.slice(0, -1)}`,
     get issuer() {
       return options.issuer ?? source.issuer ?? `${url}/`
     },

@@ -4,6 +4,7 @@
  * for every kind of token a consumer's tests need — valid, expired, corrupt, forged.
  */
 import { randomUUID } from 'node:crypto'
+import { ConfigError } from '../errors/config-error.js'
 import type { CommonVerifierOptions, IssuerAudienceOptions } from '../core/options.js'
 import { toSeconds, type Duration } from '../lib/duration.js'
 import type { Algorithm } from '../keys/algorithms.js'
@@ -13,6 +14,9 @@ import { startJwksServer, type JwksServer, type JwksServerOptions } from './jwks
 import type { TestSigningKey } from './keys.js'
 import { deriveSigningKey, DEFAULT_SEED } from './seeded-keys.js'
 import { signToken, unsignedToken } from './tokens.js'
+import { certificatePem, publicKeyPem } from './certificate.js'
+import { albKeyId, shapedToken, type ShapedTokenOptions } from './shapes.js'
+import { deriveDpopKey, forgeDpopProof, signDpopProof, type DpopKey, type DpopProofCase, type DpopProofOptions } from './dpop.js'
 
 /** Default `iss` of kit tokens (`.test` is reserved, RFC 2606). */
 export const TEST_ISSUER = 'https://issuer.tokengate.test/'
@@ -97,10 +101,30 @@ export interface TestKit {
   untrustedKey(claims?: Claims): Promise<string>
   /** 401 `token_malformed`: the JOSE header is not JSON. */
   malformedHeader(claims?: Claims): Promise<string>
+  /**
+   * A token shaped as an identity provider issues it (`cognito-access`, `entra-v2`,
+   * `keycloak-access`, `alb`, ...): its claims, header and encoding, with the kit's issuer,
+   * audience, subject, scopes and key. Pair it with the matching preset of `tokengate/presets`.
+   */
+  token(options: ShapedTokenOptions): Promise<string>
+  /** The kit's public keys as `{ kid: PEM certificate }`, Google's and Firebase's key format (`x509Uri`). */
+  certificates(): Promise<Record<string, string>>
+  /** The kit's public keys as AWS ALB publishes them: `{ albKeyId(key): PEM public key }`. */
+  albPublicKeys(): Record<string, string>
   /** Switches to the seed's next key; `jwks` keeps `retain` previous keys (default 1). */
   rotate(options?: { readonly retain?: number }): Promise<TestSigningKey>
   /** Starts a JWKS + discovery server on 127.0.0.1 serving this kit's keys (live). */
   server(options?: Omit<JwksServerOptions, 'jwks' | 'kit'>): Promise<JwksServer>
+  /** The client's DPoP key (ES256, derived from the seed): `dpopBound()` tokens are bound to it. */
+  readonly dpopKey: DpopKey
+  /** 200 with a proof from `dpopProof()`: a valid token bound to `dpopKey` (`cnf.jkt`), for `Authorization: DPoP`. */
+  dpopBound(claims?: Claims, header?: Record<string, unknown>): Promise<string>
+  /** A valid DPoP proof (RFC 9449) for the request in `options`, signed by `dpopKey`, `iat` on the kit's clock. */
+  dpopProof(options: DpopProofOptions): Promise<string>
+  /** A proof that fails exactly one RFC 9449 §4.3 check; `DPOP_PROOF_OUTCOMES[kind]` is the answer. */
+  forgedDpopProof(kind: DpopProofCase, options: DpopProofOptions): Promise<string>
+  /** The last proof `dpopProof()` made: sent again, it is a replay (401 `dpop_proof_replayed`). */
+  replayDpopProof(): string
 }
 
 const HOUR = 3600
@@ -134,6 +158,8 @@ export async function createTestKit(options: TestKitOptions = {}): Promise<TestK
 
   let index = 0
   let key = await derive(0)
+  const dpopKey = await deriveDpopKey('ES256', seed)
+  let lastProof: string | undefined
   let previous: TestSigningKey[] = []
   let retained = 1
   const nowS = () => Math.floor(clock() / 1000)
@@ -152,6 +178,8 @@ export async function createTestKit(options: TestKitOptions = {}): Promise<TestK
       ...extra,
     }
   }
+  /** The keys `jwks` publishes: the current one and the retained ones (asymmetric only). */
+  const published = (): TestSigningKey[] => [key, ...previous.slice(0, retained)].filter((k) => k.publicJwk !== undefined)
   const sign = (payload: Claims | string, header: Record<string, unknown> = {}) => signToken(key, payload, { ...baseHeader, ...header })
   const valid = (extra?: Claims, header?: Record<string, unknown>) => sign(claims(extra), header)
 
@@ -195,6 +223,13 @@ export async function createTestKit(options: TestKitOptions = {}): Promise<TestK
     hsWithPublicKey: (extra) => signWithPublicKeyAsSecret(key, claims(extra), { ...baseHeader, ...(key.kid ? { kid: key.kid } : {}) }),
     untrustedKey: async (extra) => signToken(await derive(0, 'untrusted', key.kid), claims(extra), baseHeader),
     malformedHeader: async (extra) => breakHeader(await valid(extra), { alg, ...(key.kid ? { kid: key.kid } : {}) }),
+    token: (shapeOptions) =>
+      shapedToken(shapeOptions, { issuer, audience, subject, scopes, key, now: nowS(), ttl, jti: randomUUID }),
+    certificates: async () => {
+      const entries = await Promise.all(published().map(async (k) => [k.kid ?? '', await certificatePem(k)] as const))
+      return Object.fromEntries(entries)
+    },
+    albPublicKeys: () => Object.fromEntries(published().map((k) => [albKeyId(k), publicKeyPem(k)])),
     rotate: async (rotation = {}) => {
       const next = await derive(index + 1)
       index += 1
@@ -204,6 +239,14 @@ export async function createTestKit(options: TestKitOptions = {}): Promise<TestK
       return key
     },
     server: (serverOptions = {}) => startJwksServer({ ...serverOptions, kit }),
+    dpopKey,
+    dpopBound: (extra, header) => valid({ cnf: { jkt: dpopKey.jkt }, ...extra }, header),
+    dpopProof: async (proofOptions) => (lastProof = await signDpopProof(dpopKey, proofOptions, nowS())),
+    forgedDpopProof: (kind, proofOptions) => forgeDpopProof(kind, dpopKey, proofOptions, nowS()),
+    replayDpopProof: () => {
+      if (lastProof === undefined) throw new ConfigError('testing', 'replayDpopProof()', 'no proof yet: call dpopProof() first, send it, then send this')
+      return lastProof
+    },
   }
   return kit
 }

@@ -70,13 +70,13 @@ const SUBTLE_PARAMS: Record<string, (hash: string) => AlgorithmIdentifier | RsaP
 
 /**
  * Signs any header as given, bypassing jose's own checks (jose refuses to sign, say, an
- * unknown `crit`). For building hostile tokens only.
+ * unknown `crit`). For building hostile tokens, and tokens encoded as no JOSE library would
+ * (`input`: the exact signing input, such as AWS ALB's padded segments).
  *
  * @example
  * const token = await signTokenRaw(key, { alg: 'ES256', kid: 'k1', crit: ['exp'] }, claims) // 401 crit_unsupported
  */
-export async function signTokenRaw(key: TestSigningKey, header: Record<string, unknown>, payload: unknown): Promise<string> {
-  const input = `${encodeSegment(header)}.${encodeSegment(payload)}`
+export async function signTokenRaw(key: TestSigningKey, header: Record<string, unknown>, payload: unknown, input = `${encodeSegment(header)}.${encodeSegment(payload)}`): Promise<string> {
   const hash = `SHA-${key.alg.slice(2) || '512'}`
   const params = SUBTLE_PARAMS[key.alg.slice(0, 2)]!(hash)
   const signingKey =

@@ -29,4 +29,16 @@ describe.each([
     await expectAnswer(`${server.url}/api/me`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing })
     await expectAnswer(`${server.url}/api/orders`, auth(f.noScope), { status: 403, wwwAuthenticate: CHALLENGE.scope })
   })
+
+  it('guards /api/staff by role and /api/billing by claim, with the description as error_description', async () => {
+    const staff = await f.sign({ tenant: 'acme', roles: ['admin'], plan: 'pro' })
+    await expectAnswer(`${server.url}/api/staff`, auth(staff), { status: 200 })
+    await expectAnswer(`${server.url}/api/billing`, auth(staff), { status: 200 })
+    await expectAnswer(`${server.url}/api/staff`, auth(f.valid), { status: 403, wwwAuthenticate: CHALLENGE.role, reason: 'role_missing' })
+    await expectAnswer(`${server.url}/api/billing`, auth(await f.sign({ tenant: 'acme', plan: 'free' })), {
+      status: 403,
+      wwwAuthenticate: 'Bearer realm="api", error="insufficient_scope", error_description="A paid plan is required"',
+      reason: 'claim_mismatch',
+    })
+  })
 })

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import tokengate, { bearer, requireAnyScope, requireScopes } from '../../src/adapters/fastify/index.js'
+import tokengate, { bearer, requireAnyRole, requireAnyScope, requireClaim, requirePermissions, requireScopes } from '../../src/adapters/fastify/index.js'
 import { BearerError } from '../../src/index.js'
-import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
+import { adapterFixture, appOptions, bearer as auth, CHALLENGE, CLAIM_DESCRIPTION, downOptions, GUARDED_ROUTES, isGlobex, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
 
 /** Requests that reached a handler that must never run without auth. */
 const reachedAll: string[] = []
@@ -24,6 +24,14 @@ async function buildApp(f: AdapterFixture): Promise<FastifyInstance> {
       api.all('/danger', { onRequest: api.authenticate }, async (request) => (reachedAll.push(`${request.method} auth=${request.auth ? 'yes' : 'no'}`), 'ran'))
       // config.scopes on a route that forgot onRequest: api.authenticate: the scopes still hold.
       api.get('/forgot-hook', { config: { scopes: ['read:orders'] } }, async (request) => (reachedAll.push(`forgot-hook ${request.method}`), 'ran'))
+      // Route config for roles and permissions; preHandler hooks for the others.
+      api.get('/admin', { onRequest: api.authenticate, config: { roles: ['admin'] } }, me)
+      api.get('/editor', { onRequest: api.authenticate, preHandler: requireAnyRole('admin', 'editor') }, me)
+      api.get('/perm', { onRequest: api.authenticate, config: { permissions: ['delete:orders'] } }, me)
+      api.get('/claim', { onRequest: api.authenticate, preHandler: requireClaim('tenant', 'globex', { description: CLAIM_DESCRIPTION }) }, me)
+      api.get('/async-claim', { onRequest: api.authenticate, preHandler: requireClaim('tenant', isGlobex) }, me)
+      api.get('/config-all', { onRequest: api.authenticate, config: { scopes: ['read:orders'], roles: ['editor', 'admin'], roleMode: 'any', permissions: ['delete:orders'] } }, me)
+      api.get('/perm-hook', { onRequest: api.authenticate, preHandler: requirePermissions('delete:orders') }, me)
     },
     { prefix: '/api' },
   )
@@ -96,6 +104,23 @@ describe('tokengate/fastify on Fastify 5', () => {
     const res = await expectAnswer(`${url}/api/me`, auth(f.valid), { status: 200 })
     expect(await res.json()).toEqual(SEEN)
     for (const path of ['/api/orders', '/api/any', '/api/scoped', '/plain/me']) await expectAnswer(`${url}${path}`, auth(f.valid), { status: 200 })
+  })
+
+  it('passes every guarded route for a token that meets its guard, twice (the second from the verified-token cache)', async () => {
+    for (const path of GUARDED_ROUTES) {
+      for (let i = 0; i < 2; i++) expect((await expectAnswer(`${url}${path}`, auth(f.staff), { status: 200 })).status).toBe(200)
+      // The guard still runs for a token the cache holds: a cached token that fails it is refused.
+      await expectAnswer(`${url}${path}`, auth(f.valid), { status: 403 })
+      await expectAnswer(`${url}${path}`, auth(f.valid), { status: 403 })
+    }
+  })
+
+  it('checks roles, permissions and scopes named together in route config, each with its own reason', async () => {
+    await expectAnswer(`${url}/api/config-all`, auth(f.staff), { status: 200 })
+    await expectAnswer(`${url}/api/config-all`, auth(f.noScope), { status: 403, wwwAuthenticate: CHALLENGE.scope, reason: 'insufficient_scope' })
+    await expectAnswer(`${url}/api/config-all`, auth(f.valid), { status: 403, wwwAuthenticate: CHALLENGE.anyRole, reason: 'role_missing' })
+    await expectAnswer(`${url}/api/perm-hook`, auth(f.staff), { status: 200 })
+    await expectAnswer(`${url}/api/perm-hook`, auth(f.scopeNotPermission), { status: 403, wwwAuthenticate: CHALLENGE.permission, reason: 'permission_missing' })
   })
 
   it.each(failureCases({} as AdapterFixture).map(([name]) => name))('answers %s', async (name) => {

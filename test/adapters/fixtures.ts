@@ -25,7 +25,27 @@ export const CHALLENGE = {
   repeated: 'Bearer realm="api", error="invalid_request", error_description="Several Authorization headers were sent"',
   scope: 'Bearer realm="api", error="insufficient_scope", error_description="The token lacks a required scope", scope="read:orders"',
   anyScope: 'Bearer realm="api", error="insufficient_scope", error_description="The token needs one of the required scopes", scope="admin read:orders"',
+  role: 'Bearer realm="api", error="insufficient_scope", error_description="The token lacks a required role"',
+  anyRole: 'Bearer realm="api", error="insufficient_scope", error_description="The token needs one of the required roles"',
+  permission: 'Bearer realm="api", error="insufficient_scope", error_description="The token lacks a required permission"',
+  claim: 'Bearer realm="api", error="insufficient_scope", error_description="Only globex staff may do this"',
+  // The default description names the claim; RFC 6750 §3 leaves no room for its quotes.
+  asyncClaim: 'Bearer realm="api", error="insufficient_scope", error_description="The token claim tenant does not have the required value"',
 } as const
+
+/**
+ * The guarded routes every adapter test app declares (after its bearer middleware, under /api):
+ * `/api/admin` requireRoles('admin'), `/api/editor` requireAnyRole('admin', 'editor'),
+ * `/api/perm` requirePermissions('delete:orders'), `/api/claim` requireClaim('tenant', 'globex',
+ * { description: CLAIM_DESCRIPTION }), `/api/async-claim` requireClaim('tenant', async predicate
+ * accepting globex).
+ */
+export const CLAIM_DESCRIPTION = 'Only globex staff may do this'
+/** The async predicate of `/api/async-claim`: globex only, after a real wait. */
+export const isGlobex = async (tenant: unknown): Promise<boolean> => {
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  return tenant === 'globex'
+}
 
 export interface AdapterFixture extends Fixture {
   /** Valid: sub user-1, tenant acme, scope read:orders. */
@@ -37,6 +57,12 @@ export interface AdapterFixture extends Fixture {
   readonly forged: string
   /** Valid signature, but no `tenant` for the claims schema. */
   readonly noTenant: string
+  /** Valid, and passes every guarded route: tenant globex, roles admin, permissions delete:orders, scope read:orders. */
+  readonly staff: string
+  /** Valid; Auth0 RBAC permissions read:orders but no scope: permissions are not scopes. */
+  readonly permissionsOnly: string
+  /** Valid; scope delete:orders but no permissions: scopes are not permissions. */
+  readonly scopeNotPermission: string
   /** A JWKS URL that answers 500. */
   readonly downJwksUri: string
   close(): Promise<void>
@@ -53,6 +79,9 @@ export async function adapterFixture(): Promise<AdapterFixture> {
     expired: await f.sign({ tenant: 'acme', exp: claims().exp as number - 3600 }),
     forged: await signToken(stranger, claims({ tenant: 'acme', scope: 'read:orders' })),
     noTenant: await f.sign({ scope: 'read:orders' }),
+    staff: await f.sign({ tenant: 'globex', scope: 'read:orders', roles: ['admin'], permissions: ['delete:orders'] }),
+    permissionsOnly: await f.sign({ tenant: 'acme', permissions: ['read:orders'] }),
+    scopeNotPermission: await f.sign({ tenant: 'acme', scope: 'delete:orders' }),
     downJwksUri: `${down.url}/jwks.json`,
     close: down.close,
   }
@@ -103,9 +132,18 @@ export function failureCases(f: AdapterFixture): [name: string, path: string, in
     ['a token only in the query string: 401, bare challenge', `/api/me?access_token=${f.valid}`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' }],
     ['a token without the route scope: 403 insufficient_scope', '/api/orders', bearer(f.noScope), { status: 403, wwwAuthenticate: CHALLENGE.scope, reason: 'insufficient_scope' }],
     ['a token without any listed scope: 403 insufficient_scope', '/api/any', bearer(f.noScope), { status: 403, wwwAuthenticate: CHALLENGE.anyScope, reason: 'insufficient_scope' }],
+    ['Auth0 permissions without the route scope: 403 insufficient_scope', '/api/orders', bearer(f.permissionsOnly), { status: 403, wwwAuthenticate: CHALLENGE.scope, reason: 'insufficient_scope' }],
+    ['a token without the route role: 403 role_missing', '/api/admin', bearer(f.valid), { status: 403, wwwAuthenticate: CHALLENGE.role, reason: 'role_missing' }],
+    ['a token without any listed role: 403 role_missing', '/api/editor', bearer(f.valid), { status: 403, wwwAuthenticate: CHALLENGE.anyRole, reason: 'role_missing' }],
+    ['a scope where a permission is required: 403 permission_missing', '/api/perm', bearer(f.scopeNotPermission), { status: 403, wwwAuthenticate: CHALLENGE.permission, reason: 'permission_missing' }],
+    ['a claim of another value: 403 claim_mismatch with the description', '/api/claim', bearer(f.valid), { status: 403, wwwAuthenticate: CHALLENGE.claim, reason: 'claim_mismatch' }],
+    ['a claim an async predicate refuses: 403 claim_mismatch', '/api/async-claim', bearer(f.valid), { status: 403, wwwAuthenticate: CHALLENGE.asyncClaim, reason: 'claim_mismatch' }],
     ['an unreachable JWKS: 503 jwks_unavailable, no challenge', '/down/me', bearer(f.valid), { status: 503, wwwAuthenticate: null, reason: 'jwks_unavailable' }],
   ]
 }
+
+/** The guarded routes and a token that passes each (checked twice: the second answer comes from the verified-token cache). */
+export const GUARDED_ROUTES = ['/api/admin', '/api/editor', '/api/perm', '/api/claim', '/api/async-claim'] as const
 
 /** What a handler answers on success: the claims it saw. */
 export const SEEN = { sub: 'user-1', tenant: 'acme', scopes: ['read:orders'] }

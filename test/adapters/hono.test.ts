@@ -3,9 +3,9 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, requireAnyScope, requireScopes } from '../../src/adapters/hono/index.js'
+import { bearer, requireAnyRole, requireAnyScope, requireClaim, requirePermissions, requireRoles, requireScopes } from '../../src/adapters/hono/index.js'
 import { BearerError, type BearerAuth } from '../../src/index.js'
-import { adapterFixture, appOptions, bearer as auth, CHALLENGE, downOptions, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
+import { adapterFixture, appOptions, bearer as auth, CHALLENGE, CLAIM_DESCRIPTION, downOptions, GUARDED_ROUTES, isGlobex, expectAnswer, failureCases, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
 
 const seen = (a: BearerAuth | undefined) => ({ sub: a?.claims.sub, tenant: a?.claims.tenant, scopes: a?.scopes })
 const me = (c: Context) => c.json(seen(c.get('auth') as BearerAuth | undefined))
@@ -29,6 +29,11 @@ function buildApp(f: AdapterFixture): Hono {
   app.get('/api/me', me)
   app.get('/api/orders', requireScopes('read:orders'), me)
   app.get('/api/any', requireAnyScope('admin', 'read:orders'), me)
+  app.get('/api/admin', requireRoles('admin'), me)
+  app.get('/api/editor', requireAnyRole('admin', 'editor'), me)
+  app.get('/api/perm', requirePermissions('delete:orders'), me)
+  app.get('/api/claim', requireClaim('tenant', 'globex', { description: CLAIM_DESCRIPTION }), me)
+  app.get('/api/async-claim', requireClaim('tenant', isGlobex), me)
   app.get('/down/me', bearer(downOptions(f)), me)
   app.get('/own-handler/me', bearer(options), me)
   app.get('/optional/me', bearer({ ...options, credentialsRequired: false }), me)
@@ -70,6 +75,15 @@ describe('tokengate/hono on Hono 4 (@hono/node-server)', () => {
     expect(await res.json()).toEqual(SEEN)
     await expectAnswer(`${url}/api/orders`, auth(f.valid), { status: 200 })
     await expectAnswer(`${url}/api/any`, auth(f.valid), { status: 200 })
+  })
+
+  it('passes every guarded route for a token that meets its guard, twice (the second from the verified-token cache)', async () => {
+    for (const path of GUARDED_ROUTES) {
+      for (let i = 0; i < 2; i++) expect((await expectAnswer(`${url}${path}`, auth(f.staff), { status: 200 })).status).toBe(200)
+      // The guard still runs for a token the cache holds: a cached token that fails it is refused.
+      await expectAnswer(`${url}${path}`, auth(f.valid), { status: 403 })
+      await expectAnswer(`${url}${path}`, auth(f.valid), { status: 403 })
+    }
   })
 
   it.each(failureCases({} as AdapterFixture).map(([name]) => name))('answers %s', async (name) => {

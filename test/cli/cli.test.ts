@@ -121,6 +121,27 @@ describe('tokengate mint', () => {
   })
 })
 
+describe('tokengate mint: bound tokens', () => {
+  it('--dpop binds the token to the test kit\'s DPoP key, which a DPoP verifier then demands a proof from', async () => {
+    const minted = await tokengateJson(['mint', '--dpop', '--sub', 'alice'])
+    expect(minted.code).toBe(0)
+    expect(minted.json.payload.cnf).toEqual({ jkt: kit.dpopKey.jkt })
+    // As a bearer token it is refused; --accept-bound inspects it anyway.
+    expect((await tokengateJson(['verify', minted.json.token, ...trust])).json).toMatchObject({ status: 401, reason: 'token_bound' })
+    expect((await tokengateJson(['verify', minted.json.token, ...trust, '--accept-bound'])).json).toMatchObject({ valid: true, claims: { sub: 'alice' } })
+  })
+
+  it('--jkt and --x5t-s256 bind to the given thumbprints; anything else is a usage error, exit 2', async () => {
+    const jkt = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
+    const x5t = 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2'
+    const minted = await tokengateJson(['mint', '--jkt', jkt, '--x5t-s256', x5t])
+    expect(minted.json.payload.cnf).toEqual({ jkt, 'x5t#S256': x5t })
+    const bad = await tokengate(['mint', '--jkt', 'short'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--jkt: expected a base64url SHA-256 thumbprint')
+  })
+})
+
 describe('tokengate inspect', () => {
   it('decodes header and payload but never claims validity', async () => {
     const r = await tokengate(['inspect', await kit.badSignature()])

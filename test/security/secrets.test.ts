@@ -20,8 +20,15 @@ import { encodeSegment, signToken, signTokenRaw, unsignedToken } from '../../src
 import { flipSignatureBit } from '../../src/testing/hostile-tokens.js'
 import type { TestSigningKey } from '../../src/testing/keys.js'
 import { AUDIENCE, ISSUER, NOW_S, now } from '../helpers/setup.js'
+import { runGuard, type Guard } from '../../src/guards/guard.js'
+import { requireClaimGuard } from '../../src/guards/claims.js'
+import { requirePermissionsGuard, requireRolesGuard } from '../../src/guards/roles.js'
 import { drop, json, startKeyServer, status, type KeyServer } from '../jwks/jwks-server.js'
 import { SecretScanner } from './secret-scan.js'
+import { testPki } from '../helpers/certificates.js'
+import { generateDpopKey, signDpopProof } from '../../src/testing/dpop.js'
+import { requireAuthLevelGuard } from '../../src/guards/auth-level.js'
+import type { VerifyRequestOptions } from '../../src/lib/result.js'
 
 const utf8 = new TextEncoder()
 const scan = new SecretScanner()
@@ -187,6 +194,33 @@ describe('secrets never leak', () => {
     expectNoLeak(20)
   })
 
+  it('through guard, token-age and tenant failures, and private keys given as publicKey', async () => {
+    const events: unknown[] = []
+    const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [keys.ec.key.publicJwk!] }, maxTokenAge: '5m', ...common(events) })
+    await failWith(verify, 'token_too_old', `Bearer ${await sign(keys.ec.key, { iat: NOW_S - 3600 })}`)
+    const auth = await verify(`Bearer ${await sign(keys.ec.key)}`)
+    const guards: [string, Guard][] = [
+      ['role_missing', requireRolesGuard(['admin'])],
+      ['permission_missing', requirePermissionsGuard(['delete:orders'])],
+      ['claim_mismatch', requireClaimGuard('tenant', 'globex', { description: 'Only globex staff' })],
+    ]
+    for (const [reason, guard] of guards) {
+      const err = await (async () => runGuard(guard, auth, 'api'))().then(() => undefined, (e: unknown) => e)
+      expect(err, `expected ${reason}`).toMatchObject({ reason })
+      driven.add(reason)
+      await scan.error(reason, err)
+    }
+    const resolverDown = createVerifier({ audience: AUDIENCE, now, issuers: () => Promise.reject(new Error('tenants table down')) })
+    await failWith(resolverDown, 'issuer_unavailable', `Bearer ${await sign(keys.ec.key)}`)
+    for (const [i, pem] of [keys.rsa.pem, keys.ec.pem].entries()) {
+      const err = (() => { try { createVerifier({ issuer: ISSUER, audience: AUDIENCE, publicKey: pem }) } catch (e) { return e } })()
+      expect(String(err)).toContain('publicKey: a private key')
+      await scan.error(`private key as publicKey ${i}`, err)
+    }
+    for (const e of events) scan.event('verifier event', e)
+    expectNoLeak(6)
+  })
+
   it('through configuration mistakes, which name the option and never echo its value', async () => {
     const mistakes: (() => unknown)[] = [
       () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText.slice(0, 20) }),
@@ -337,6 +371,86 @@ describe('secrets never leak', () => {
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(['refresh_reused', 'store_error']))
     for (const e of events) scan.event('issuer event', e)
     expectNoLeak(60)
+  })
+
+  it('through every DPoP, mutual-TLS and step-up failure: access tokens, proofs, the DPoP and TLS private keys and the nonce secret stay out', async () => {
+    const events: unknown[] = []
+    const url = 'https://api.example.com/orders'
+    const dpopKey = await generateDpopKey('ES256')
+    const other = await generateDpopKey('ES256')
+    for (const [label, k] of [['dpop', dpopKey], ['other dpop', other]] as const) {
+      scan.privateJwk(`${label} key`, await exportJWK(k.key.signingKey as CryptoKey))
+    }
+    const nonceSecret = crypto.getRandomValues(new Uint8Array(32))
+    scan.bytes('DPoP nonce secret', nonceSecret)
+    const pki = testPki()
+    for (const [label, c] of [['client', pki.client], ['other client', pki.otherClient]] as const) scan.pem(`${label} TLS key`, c.keyPem)
+    const base = { issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [keys.ec.key.publicJwk!] }, now, onEvent: (e: unknown) => void events.push(e) }
+    const verify = createVerifier({ ...base, dpop: true })
+    const bound = await sign(keys.ec.key, { cnf: { jkt: dpopKey.jkt } })
+    const plain = await sign(keys.ec.key)
+    const certBound = await sign(keys.ec.key, { cnf: { 'x5t#S256': pki.client.x5t } })
+    /** A proof, registered as secret material too (it is a credential for one request). */
+    const proof = async (o: Partial<Parameters<typeof signDpopProof>[1]> = {}, key = dpopKey) => {
+      const p = await signDpopProof(key, { url, accessToken: bound, ...o }, NOW_S)
+      scan.token('DPoP proof', p)
+      return p
+    }
+    const dpop = (p: string | string[] | undefined, method = 'GET'): VerifyRequestOptions => ({ dpop: { proof: p, method, url } })
+    const failWithRequest = async (v: ReturnType<typeof createVerifier>, reason: string, authorization: string, request: VerifyRequestOptions) => {
+      const err = await v(authorization, request).then(() => undefined, (e: unknown) => e)
+      expect(err, `expected ${reason}`).toMatchObject({ reason })
+      driven.add(reason)
+      await scan.error(`${reason} (${authorization.slice(0, 24)}…)`, err)
+    }
+    const used = await proof()
+    await verify(`DPoP ${bound}`, dpop(used))
+    const cases: [string, string, VerifyRequestOptions][] = [
+      ['token_bound', `Bearer ${bound}`, {}],
+      ['token_bound', `Bearer ${certBound}`, {}],
+      ['certificate_mismatch', `Bearer ${certBound}`, { certificate: pki.otherClient.der }],
+      ['dpop_proof_missing', `DPoP ${bound}`, dpop(undefined)],
+      ['dpop_proof_invalid', `DPoP ${bound}`, dpop([await proof(), await proof()])],
+      ['dpop_proof_invalid', `DPoP ${bound}`, dpop(flipSignatureBit(await proof()))],
+      ['dpop_proof_invalid', `DPoP ${bound}`, dpop(await proof({ header: { jwk: { ...dpopKey.publicJwk, d: (await exportJWK(dpopKey.key.signingKey as CryptoKey)).d } } }))],
+      ['dpop_request_mismatch', `DPoP ${bound}`, dpop(await proof(), 'POST')],
+      ['dpop_proof_expired', `DPoP ${bound}`, dpop(await proof({ iat: NOW_S - 3600 }))],
+      ['dpop_ath_mismatch', `DPoP ${bound}`, dpop(await proof({ accessToken: plain }))],
+      ['dpop_proof_replayed', `DPoP ${bound}`, dpop(used)],
+      ['dpop_token_unbound', `DPoP ${plain}`, dpop(await proof({ accessToken: plain }))],
+      ['dpop_key_mismatch', `DPoP ${bound}`, dpop(await proof({}, other))],
+    ]
+    for (const [reason, authorization, request] of cases) await failWithRequest(verify, reason, authorization, request)
+    const required = createVerifier({ ...base, dpop: { required: true } })
+    await failWithRequest(required, 'dpop_required', `Bearer ${plain}`, {})
+    const nonces = createVerifier({ ...base, dpop: { nonce: { secret: nonceSecret } } })
+    await failWithRequest(nonces, 'dpop_nonce_required', `DPoP ${bound}`, dpop(await proof({ nonce: Buffer.from(nonceSecret).toString('base64url') })))
+    const storeDown = createVerifier({ ...base, dpop: { replayStore: { add: () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379')) } } })
+    await failWithRequest(storeDown, 'replay_store_unavailable', `DPoP ${bound}`, dpop(await proof()))
+    // RFC 9470 step-up, through the guard every adapter runs.
+    const stepUp = requireAuthLevelGuard({ acr: 'urn:example:mfa', maxAge: '5m', now })
+    const err = (() => {
+      try {
+        runGuard(stepUp, { token: plain, claims: claims(), scopes: [], header: { alg: 'ES256' }, scheme: 'Bearer' } as never, 'api')
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(err).toMatchObject({ reason: 'insufficient_user_authentication' })
+    driven.add('insufficient_user_authentication')
+    await scan.error('insufficient_user_authentication', err)
+    // A nonce secret too short is named, never quoted.
+    const short = (() => {
+      try {
+        createVerifier({ ...base, dpop: { nonce: { secret: Buffer.from(nonceSecret).toString('base64url').slice(0, 20) } } })
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(short).toBeInstanceOf(TypeError)
+    await scan.error('dpop.nonce.secret too short', short)
+    for (const e of events) scan.event('verifier event', e)
+    expectNoLeak(cases.length * 3)
   })
 
   describe('CLI output', () => {

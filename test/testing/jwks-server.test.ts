@@ -2,9 +2,10 @@
  * The kit's JWKS server, used the way consumers use it: a real verifier fetching keys from
  * 127.0.0.1, with rotation and injected faults.
  */
+import { X509Certificate } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createVerifier } from '../../src/index.js'
-import { createTestKit, startJwksServer, type JwksServer, type TestKit } from '../../src/testing/index.js'
+import { albKeyId, createTestKit, startJwksServer, type JwksServer, type TestKit } from '../../src/testing/index.js'
 import { expectReject } from '../helpers/setup.js'
 
 const servers: JwksServer[] = []
@@ -31,7 +32,19 @@ describe('startJwksServer / kit.server()', () => {
     for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       expect(await (await fetch(`${server.url}${path}`)).json()).toMatchObject({ issuer: kit.issuer, jwks_uri: server.jwksUri, id_token_signing_alg_values_supported: ['ES256'] })
     }
-    expect(server.requests).toEqual({ jwks: 1, discovery: 2 })
+    expect(server.requests).toEqual({ jwks: 1, discovery: 2, x509: 0, alb: 0 })
+  })
+
+  it("serves the kit's keys as a { kid: certificate } document and as ALB PEM files per kid", async () => {
+    const { kit, server } = await setup()
+    const document = (await (await fetch(server.x509Uri)).json()) as Record<string, string>
+    expect(Object.keys(document)).toEqual([kit.kid])
+    expect(new X509Certificate(document[kit.kid!]!).publicKey.export({ format: 'jwk' })).toMatchObject({ x: (kit.jwks.keys[0] as { x: string }).x })
+    const pem = await fetch(`${server.albKeysUrl}/${albKeyId(kit.key)}`)
+    expect([pem.status, pem.headers.get('content-type'), (await pem.text()).split('\n')[0]]).toEqual([200, 'application/x-pem-file', '-----BEGIN PUBLIC KEY-----'])
+    // An unknown kid: 403, as AWS's key endpoint answers.
+    expect((await fetch(`${server.albKeysUrl}/${crypto.randomUUID()}`)).status).toBe(403)
+    expect(server.requests).toEqual({ jwks: 0, discovery: 0, x509: 1, alb: 2 })
   })
 
   it('answers unknown paths with 404 and other methods with 405', async () => {

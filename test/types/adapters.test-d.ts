@@ -3,10 +3,10 @@ import Fastify from 'fastify'
 import { Hono } from 'hono'
 import { describe, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
-import { bearer as expressBearer, requireScopes as expressRequireScopes } from '../../src/adapters/express/index.js'
-import fastifyBearer from '../../src/adapters/fastify/index.js'
-import { bearer as honoBearer, requireScopes as honoRequireScopes } from '../../src/adapters/hono/index.js'
-import { bearerMiddleware, withBearer, type RouteContext } from '../../src/adapters/next/index.js'
+import { bearer as expressBearer, requireClaim as expressRequireClaim, requireRoles as expressRequireRoles, requireScopes as expressRequireScopes } from '../../src/adapters/express/index.js'
+import fastifyBearer, { requireClaim as fastifyRequireClaim } from '../../src/adapters/fastify/index.js'
+import { bearer as honoBearer, requireClaim as honoRequireClaim, requireScopes as honoRequireScopes } from '../../src/adapters/hono/index.js'
+import { bearerMiddleware, requireClaim as nextRequireClaim, requireRoles as nextRequireRoles, withBearer, type RouteContext } from '../../src/adapters/next/index.js'
 import { createVerifier, type BearerAuth } from '../../src/index.js'
 
 const Claims = z.object({ tenant: z.string(), roles: z.array(z.string()) })
@@ -92,5 +92,38 @@ describe('adapter types: the claims type inferred from the zod schema reaches th
     honoBearer({ issuer: 'i', audience: 'a' })
     // @ts-expect-error: the handler must return a Response
     withBearer(async () => 'ok', options)
+  })
+
+  it('types requireClaim paths and values from the registered claims type where it names them', () => {
+    express().get('/', expressBearer(options), expressRequireRoles('admin'), expressRequireClaim('tenant', 'acme'), (_req, res) => res.end())
+    expressRequireClaim('tenant', ['acme', 'globex'])
+    // An array claim: its elements are what is compared.
+    expressRequireClaim('roles', 'admin')
+    expressRequireClaim('roles', (roles) => {
+      expectTypeOf(roles).toEqualTypeOf<string[] | undefined>()
+      return roles?.includes('admin') === true
+    })
+    expressRequireClaim('exp', async (exp, claims) => {
+      expectTypeOf(exp).toEqualTypeOf<number | undefined>()
+      expectTypeOf(claims.tenant).toEqualTypeOf<string>()
+      return true
+    })
+    // A path the type does not name takes any value; an array path too.
+    expressRequireClaim('org.plan', 'pro')
+    expressRequireClaim(['https://example.com/tier'], 2)
+    fastifyRequireClaim('tenant', 'acme')
+    honoRequireClaim('sub', 'user-1')
+    nextRequireClaim('iss', ['https://a/', 'https://b/'])
+    withBearer(async () => new Response(), { ...options, guards: [nextRequireRoles('admin'), nextRequireClaim('sub', (sub) => sub === 'x')] })
+    // @ts-expect-error: tenant is a string
+    expressRequireClaim('tenant', 5)
+    // @ts-expect-error: roles holds strings
+    expressRequireClaim('roles', true)
+    // @ts-expect-error: exp is a number
+    fastifyRequireClaim('exp', 'soon')
+    // @ts-expect-error: sub is a string
+    honoRequireClaim('sub', 1)
+    // @ts-expect-error: an object is not a value to compare with
+    expressRequireClaim('org', { plan: 'pro' })
   })
 })

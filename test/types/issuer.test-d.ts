@@ -14,8 +14,10 @@ describe('issuer types', () => {
 
   it('returns the documented pair and a closed reason union', async () => {
     expectTypeOf(await issuer.issue({ sub: 'a' })).toEqualTypeOf<TokenPair>()
-    expectTypeOf<TokenPair['tokenType']>().toEqualTypeOf<'Bearer'>()
-    expectTypeOf<IssuerErrorReason>().toEqualTypeOf<'refresh_token_invalid' | 'refresh_token_expired' | 'refresh_token_revoked' | 'refresh_token_reused' | 'store_unavailable'>()
+    expectTypeOf<TokenPair['tokenType']>().toEqualTypeOf<'Bearer' | 'DPoP'>()
+    expectTypeOf<IssuerErrorReason>().toEqualTypeOf<
+      'refresh_token_invalid' | 'refresh_token_expired' | 'refresh_token_revoked' | 'refresh_token_reused' | 'dpop_proof_invalid' | 'refresh_token_key_mismatch' | 'store_unavailable'
+    >()
     expectTypeOf(new IssuerError('store_unavailable').status).toEqualTypeOf<400 | 503>()
     expectTypeOf<IssuerEvent['type']>().toEqualTypeOf<'refresh_reused' | 'store_error'>()
   })

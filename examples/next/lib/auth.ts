@@ -6,7 +6,7 @@
  */
 import { createVerifier } from '../../../src/index.js'
 
-export { bearerMiddleware, withBearer } from '../../../src/adapters/next/index.js'
+export { bearerMiddleware, requireClaim, requireRoles, withBearer } from '../../../src/adapters/next/index.js'
 
 const revocationUrl = process.env.REVOCATION_URL
 

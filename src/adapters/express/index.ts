@@ -11,11 +11,23 @@ import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard } from '../../guards/roles.js'
+import { requireClaimGuard } from '../../guards/claims.js'
+import type { ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
+import type { JwtClaims } from '../../lib/result.js'
+import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
+import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
+import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, setDpopNonce, parseBindingSettings, resolveAdapter, type AdapterOptions, type BindingSettings } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
+import { expressBinding } from './binding.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AuthLevelRequirement } from '../../guards/auth-level.js'
+export type { ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+export { expressUrl } from './binding.js'
+export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -34,7 +46,7 @@ declare global {
 export type ExpressErrorHandler = (err: BearerError, req: Request, res: Response, next: NextFunction) => void
 
 /** Options of `bearer()` from `tokengate/express`. */
-export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> & {
+export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<Request> & {
   /** Answer failures here with an RFC 9457 `application/problem+json` body instead of `next(err)`. Default `false`. */
   readonly sendProblem?: boolean
   /** Customises failure responses (takes precedence over `sendProblem`). */
@@ -42,7 +54,7 @@ export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> 
 }
 
 interface RouteState {
-  readonly realm: string
+  readonly challenge: ChallengeContext
   fail(err: unknown, req: Request, res: Response, next: NextFunction): void
 }
 
@@ -70,13 +82,14 @@ function sendProblemResponse(res: Response, err: BearerError): void {
  * app.get('/api/orders', requireScopes('read:orders'), (req, res) => res.json(req.auth!.claims))
  */
 export function bearer<C extends object = object>(options: ExpressBearerOptions<C>): RequestHandler {
-  const { onError, sendProblem, ...rest } = options ?? ({} as ExpressBearerOptions<C>)
+  const { onError, sendProblem, url, certificate, ...rest } = options ?? ({} as ExpressBearerOptions<C>)
+  const binding = expressBinding(parseBindingSettings('express', { url, certificate }))
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('express', 'onError', 'expected a function (err, req, res, next) => void')
   if (sendProblem !== undefined && typeof sendProblem !== 'boolean') throw new ConfigError('express', 'sendProblem', 'expected true or false')
   const a = resolveAdapter('express', rest as AdapterOptions<C>)
 
   const state: RouteState = {
-    realm: a.realm,
+    challenge: a.challenge,
     fail(err, req, res, next) {
       if (!BearerError.is(err)) return next(err)
       try {
@@ -100,10 +113,14 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
     }
     // headersDistinct keeps repeated Authorization fields (plain headers keep only the first),
     // so two credentials fail as header_malformed, as on every other adapter.
-    authenticate(a, req.headersDistinct?.authorization ?? req.headers.authorization).then(
+    const parts = binding(req)
+    authenticate(a, req.headersDistinct?.[a.header] ?? req.headers[a.header], parts).then(
       (auth) => {
         req.auth = auth as BearerAuth<RegisteredClaims> | undefined
-        next()
+        // RFC 9449 §8.2: the next nonce rides on the answer to a DPoP request.
+        const setting = setDpopNonce(a, parts, (nonce) => res.setHeader('DPoP-Nonce', nonce))
+        if (setting === undefined) next()
+        else void setting.then(() => next())
       },
       (err: unknown) => state.fail(err, req, res, next),
     )
@@ -112,7 +129,7 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
 
 // A guard with no bearer() before it on this request (a forgotten middleware): 401, answered here.
 const NO_MIDDLEWARE: RouteState = {
-  realm: DEFAULT_REALM,
+  challenge: bearerOnly(DEFAULT_REALM),
   fail: (err, _req, res, next) => (BearerError.is(err) ? sendProblemResponse(res, err) : next(err)),
 }
 
@@ -122,7 +139,7 @@ function guardMiddleware(guard: Guard): RequestHandler {
     const state = states.get(req) ?? NO_MIDDLEWARE
     let checking: void | Promise<void>
     try {
-      checking = runGuard(guard, req.auth, state.realm)
+      checking = runGuard(guard, req.auth, state.challenge)
     } catch (err) {
       return state.fail(err, req, res, next)
     }
@@ -154,4 +171,97 @@ export function requireScopes(...scopes: string[]): RequestHandler {
  */
 export function requireAnyScope(...scopes: string[]): RequestHandler {
   return guardMiddleware(requireAnyScopeGuard(scopes))
+}
+
+/**
+ * Route middleware, after `bearer()`: every listed role is required in `auth.roles` (the
+ * verifier's `roleClaims`: `roles` by default, a preset's own claim such as Keycloak's
+ * `realm_access.roles`), else 403 `insufficient_scope` with reason `role_missing`.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.delete('/api/users/:id', requireRoles('admin'), handler)
+ */
+export function requireRoles(...roles: string[]): RequestHandler {
+  return guardMiddleware(requireRolesGuard(roles))
+}
+
+/**
+ * Like `requireRoles`, but one of the listed roles is enough.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.get('/api/reports', requireAnyRole('admin', 'auditor'), handler)
+ */
+export function requireAnyRole(...roles: string[]): RequestHandler {
+  return guardMiddleware(requireAnyRoleGuard(roles))
+}
+
+/**
+ * Route middleware, after `bearer()`: every listed Auth0-style RBAC permission is required in
+ * the token's `permissions` array, else 403 `insufficient_scope` with reason
+ * `permission_missing`. Permissions are never read as scopes.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.post('/api/messages', requirePermissions('create:messages'), handler)
+ */
+export function requirePermissions(...permissions: string[]): RequestHandler {
+  return guardMiddleware(requirePermissionsGuard(permissions))
+}
+
+type Claims = JwtClaims & RegisteredClaims
+
+/**
+ * Route middleware, after `bearer()`: the claim at `path` (`'org.plan'` or `['org', 'plan']`)
+ * must equal `expected` (or be an array including it), be one of a list, or satisfy a
+ * predicate (which may be async), else 403 `insufficient_scope` with reason
+ * `claim_mismatch` and `description` as the `error_description`. Paths and values are typed
+ * from the registered claims type.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.get('/api/billing', requireClaim('org.plan', ['pro', 'enterprise'], { description: 'A paid plan is required' }), handler)
+ * app.get('/api/beta', requireClaim('email', async (email) => betaTesters.has(String(email))), handler)
+ */
+export function requireClaim<const P extends ClaimPathArg<Claims>>(path: P, expected: ClaimExpectationAt<Claims, P, RegisteredClaims>, options?: RequireClaimOptions): RequestHandler
+export function requireClaim(path: readonly string[], expected: ClaimExpectation<unknown, RegisteredClaims>, options?: RequireClaimOptions): RequestHandler
+export function requireClaim(path: string | readonly string[], expected: unknown, options?: RequireClaimOptions): RequestHandler {
+  return guardMiddleware(requireClaimGuard(path, expected, options))
+}
+
+/**
+ * Route middleware, after `bearer()`: RFC 9470 step-up. The token's `acr` must be one of
+ * `acr` and its `auth_time` within `maxAge`, else 401 `insufficient_user_authentication` with
+ * `acr_values` / `max_age` in the challenge.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.post('/api/transfers', requireAuthLevel({ acr: ['urn:example:mfa'], maxAge: '5m' }), handler)
+ */
+export function requireAuthLevel(requirement: AuthLevelRequirement): RequestHandler {
+  return guardMiddleware(requireAuthLevelGuard(requirement))
+}
+
+/**
+ * A handler answering the RFC 9728 protected resource metadata document (JSON, cacheable,
+ * readable from any origin). Mount it at `protectedResourceMetadataUrl(resource)`'s path.
+ *
+ * Import from `tokengate/express`.
+ *
+ * @example
+ * app.get('/.well-known/oauth-protected-resource', resourceMetadataHandler({ resource: 'https://api.example.com', authorizationServers: [issuer], verifier }))
+ */
+export function resourceMetadataHandler(options: ProtectedResourceMetadataOptions): RequestHandler {
+  const { body, headers } = metadataResponse(options)
+  return function tokengateResourceMetadata(_req, res) {
+    res.statusCode = 200
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
+    res.end(body)
+  }
 }

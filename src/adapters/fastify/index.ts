@@ -14,12 +14,24 @@ import { ConfigError } from '../../errors/config-error.js'
 import type { ScopeMode } from '../../scopes/require.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, type AdapterOptions } from '../runtime.js'
+import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard, type GuardMode } from '../../guards/roles.js'
+import { requireClaimGuard } from '../../guards/claims.js'
+import type { ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
+import type { JwtClaims } from '../../lib/result.js'
+import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
+import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
+import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, parseBindingSettings, resolveAdapter, setDpopNonce, type AdapterOptions, type BindingSettings } from '../runtime.js'
+import { fastifyBinding } from './binding.js'
 import type { RegisteredClaims } from '../register.js'
 import { checkRouteScopes, routeGuard } from './route-scopes.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AuthLevelRequirement } from '../../guards/auth-level.js'
+export type { ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+export { fastifyUrl } from './binding.js'
+export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 
 /** A hook that authenticates the request: use it as `onRequest` or `preHandler`. */
 export type AuthenticateHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
@@ -48,6 +60,12 @@ declare module 'fastify' {
     scopes?: readonly string[]
     /** `all` (default) or `any` of the route's `scopes`. */
     scopeMode?: ScopeMode
+    /** Roles this route requires (`auth.roles`), checked by `fastify.authenticate` (tokengate): 403 `role_missing`. */
+    roles?: readonly string[]
+    /** `all` (default) or `any` of the route's `roles`. */
+    roleMode?: GuardMode
+    /** Auth0-style permissions this route requires (`auth.permissions`): 403 `permission_missing`. */
+    permissions?: readonly string[]
   }
 }
 
@@ -55,7 +73,7 @@ declare module 'fastify' {
 export type FastifyErrorHandler = (err: BearerError, request: FastifyRequest, reply: FastifyReply) => unknown
 
 /** Options of the `tokengate/fastify` plugin. */
-export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> & {
+export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<FastifyRequest> & {
   /** Add `authenticate` as an `onRequest` hook for every route in the registering scope. Default `false`. */
   readonly global?: boolean
   /** Answer failures with an RFC 9457 `application/problem+json` body instead of throwing to the error handler. Default `false`. */
@@ -65,7 +83,7 @@ export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> 
 }
 
 interface PluginState {
-  readonly realm: string
+  readonly challenge: ChallengeContext
   fail(err: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>
 }
 
@@ -75,7 +93,8 @@ function preflight(request: FastifyRequest): boolean {
 }
 
 async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerOptions): Promise<void> {
-  const { onError, sendProblem, global: isGlobal, ...rest } = options
+  const { onError, sendProblem, global: isGlobal, url, certificate, ...rest } = options
+  const binding = fastifyBinding(parseBindingSettings('fastify', { url, certificate }))
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('fastify', 'onError', 'expected a function (err, request, reply) => unknown')
   for (const [name, value] of Object.entries({ sendProblem, global: isGlobal })) {
     if (value !== undefined && typeof value !== 'boolean') throw new ConfigError('fastify', name, 'expected true or false')
@@ -85,7 +104,7 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
   const a = resolveAdapter('fastify', adapterOptions as AdapterOptions)
 
   const state: PluginState = {
-    realm: a.realm,
+    challenge: a.challenge,
     async fail(err, request, reply) {
       if (!BearerError.is(err)) throw err
       if (onError) {
@@ -106,10 +125,14 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
     // Answered here (headers set by an earlier CORS hook stay): no handler runs unauthenticated.
     if (a.answerPreflight && preflight(request)) return reply.code(PREFLIGHT_STATUS).send()
     try {
-      const auth = await authenticate(a, request.raw.headersDistinct?.authorization ?? request.headers.authorization)
+      const parts = binding(request)
+      const auth = await authenticate(a, request.raw.headersDistinct?.[a.header] ?? request.headers[a.header], parts)
       request.auth = (auth ?? null) as BearerAuth<RegisteredClaims> | null
+      // RFC 9449 §8.2: the next nonce rides on the answer to a DPoP request.
+      const setting = setDpopNonce(a, parts, (nonce) => reply.header('DPoP-Nonce', nonce))
+      if (setting !== undefined) await setting
       const guard = routeGuard(request.routeOptions.config)
-      if (guard) await runGuard(guard, auth, a.realm)
+      if (guard) await runGuard(guard, auth, a.challenge)
     } catch (err) {
       return state.fail(err, request, reply)
     }
@@ -166,8 +189,8 @@ const guarded = new WeakSet<object>()
 
 /**
  * The `onRoute` hook for every route declared after the plugin loads: refuse one guarded by
- * the stand-in (startup error), check `config.scopes`, and give a route with `config.scopes` a
- * guard of its own, so its scopes hold even when `fastify.authenticate` is missing from it
+ * the stand-in (startup error), check `config.scopes` / `roles` / `permissions`, and give a
+ * route that declares any a guard of its own, so they hold even when `fastify.authenticate` is missing from it
  * (401, never the handler), answered the way of the plugin of its context (`state`) if any.
  */
 function routeChecks(state: PluginState | undefined): (route: RouteOptions) => void {
@@ -175,10 +198,11 @@ function routeChecks(state: PluginState | undefined): (route: RouteOptions) => v
     const hooks = HOOKS.flatMap((name) => listOf(route[name]))
     if (hooks.includes(authenticateElsewhere)) throw notRegistered(`route ${String(route.method)} ${route.url}`)
     checkRouteScopes(route)
-    const config = route.config as { scopes?: readonly string[] } | undefined
-    if (config?.scopes === undefined || guarded.has(config)) return
-    guarded.add(config)
-    route.preHandler = [...(listOf(route.preHandler) as AuthenticateHook[]), guardHook(routeGuard(config)!, state)]
+    const config = route.config as object | undefined
+    const guard = routeGuard(config)
+    if (guard === null || guarded.has(config!)) return
+    guarded.add(config!)
+    route.preHandler = [...(listOf(route.preHandler) as AuthenticateHook[]), guardHook(guard, state)]
   }
 }
 
@@ -202,7 +226,7 @@ function guardHook(guard: Guard, fallback?: PluginState): AuthenticateHook {
     const state = states.get(request) ?? fallback
     try {
       // Without fastify.authenticate before it (a forgotten hook): 401, thrown to the error handler.
-      await runGuard(guard, request.auth, state?.realm ?? DEFAULT_REALM)
+      await runGuard(guard, request.auth, state?.challenge ?? bearerOnly(DEFAULT_REALM))
     } catch (err) {
       if (!state) throw err
       return state.fail(err, request, reply)
@@ -233,4 +257,92 @@ export function requireScopes(...scopes: string[]): AuthenticateHook {
  */
 export function requireAnyScope(...scopes: string[]): AuthenticateHook {
   return guardHook(requireAnyScopeGuard(scopes))
+}
+
+/**
+ * A `preHandler` hook, after `fastify.authenticate`: every listed role is required in
+ * `auth.roles` (the verifier's `roleClaims`), else 403 `insufficient_scope` with reason
+ * `role_missing`. Route `config: { roles }` does the same declaratively.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.delete('/users/:id', { onRequest: app.authenticate, preHandler: requireRoles('admin') }, handler)
+ */
+export function requireRoles(...roles: string[]): AuthenticateHook {
+  return guardHook(requireRolesGuard(roles))
+}
+
+/**
+ * Like `requireRoles`, but one of the listed roles is enough (route config: `roleMode: 'any'`).
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.get('/reports', { onRequest: app.authenticate, preHandler: requireAnyRole('admin', 'auditor') }, handler)
+ */
+export function requireAnyRole(...roles: string[]): AuthenticateHook {
+  return guardHook(requireAnyRoleGuard(roles))
+}
+
+/**
+ * A `preHandler` hook, after `fastify.authenticate`: every listed Auth0-style RBAC permission
+ * is required, else 403 `insufficient_scope` with reason `permission_missing`.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.post('/messages', { onRequest: app.authenticate, preHandler: requirePermissions('create:messages') }, handler)
+ */
+export function requirePermissions(...permissions: string[]): AuthenticateHook {
+  return guardHook(requirePermissionsGuard(permissions))
+}
+
+type Claims = JwtClaims & RegisteredClaims
+
+/**
+ * A `preHandler` hook, after `fastify.authenticate`: the claim at `path` must equal
+ * `expected` (or be an array including it), be one of a list, or satisfy a predicate (which
+ * may be async), else 403 `insufficient_scope` with reason `claim_mismatch` and
+ * `description` as the `error_description`. Typed from the registered claims type.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.get('/billing', { onRequest: app.authenticate, preHandler: requireClaim('org.plan', ['pro', 'enterprise']) }, handler)
+ */
+export function requireClaim<const P extends ClaimPathArg<Claims>>(path: P, expected: ClaimExpectationAt<Claims, P, RegisteredClaims>, options?: RequireClaimOptions): AuthenticateHook
+export function requireClaim(path: readonly string[], expected: ClaimExpectation<unknown, RegisteredClaims>, options?: RequireClaimOptions): AuthenticateHook
+export function requireClaim(path: string | readonly string[], expected: unknown, options?: RequireClaimOptions): AuthenticateHook {
+  return guardHook(requireClaimGuard(path, expected, options))
+}
+
+/**
+ * A `preHandler` hook, after `fastify.authenticate`: RFC 9470 step-up. The token's `acr` must
+ * be one of `acr` and its `auth_time` within `maxAge`, else 401
+ * `insufficient_user_authentication` with `acr_values` / `max_age`.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.post('/transfers', { onRequest: app.authenticate, preHandler: requireAuthLevel({ acr: ['urn:example:mfa'], maxAge: '5m' }) }, handler)
+ */
+export function requireAuthLevel(requirement: AuthLevelRequirement): AuthenticateHook {
+  return guardHook(requireAuthLevelGuard(requirement))
+}
+
+/**
+ * A route handler answering the RFC 9728 protected resource metadata document (JSON,
+ * cacheable, readable from any origin). Mount it at `protectedResourceMetadataUrl(resource)`'s path.
+ *
+ * Import from `tokengate/fastify`.
+ *
+ * @example
+ * app.get('/.well-known/oauth-protected-resource', resourceMetadataHandler({ resource: 'https://api.example.com', authorizationServers: [issuer] }))
+ */
+export function resourceMetadataHandler(options: ProtectedResourceMetadataOptions): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  const { body, headers } = metadataResponse(options)
+  return async function tokengateResourceMetadata(_request, reply) {
+    return reply.code(200).headers(headers).send(body)
+  }
 }

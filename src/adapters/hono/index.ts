@@ -13,16 +13,25 @@ import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
 import { ConfigError } from '../../errors/config-error.js'
 import { runGuard, type Guard } from '../../guards/guard.js'
 import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
-import { PREFLIGHT_STATUS, resolveAdapter, type AdapterOptions } from '../runtime.js'
-import { authenticateRequest, isPreflightRequest } from '../fetch-request.js'
+import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard } from '../../guards/roles.js'
+import { requireClaimGuard } from '../../guards/claims.js'
+import type { BaseClaims, ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
+import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
+import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
+import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+import { parseBindingSettings, PREFLIGHT_STATUS, resolveAdapter, setDpopNonce, socketCertificate, type AdapterOptions, type BindingSettings } from '../runtime.js'
+import { authenticateRequest, isPreflightRequest, requestBinding } from '../fetch-request.js'
 
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AuthLevelRequirement } from '../../guards/auth-level.js'
+export type { ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 
 /** Answers a failure your way: return the `Response` to send. */
 export type HonoErrorHandler = (err: BearerError, c: Context) => Response | Promise<Response>
 
 /** Options of `bearer()` from `tokengate/hono`. */
-export type HonoBearerOptions<C extends object = object> = AdapterOptions<C> & {
+export type HonoBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<Context> & {
   /** Customises failure responses. Default: throw an `HTTPException` whose response is `err.toResponse()`. */
   readonly onError?: HonoErrorHandler
 }
@@ -33,7 +42,7 @@ export type BearerEnv<C extends object = object> = { Variables: { auth: BearerAu
 export type OptionalBearerEnv<C extends object = object> = { Variables: { auth: BearerAuth<C> | undefined } }
 
 interface RouteState {
-  readonly realm: string
+  readonly challenge: ChallengeContext
   fail(err: unknown, c: Context): Promise<Response>
 }
 
@@ -65,11 +74,12 @@ export function toHTTPException(err: BearerError): HTTPException {
 export function bearer<C extends object = object>(options: HonoBearerOptions<C> & { readonly credentialsRequired: false }): MiddlewareHandler<OptionalBearerEnv<C>>
 export function bearer<C extends object = object>(options: HonoBearerOptions<C>): MiddlewareHandler<BearerEnv<C>>
 export function bearer<C extends object = object>(options: HonoBearerOptions<C>): MiddlewareHandler<BearerEnv<C>> | MiddlewareHandler<OptionalBearerEnv<C>> {
-  const { onError, ...rest } = options ?? ({} as HonoBearerOptions<C>)
+  const { onError, url, certificate, ...rest } = options ?? ({} as HonoBearerOptions<C>)
+  parseBindingSettings('hono', { url, certificate })
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('hono', 'onError', 'expected a function (err, c) => Response')
   const a = resolveAdapter('hono', rest as AdapterOptions<C>)
   const state: RouteState = {
-    realm: a.realm,
+    challenge: a.challenge,
     async fail(err, c) {
       if (!BearerError.is(err)) throw err
       if (onError) return onError(err, c)
@@ -82,19 +92,27 @@ export function bearer<C extends object = object>(options: HonoBearerOptions<C>)
     // Answered here (headers set by an earlier middleware stay): no handler runs unauthenticated.
     if (a.answerPreflight && isPreflightRequest(c.req.raw)) return c.body(null, PREFLIGHT_STATUS)
     let auth: BearerAuth<C> | undefined
+    const parts = requestBinding(c.req.raw, {
+      url: url === undefined ? undefined : () => url(c),
+      // On Node (@hono/node-server), the TLS socket of the incoming message.
+      certificate: certificate === undefined ? () => socketCertificate((c.env as { incoming?: { socket?: unknown } } | undefined)?.incoming?.socket) : () => certificate(c),
+    })
     try {
-      auth = await authenticateRequest(a, c.req.raw)
+      auth = await authenticateRequest(a, c.req.raw, parts)
     } catch (err) {
       return state.fail(err, c)
     }
     c.set('auth', auth as BearerAuth<C>)
+    // RFC 9449 §8.2: the next nonce rides on the answer to a DPoP request.
+    const setting = setDpopNonce(a, parts, (nonce) => c.header('DPoP-Nonce', nonce))
+    if (setting !== undefined) await setting
     await next()
   })
 }
 
 // A guard with no bearer() before it on this request (a forgotten middleware): 401.
 const NO_MIDDLEWARE: RouteState = {
-  realm: DEFAULT_REALM,
+  challenge: bearerOnly(DEFAULT_REALM),
   fail: async (err) => {
     if (!BearerError.is(err)) throw err
     throw toHTTPException(err)
@@ -106,7 +124,7 @@ function guardMiddleware(guard: Guard): MiddlewareHandler {
   return createMiddleware(async (c, next) => {
     const state = states.get(c.req.raw) ?? NO_MIDDLEWARE
     try {
-      await runGuard(guard, c.get('auth') as BearerAuth | undefined, state.realm)
+      await runGuard(guard, c.get('auth') as BearerAuth | undefined, state.challenge)
     } catch (err) {
       return state.fail(err, c)
     }
@@ -137,4 +155,87 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler {
  */
 export function requireAnyScope(...scopes: string[]): MiddlewareHandler {
   return guardMiddleware(requireAnyScopeGuard(scopes))
+}
+
+/**
+ * Route middleware, after `bearer()`: every listed role is required in `auth.roles` (the
+ * verifier's `roleClaims`), else 403 `insufficient_scope` with reason `role_missing`.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.delete('/api/users/:id', requireRoles('admin'), handler)
+ */
+export function requireRoles(...roles: string[]): MiddlewareHandler {
+  return guardMiddleware(requireRolesGuard(roles))
+}
+
+/**
+ * Like `requireRoles`, but one of the listed roles is enough.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.get('/api/reports', requireAnyRole('admin', 'auditor'), handler)
+ */
+export function requireAnyRole(...roles: string[]): MiddlewareHandler {
+  return guardMiddleware(requireAnyRoleGuard(roles))
+}
+
+/**
+ * Route middleware, after `bearer()`: every listed Auth0-style RBAC permission is required,
+ * else 403 `insufficient_scope` with reason `permission_missing`.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.post('/api/messages', requirePermissions('create:messages'), handler)
+ */
+export function requirePermissions(...permissions: string[]): MiddlewareHandler {
+  return guardMiddleware(requirePermissionsGuard(permissions))
+}
+
+/**
+ * Route middleware, after `bearer()`: the claim at `path` must equal `expected` (or be an
+ * array including it), be one of a list, or satisfy a predicate (which may be async), else
+ * 403 `insufficient_scope` with reason `claim_mismatch` and `description` as the
+ * `error_description`.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.get('/api/billing', requireClaim('org.plan', ['pro', 'enterprise'], { description: 'A paid plan is required' }), handler)
+ */
+export function requireClaim<const P extends ClaimPathArg<BaseClaims>>(path: P, expected: ClaimExpectationAt<BaseClaims, P>, options?: RequireClaimOptions): MiddlewareHandler
+export function requireClaim(path: readonly string[], expected: ClaimExpectation<unknown>, options?: RequireClaimOptions): MiddlewareHandler
+export function requireClaim(path: string | readonly string[], expected: unknown, options?: RequireClaimOptions): MiddlewareHandler {
+  return guardMiddleware(requireClaimGuard(path, expected, options))
+}
+
+/**
+ * Route middleware, after `bearer()`: RFC 9470 step-up. The token's `acr` must be one of
+ * `acr` and its `auth_time` within `maxAge`, else 401 `insufficient_user_authentication` with
+ * `acr_values` / `max_age`.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.post('/api/transfers', requireAuthLevel({ acr: ['urn:example:mfa'], maxAge: '5m' }), handler)
+ */
+export function requireAuthLevel(requirement: AuthLevelRequirement): MiddlewareHandler {
+  return guardMiddleware(requireAuthLevelGuard(requirement))
+}
+
+/**
+ * A handler answering the RFC 9728 protected resource metadata document (JSON, cacheable,
+ * readable from any origin). Mount it at `protectedResourceMetadataUrl(resource)`'s path.
+ *
+ * Import from `tokengate/hono`.
+ *
+ * @example
+ * app.get('/.well-known/oauth-protected-resource', resourceMetadataHandler({ resource: 'https://api.example.com', authorizationServers: [issuer] }))
+ */
+export function resourceMetadataHandler(options: ProtectedResourceMetadataOptions): (c: Context) => Response {
+  const { body, headers } = metadataResponse(options)
+  return () => new Response(body, { status: 200, headers })
 }

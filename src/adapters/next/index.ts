@@ -5,20 +5,38 @@
  * runtime) or `proxy.ts`. Only the Fetch `Request`/`Response`: nothing from `next` is imported.
  */
 import type { BearerAuth } from '../../lib/result.js'
-import { BearerError } from '../../errors/bearer-error.js'
+import { BearerError, DEFAULT_REALM } from '../../errors/bearer-error.js'
+import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
 import { ConfigError } from '../../errors/config-error.js'
-import { PREFLIGHT_STATUS, resolveAdapter, type AdapterOptions } from '../runtime.js'
-import { authenticateRequest, isPreflightRequest } from '../fetch-request.js'
+import { runGuard, type Guard } from '../../guards/guard.js'
+import { requireAnyScopeGuard, requireScopesGuard } from '../../guards/scopes.js'
+import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard } from '../../guards/roles.js'
+import { requireClaimGuard } from '../../guards/claims.js'
+import type { BaseClaims, ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
+import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
+import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+import { parseBindingSettings, PREFLIGHT_STATUS, resolveAdapter, setDpopNonce, type AdapterOptions, type BindingSettings, type RequestBinding, type ResolvedAdapter } from '../runtime.js'
+import { authenticateRequest, isPreflightRequest, requestBinding } from '../fetch-request.js'
 
-export type { AdapterOptions, AdapterSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AuthLevelRequirement } from '../../guards/auth-level.js'
+export type { ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
+export type { Guard } from '../../guards/guard.js'
+export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
 
 /** Answers a failure your way: return the `Response` to send. */
 export type NextErrorHandler = (err: BearerError, request: Request) => Response | Promise<Response>
 
 /** Options of `withBearer` and `bearerMiddleware` from `tokengate/next`. */
-export type NextBearerOptions<C extends object = object> = AdapterOptions<C> & {
+export type NextBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<Request> & {
   /** Customises failure responses. Default `err.toResponse()`: RFC 9457 problem+json with `WWW-Authenticate`. */
   readonly onError?: NextErrorHandler
+  /**
+   * Checks every request must pass after verification, in order: `requireRoles(...)`,
+   * `requirePermissions(...)`, `requireClaim(...)`, ... from `tokengate/next`. A request without
+   * `auth` (optional auth, no token) gets 401 before any guard runs. Default none.
+   */
+  readonly guards?: readonly Guard[]
 }
 
 /** The route handler's context with the verified token added. */
@@ -31,14 +49,48 @@ type Handler<Req, Ctx, A> = (request: Req, context: AuthContext<Ctx, A>) => Resp
 
 /** Validates the options once: the adapter, and how its failures are answered. */
 function resolveNextAdapter<C extends object>(options: NextBearerOptions<C>) {
-  const { onError, ...rest } = options ?? ({} as NextBearerOptions<C>)
+  const { onError, guards = [], url, certificate, ...rest } = options ?? ({} as NextBearerOptions<C>)
+  parseBindingSettings('next', { url, certificate })
+  const binding = (request: Request): RequestBinding =>
+    requestBinding(request, { url: url === undefined ? undefined : () => url(request), certificate: certificate === undefined ? undefined : () => certificate(request) })
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('next', 'onError', 'expected a function (err, request) => Response')
+  if (!Array.isArray(guards)) throw new ConfigError('next', 'guards', 'expected a list of guards, e.g. [requireRoles("admin")]')
+  guards.forEach((g: unknown, i) => {
+    if (typeof g !== 'object' || g === null || typeof (g as Guard).check !== 'function') {
+      throw new ConfigError('next', `guards.${i}`, 'expected a guard from tokengate/next, e.g. requireRoles("admin")')
+    }
+  })
   const a = resolveAdapter('next', rest as AdapterOptions<C>)
   const fail = (err: unknown, request: Request): Response | Promise<Response> => {
     if (!BearerError.is(err)) throw err
     return onError ? onError(err, request) : err.toResponse()
   }
-  return { a, fail }
+  /** Verifies the request, then runs the guards on it (cached tokens too). */
+  const check = async (request: Request, parts: RequestBinding): Promise<BearerAuth<C> | undefined> => {
+    const auth = await authenticateRequest(a, request, parts)
+    for (const guard of guards) await runGuard(guard, auth, a.challenge)
+    return auth
+  }
+  return { a, fail, binding, check }
+}
+
+// What a guard wrapped inside withBearer needs of it: the verifier's challenge, by request.
+const challenges = new WeakMap<Request, ChallengeContext>()
+const challengeOf = (request: Request): ChallengeContext => challenges.get(request) ?? bearerOnly(DEFAULT_REALM)
+
+/** The handler's response with the `DPoP-Nonce` of the request (RFC 9449 §8.2), copied when its headers are immutable. */
+async function withDpopNonce<C extends object>(a: ResolvedAdapter<C>, parts: RequestBinding, response: Response): Promise<Response> {
+  let out = response
+  const setting = setDpopNonce(a, parts, (nonce) => {
+    try {
+      response.headers.set('DPoP-Nonce', nonce)
+    } catch {
+      out = new Response(response.body, response)
+      out.headers.set('DPoP-Nonce', nonce)
+    }
+  })
+  if (setting !== undefined) await setting
+  return out
 }
 
 /**
@@ -66,18 +118,20 @@ export function withBearer<C extends object, Ctx, Req extends Request>(
   options: NextBearerOptions<C>,
 ): (request: Req, context: Ctx) => Promise<Response> {
   if (typeof handler !== 'function') throw new ConfigError('next', 'handler', 'withBearer(handler, options) takes the route handler first')
-  const { a, fail } = resolveNextAdapter(options)
+  const { a, fail, binding, check } = resolveNextAdapter(options)
   return async function tokengateRoute(request, context) {
     // A CORS preflight is answered here: the handler (maybe exported for OPTIONS too) never runs
     // without auth, so `auth` is always there when credentials are required.
     if (a.answerPreflight && isPreflightRequest(request)) return new Response(null, { status: PREFLIGHT_STATUS })
     let auth: BearerAuth<C> | undefined
+    const parts = binding(request)
+    challenges.set(request, a.challenge)
     try {
-      auth = await authenticateRequest(a, request)
+      auth = await check(request, parts)
     } catch (err) {
       return fail(err, request)
     }
-    return handler(request, { ...context, auth } as AuthContext<Ctx, BearerAuth<C> | undefined>)
+    return withDpopNonce(a, parts, await handler(request, { ...context, auth } as AuthContext<Ctx, BearerAuth<C> | undefined>))
   }
 }
 
@@ -107,15 +161,137 @@ export function bearerMiddleware<C extends object = object>(options: NextMiddlew
   if (onAuthenticated !== undefined && typeof onAuthenticated !== 'function') {
     throw new ConfigError('next', 'onAuthenticated', 'expected a function (auth, request) => Response | undefined')
   }
-  const { a, fail } = resolveNextAdapter(rest as NextBearerOptions<C>)
+  const { a, fail, binding, check } = resolveNextAdapter(rest as NextBearerOptions<C>)
   return async function tokengateMiddleware(request) {
     if (a.answerPreflight && isPreflightRequest(request)) return new Response(null, { status: PREFLIGHT_STATUS })
     let auth: BearerAuth<C> | undefined
     try {
-      auth = await authenticateRequest(a, request)
+      // A continuing request carries no DPoP-Nonce (the route's withBearer adds it; challenges always do).
+      auth = await check(request, binding(request))
     } catch (err) {
       return fail(err, request)
     }
     return onAuthenticated ? onAuthenticated(auth, request) : undefined
   }
+}
+
+/**
+ * A guard for the `guards` option of `withBearer` / `bearerMiddleware`: every listed scope is
+ * required, else 403 `insufficient_scope` naming them (the `scopes` option does the same).
+ *
+ * Import from `tokengate/next`.
+ *
+ * @example
+ * export const DELETE = withBearer(handler, { verifier, guards: [requireScopes('write:orders')] })
+ */
+export function requireScopes(...scopes: string[]): Guard {
+  return requireScopesGuard(scopes)
+}
+
+/**
+ * A guard: one of the listed scopes is enough.
+ *
+ * Import from `tokengate/next`.
+ *
+ * @example
+ * export const GET = withBearer(handler, { verifier, guards: [requireAnyScope('read:reports', 'admin')] })
+ */
+export function requireAnyScope(...scopes: string[]): Guard {
+  return requireAnyScopeGuard(scopes)
+}
+
+/**
+ * A guard: every listed role is required in `auth.roles` (the verifier's `roleClaims`), else
+ * 403 `insufficient_scope` with reason `role_missing`.
+ *
+ * Import from `tokengate/next`.
+ *
+ * @example
+ * export const DELETE = withBearer(handler, { verifier, guards: [requireRoles('admin')] })
+ */
+export function requireRoles(...roles: string[]): Guard {
+  return requireRolesGuard(roles)
+}
+
+/**
+ * A guard: one of the listed roles is enough.
+ *
+ * Import from `tokengate/next`.
+ *
+ * @example
+ * export const middleware = bearerMiddleware({ verifier, guards: [requireAnyRole('admin', 'auditor')] })
+ */
+export function requireAnyRole(...roles: string[]): Guard {
+  return requireAnyRoleGuard(roles)
+}
+
+/**
+ * A guard: every listed Auth0-style RBAC permission is required, else 403
+ * `insufficient_scope` with reason `permission_missing`.
+ *
+ * Import from `tokengate/next`.
+ *
+ * @example
+ * export const POST = withBearer(handler, { verifier, guards: [requirePermissions('create:messages')] })
+ */
+export function requirePermissions(...permissions: string[]): Guard {
+  return requirePermissionsGuard(permissions)
+}
+
+/**
+ * A guard: the claim at `path` must equal `expected` (or be an array including it), be one
+ * of a list, or satisfy a predicate (which may be async), else 403 `insufficient_scope`
+ * with reason `claim_mismatch` and `description` as the `error_description`.
+ *
+ * Import from `tokengate/next`.
+ *
+ * @example
+ * export const GET = withBearer(handler, { verifier, guards: [requireClaim('org.plan', 'pro', { description: 'A paid plan is required' })] })
+ */
+export function requireClaim<const P extends ClaimPathArg<BaseClaims>>(path: P, expected: ClaimExpectationAt<BaseClaims, P>, options?: RequireClaimOptions): Guard
+export function requireClaim(path: readonly string[], expected: ClaimExpectation<unknown>, options?: RequireClaimOptions): Guard
+export function requireClaim(path: string | readonly string[], expected: unknown, options?: RequireClaimOptions): Guard {
+  return requireClaimGuard(path, expected, options)
+}
+
+/**
+ * Wraps a route handler that `withBearer` already wraps, adding RFC 9470 step-up: the token's
+ * `acr` must be one of `acr` and its `auth_time` within `maxAge`, else 401
+ * `insufficient_user_authentication` with `acr_values` / `max_age`.
+ *
+ * Import from `tokengate/next`.
+ *
+ * @example
+ * export const POST = withBearer(requireAuthLevel({ acr: ['urn:example:mfa'], maxAge: '5m' }, handler), options)
+ */
+export function requireAuthLevel<Req extends Request, Ctx extends { readonly auth: BearerAuth | undefined }>(
+  requirement: AuthLevelRequirement,
+  handler: (request: Req, context: Ctx) => Response | Promise<Response>,
+): (request: Req, context: Ctx) => Promise<Response> {
+  const guard = requireAuthLevelGuard(requirement)
+  if (typeof handler !== 'function') throw new ConfigError('next', 'handler', 'requireAuthLevel(requirement, handler) takes the route handler second')
+  return async (request, context) => {
+    try {
+      await runGuard(guard, context.auth, challengeOf(request))
+    } catch (err) {
+      if (!BearerError.is(err)) throw err
+      return err.toResponse()
+    }
+    return handler(request, context)
+  }
+}
+
+/**
+ * A `GET` route handler answering the RFC 9728 protected resource metadata document (JSON,
+ * cacheable, readable from any origin), for `app/.well-known/oauth-protected-resource/route.ts`.
+ *
+ * Import from `tokengate/next`.
+ *
+ * @example
+ * // app/.well-known/oauth-protected-resource/route.ts
+ * export const GET = resourceMetadataHandler({ resource: 'https://api.example.com', authorizationServers: [issuer] })
+ */
+export function resourceMetadataHandler(options: ProtectedResourceMetadataOptions): () => Response {
+  const { body, headers } = metadataResponse(options)
+  return () => new Response(body, { status: 200, headers })
 }
