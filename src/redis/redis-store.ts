@@ -8,6 +8,7 @@ import { ConfigError } from '../errors/config-error.js'
 import type { Redis } from 'ioredis'
 import { toSeconds, type Duration } from '../lib/duration.js'
 import type { IssuerStore, RefreshTokenRecord } from '../issuer/store.js'
+import { evictionCheck } from './eviction.js'
 import { scriptRunner } from './script-runner.js'
 import { CREATE_FAMILY, IS_REVOKED, REVOKE_FAMILY, REVOKE_SUBJECT, ROTATE } from './scripts.js'
 
@@ -37,42 +38,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms)
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}
-
-/** How long a good answer of the eviction check holds before the next operation asks again. */
-const EVICTION_RECHECK_MS = 60_000
-
-/**
- * Refuses a Redis that may evict tokengate's keys: with a `maxmemory` set and any policy but
- * `noeviction`, Redis drops keys under memory pressure (every key here has a TTL, so the
- * `volatile-*` policies evict them too), and a dropped revocation un-revokes its tokens while a
- * dropped spent refresh token turns reuse detection off, silently. Asked with `INFO memory` at
- * the first operation and again at most once a minute after a good answer; a bad or failed
- * answer is not remembered, so fixing the setting takes effect at the next operation. A
- * server whose `INFO` does not report the policy is not refused.
- */
-function evictionCheck(client: Redis): () => Promise<void> {
-  let goodUntil = 0
-  let pending: Promise<void> | undefined
-  const ask = async (): Promise<void> => {
-    const info = await client.info('memory')
-    const field = (name: string): string | undefined => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim()
-    const policy = field('maxmemory_policy')
-    const maxmemory = Number(field('maxmemory') ?? 0)
-    if (policy !== undefined && policy !== 'noeviction' && maxmemory > 0) {
-      throw new Error(
-        `Redis may evict tokengate's keys (maxmemory-policy ${policy} with a maxmemory): a revocation or a spent refresh token evicted would let revoked tokens back in and turn reuse detection off. Give tokengate a Redis (or database) that does not evict: set maxmemory-policy noeviction`,
-      )
-    }
-    goodUntil = Date.now() + EVICTION_RECHECK_MS
-  }
-  return () => {
-    if (Date.now() < goodUntil) return Promise.resolve()
-    pending ??= ask().finally(() => {
-      pending = undefined
-    })
-    return pending
-  }
 }
 
 /**
