@@ -8,14 +8,19 @@ export const entries = {
   fastify: 'src/adapters/fastify/index.ts',
   hono: 'src/adapters/hono/index.ts',
   next: 'src/adapters/next/index.ts',
+  koa: 'src/adapters/koa/index.ts',
+  nestjs: 'src/adapters/nestjs/index.ts',
+  lambda: 'src/adapters/lambda/index.ts',
   issuer: 'src/issuer/index.ts',
   redis: 'src/redis/index.ts',
+  fs: 'src/fs/index.ts',
   testing: 'src/testing/index.ts',
   presets: 'src/presets/index.ts',
+  apikeys: 'src/apikeys/index.ts',
 }
 
 // '#signature-backend' stays an import, so the runtime's export conditions pick the backend.
-const external = ['jose', 'lru-cache', 'ioredis', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next']
+const external = ['jose', 'lru-cache', 'ioredis', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next', 'koa', /^@nestjs\//]
 /**
  * Files reached through package.json "imports", not public subpaths: the signature backend
  * each runtime gets by export condition (`#signature-backend`).
@@ -50,24 +55,52 @@ export const cliBuild: Options = {
   removeNodeProtocol: false,
 }
 
-export default defineConfig([
-  {
-    entry: { ...entries, ...internalEntries },
-    format: ['esm', 'cjs'],
-    dts: true,
-    splitting: true,
-    sourcemap: true,
-    // dist/bin belongs to the CLI build, which runs in parallel.
-    clean: ['!bin/**'],
-    treeshake: true,
-    target: 'es2022',
-    platform: 'neutral',
-    external,
-    // valibot validates options at construction; bundled (tree-shaken to the few validators
-    // used), so neither `import('tokengate')` nor an edge bundle loads a schema library.
-    noExternal: ['valibot'],
-    // Keep `node:crypto` explicit: Node-only code stays recognisable to edge bundlers and guards.
-    removeNodeProtocol: false,
-  },
-  cliBuild,
-])
+/** What the ESM and the CJS builds share. */
+const library: Options = {
+  entry: { ...entries, ...internalEntries },
+  dts: false,
+  splitting: true,
+  sourcemap: true,
+  treeshake: true,
+  target: 'es2022',
+  platform: 'neutral',
+  external,
+  // Keep `node:crypto` explicit: Node-only code stays recognisable to edge bundlers and guards.
+  removeNodeProtocol: false,
+}
+
+/**
+ * The ESM build: what Node's `import`, edge bundlers and the edge guard use. Each build cleans
+ * only its own files: they run in parallel with each other and the CLI's.
+ */
+export const esmBuild: Options = {
+  ...library,
+  format: ['esm'],
+  clean: ['**/*.js', '**/*.js.map', '!bin/**'],
+  // valibot validates options at construction; bundled (tree-shaken to the few validators
+  // used), so neither `import('tokengate')` nor an edge bundle loads a schema library.
+  noExternal: ['valibot'],
+}
+
+/**
+ * The CJS build. jose 6 is ESM-only, and `require()` of ESM needs Node ^20.19 / >= 22.12, but
+ * engines allows any Node >= 20: so this build carries the jose code it uses (the issuer, the
+ * testing kit) instead of requiring it. The verifier itself does not use jose.
+ */
+export const cjsBuild: Options = {
+  ...library,
+  format: ['cjs'],
+  clean: ['**/*.cjs', '**/*.cjs.map'],
+  noExternal: ['valibot', 'jose'],
+  external: external.filter((e) => e !== 'jose'),
+}
+
+/** Declarations for both formats from one TypeScript program (`.d.ts` and `.d.cts`). */
+export const typesBuild: Options = {
+  ...library,
+  format: ['esm', 'cjs'],
+  dts: { only: true },
+  clean: ['**/*.d.ts', '**/*.d.cts', '!bin/**'],
+}
+
+export default defineConfig([typesBuild, esmBuild, cjsBuild, cliBuild])

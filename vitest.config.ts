@@ -5,12 +5,15 @@ import { configDefaults, defineConfig } from 'vitest/config'
 const jsonReport = process.env.VITEST_JSON_REPORT
 const backend = (file: string) => ({ '#signature-backend': fileURLToPath(new URL(`./src/signature/${file}.ts`, import.meta.url)) })
 const include = ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts']
+// Nest 12 sits in an npm workspace beside the repo's Nest 11 (test/adapters/nest12/package.json).
+const nest12 = fileURLToPath(new URL('./test/adapters/nest12/node_modules/@nestjs/', import.meta.url))
 
 export default defineConfig({
   test: {
     // Builds the tokengate bin once for test/cli (spawned like users run it).
     // Builds examples/next (next build, skipped while fresh) once per run for test/adapters/next.test.ts.
-    globalSetup: ['test/cli/build-cli.ts', 'test/adapters/next-build.setup.ts'],
+    // Stages an ESM build of the package in .tmp/runtimes/ (skipped while fresh) for test/runtimes (Bun, Deno).
+    globalSetup: ['test/cli/build-cli.ts', 'test/adapters/next-build.setup.ts', 'test/runtimes/package.setup.ts'],
     // Fails any test that leaves a promise rejection unhandled (a process-level listener).
     setupFiles: ['test/setup/unhandled-rejections.ts'],
     testTimeout: 20_000,
@@ -36,8 +39,23 @@ export default defineConfig({
           env: { TOKENGATE_BACKEND: 'web' },
           include,
           // Built artifacts pick their backend by export condition, not by this alias (the packed
-          // tarball, the bin, the Next.js app, the edge bundles): running them once is enough.
-          exclude: [...configDefaults.exclude, 'test/package/**', 'test/cli/**', 'test/adapters/next.test.ts', 'test/edge/**'],
+          // tarball, the bin, the Next.js app, the edge bundles, Bun and Deno): running them once is enough.
+          exclude: [...configDefaults.exclude, 'test/package/**', 'test/cli/**', 'test/adapters/next.test.ts', 'test/edge/**', 'test/runtimes/**'],
+        },
+      },
+      {
+        // tokengate/nestjs again, on Nest 12: the adapter and the test app both import these copies.
+        extends: true,
+        resolve: {
+          alias: [
+            { find: '#signature-backend', replacement: backend('node')['#signature-backend'] },
+            { find: /^@nestjs\/(common|core|platform-express)(\/.*)?$/, replacement: `${nest12}$1$2` },
+          ],
+        },
+        test: {
+          name: 'nest12',
+          env: { TOKENGATE_BACKEND: 'node', NEST_MAJOR: '12' },
+          include: ['test/adapters/nestjs.test.ts'],
         },
       },
     ],

@@ -31,13 +31,14 @@ export interface Contender {
 export const FLOOR = 'node:crypto floor'
 export const TG_OFF = 'tokengate node, cache off'
 export const TG_ON = 'tokengate node, cache on'
-export const TG_EDGE = 'tokengate edge (jose), cache off'
+export const TG_EDGE = 'tokengate edge (WebCrypto), cache off'
+export const TG_PARALLEL = 'tokengate node parallel, cache off'
 
 export function contenders(f: Fixture): Contender[] {
   const base = { issuer: ISSUER, audience: AUDIENCE, algorithms: [f.alg] }
   const keys = f.secret ? { secret: f.secret } : { jwks: { keys: [f.publicJwk!] } }
-  const tg = (backend: SignatureBackend, cache: boolean) => {
-    const verify = createVerifierOn(backend, { ...base, ...keys, ...(cache ? {} : { cache: false }) } as VerifierOptions)
+  const tg = (backend: SignatureBackend, cache: boolean, parallel = false) => {
+    const verify = createVerifierOn(backend, { ...base, ...keys, ...(cache ? {} : { cache: false }), ...(parallel ? { parallel } : {}) } as VerifierOptions)
     return (h: string) => verify(h)
   }
   const list: Contender[] = [
@@ -46,6 +47,8 @@ export function contenders(f: Fixture): Contender[] {
     { name: TG_ON, mode: 'single', tokengate: TG_ON, verify: tg(nodeSignatureBackend, true) },
     { name: TG_EDGE, mode: 'single', tokengate: TG_EDGE, verify: tg(webSignatureBackend, false) },
     { name: TG_EDGE, mode: 'inflight', tokengate: TG_EDGE, verify: tg(webSignatureBackend, false) },
+    // parallel: true, the libuv thread pool: compared with the sync floor one at a time.
+    { name: TG_PARALLEL, mode: 'inflight', tokengate: TG_OFF, verify: tg(nodeSignatureBackend, false, true) },
   ]
   const fjOptions = { key: f.keyText, algorithms: [f.alg], allowedIss: ISSUER, allowedAud: AUDIENCE }
   const fjOff = fastJwt({ ...fjOptions, cache: false })

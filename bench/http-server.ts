@@ -1,8 +1,9 @@
 /**
  * One server for `npm run bench:http`, started by bench/http.ts in its own process:
- *   node --import tsx bench/http-server.ts <express|fastify|hono> <none|tokengate|peer>
+ *   node --import tsx bench/http-server.ts <express|fastify|hono> <none|tokengate|tokengate-default-cache|peer>
  * with the key in BENCH_HTTP_KEY (JSON). Serves GET /api/me on 127.0.0.1 (ephemeral port),
- * prints `READY <port>`, and runs until killed.
+ * prints `READY <port>`, and runs until killed. `tokengate` sizes its verified-token cache to
+ * BENCH_HTTP_CACHE_MAX (the token pool); `tokengate-default-cache` keeps the default.
  */
 import { serve } from '@hono/node-server'
 import fastifyJwt from '@fastify/jwt'
@@ -29,14 +30,17 @@ export interface HttpKey {
   readonly jwksUri?: string
 }
 
-const [framework, variant] = process.argv.slice(2) as ['express' | 'fastify' | 'hono', 'none' | 'tokengate' | 'peer']
+const [framework, requested] = process.argv.slice(2) as ['express' | 'fastify' | 'hono', 'none' | 'tokengate' | 'tokengate-default-cache' | 'peer']
+const variant = requested === 'tokengate-default-cache' ? 'tokengate' : requested
 const key = JSON.parse(process.env.BENCH_HTTP_KEY!) as HttpKey
 const { issuer, audience, alg } = key
+const cacheMax = Number(process.env.BENCH_HTTP_CACHE_MAX ?? 0)
 const tokengateOptions = {
   issuer,
   audience,
   algorithms: [alg],
   ...(key.secret ? { secret: key.secret } : { jwks: { keys: [key.publicJwk!] } }),
+  ...(requested === 'tokengate' && cacheMax > 0 ? { cache: { max: cacheMax } } : {}),
 } as VerifierOptions
 
 async function start(): Promise<number> {

@@ -1,7 +1,7 @@
 /**
  * @module
  * The edge-import guard: builds the package, bundles each core and edge entry point
- * (`tokengate`, `tokengate/issuer`, `tokengate/hono`, `tokengate/next`, `tokengate/presets`) as wrangler and
+ * (`tokengate`, `tokengate/issuer`, `tokengate/apikeys`, `tokengate/hono`, `tokengate/next`, `tokengate/presets`) as wrangler and
  * Next.js would, and fails
  * if anything reachable imports a Node builtin (`node:*`, or a bare `crypto`, `buffer`, ...)
  * or a package that only runs on Node. Edge runtimes have neither (Workers only with the
@@ -15,8 +15,17 @@ import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { bundle, bundledInputs, bytesByPackage, PLATFORMS, publicEntries, ROOT, sizeOf, specifier, stagePackage, type Platform, type StagedPackage } from './edge-bundle.js'
 
-/** Public subpaths that must run on edge runtimes: the core, the issuer, the Fetch-API adapters. */
-export const EDGE_SUBPATHS = ['.', './issuer', './hono', './next', './presets'] as const
+/** Public subpaths that must run on edge runtimes: the core, the issuer, API keys, the Fetch-API adapters, the presets. */
+export const EDGE_SUBPATHS = ['.', './issuer', './apikeys', './hono', './next', './presets'] as const
+
+/**
+ * Size budgets, KiB of minified+gzip code (what Workers' script-size limit counts), per
+ * public subpath, bundled as each platform's bundler would: the core stays small enough that
+ * an app's own code, not tokengate, decides whether it fits a free Workers plan (1 MiB gzip
+ * for everything), and `import` of it on a cold isolate stays cheap. `check:edge` fails
+ * beyond them.
+ */
+export const SIZE_BUDGET_KIB: Readonly<Record<string, number>> = { '.': 25, './hono': 30, './next': 30 }
 
 /** Packages that only run on Node even where they import no builtin at the top level. */
 export const NODE_ONLY_PACKAGES = ['express', 'fastify', 'fastify-plugin', '@hono/node-server', 'undici', 'ws', 'jsonwebtoken', 'jwks-rsa', 'ioredis', 'redis']
@@ -121,6 +130,25 @@ export async function checkEdgeImports(staged: StagedPackage): Promise<GuardRepo
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`
 
+/** One bundle over its budget. */
+export interface OverBudget {
+  readonly bundle: string
+  readonly gzipKiB: number
+  readonly budgetKiB: number
+}
+
+/** The bundles of `report` larger (minified+gzip) than their subpath's budget. */
+export async function overBudget(report: GuardReport): Promise<OverBudget[]> {
+  const over: OverBudget[] = []
+  for (const [subpath, budgetKiB] of Object.entries(SIZE_BUDGET_KIB)) {
+    for (const name of report.checked.filter((n) => n.startsWith(`${specifier(subpath)} under `))) {
+      const gzipKiB = (await sizeOf(report.code.get(name)!)).gzip / 1024
+      if (gzipKiB > budgetKiB) over.push({ bundle: name, gzipKiB, budgetKiB })
+    }
+  }
+  return over
+}
+
 async function main(): Promise<void> {
   const staged = await stagePackage(join(ROOT, '.tmp', 'edge', 'guard'))
   const report = await checkEdgeImports(staged)
@@ -129,7 +157,10 @@ async function main(): Promise<void> {
     const parts = report.parts.get(name)!
     const total = parts.reduce((sum, [, n]) => sum + n, 0)
     const share = parts.filter(([, n]) => n * 100 >= total).map(([pkg, n]) => `${pkg} ${Math.round((100 * n) / total)}%`).join(', ')
-    console.log(`checked ${name}: ${kb(size.bytes)} bundled, ${kb(size.minified)} minified, ${kb(size.gzip)} minified+gzip (${share})`)
+    const subpath = [...publicEntries().keys()].find((p) => name.startsWith(`${specifier(p)} under `))
+    const budget = subpath === undefined ? undefined : SIZE_BUDGET_KIB[subpath]
+    const limit = budget === undefined ? '' : `, budget ${budget} KiB`
+    console.log(`checked ${name}: ${kb(size.bytes)} bundled, ${kb(size.minified)} minified, ${kb(size.gzip)} minified+gzip${limit} (${share})`)
   }
   for (const subpath of report.absent) console.log(`not exported (skipped): ${specifier(subpath)}`)
   for (const v of report.violations) console.error(`${v.entry} under ${v.platform}: ${v.importer} imports "${v.specifier}" (${v.kind})`)
@@ -139,6 +170,10 @@ async function main(): Promise<void> {
   } else {
     console.log(`edge-import guard: no Node imports in ${report.checked.length} bundles`)
   }
+  const over = await overBudget(report)
+  for (const o of over) console.error(`size budget: ${o.bundle} is ${o.gzipKiB.toFixed(1)} KiB minified+gzip, over its ${o.budgetKiB} KiB budget`)
+  if (over.length > 0) process.exitCode = 1
+  else console.log(`size budget: every bundle within its budget (${Object.entries(SIZE_BUDGET_KIB).map(([p, b]) => `${specifier(p)} ${b} KiB`).join(', ')})`)
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()

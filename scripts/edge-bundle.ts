@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build as tsup, type Options } from 'tsup'
-import config, { entries } from '../tsup.config.js'
+import { entries, esmBuild } from '../tsup.config.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -58,9 +58,8 @@ export async function stagePackage(dir: string): Promise<StagedPackage> {
   const packageDir = join(dir, 'node_modules', pkg.name)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(packageDir, { recursive: true })
-  // Node-only builds (the CLI bin) are not what an edge platform loads.
-  const configs = ((Array.isArray(config) ? config : [config]) as Options[]).filter((c) => c.platform !== 'node')
-  for (const c of configs) {
+  // The ESM build is what an edge platform loads (not the CJS one, the types or the CLI bin).
+  for (const c of [esmBuild]) {
     const entry = c.entry && !Array.isArray(c.entry) ? Object.fromEntries(Object.entries(c.entry).map(([k, v]) => [k, resolve(ROOT, v)])) : c.entry
     await tsup({ ...c, entry, config: false, format: ['esm'], dts: false, sourcemap: false, silent: true, clean: false, outDir: join(packageDir, c.outDir ?? 'dist') })
   }

@@ -27,12 +27,28 @@ export type {
   IssuerEntry,
   JwksCacheOptions,
   KeySourceName,
+  JwtVerifierOptions,
   KeySourceOptions,
+  OpaqueCredentialOptions,
   VerifiedTokenCacheOptions,
   VerifierEvent,
   VerifierOptions,
 } from './core/options.js'
-export type { BearerAuth, JwtClaims, VerifyRequestOptions } from './lib/result.js'
+export type {
+  ApiKeyAuth,
+  ApiKeyInfo,
+  AuthKind,
+  BearerAuth,
+  IntrospectedAuth,
+  IntrospectionClaims,
+  JwtAuth,
+  JwtClaims,
+  TokenClaims,
+  VerifyRequestOptions,
+} from './lib/result.js'
+export type { IntrospectionCacheOptions, IntrospectionClientAuth, IntrospectionOptions } from './introspection/options.js'
+export type { IntrospectionEvent } from './introspection/introspector.js'
+export type { ApiKeyVerifier } from './apikeys/verifier.js'
 export type { AuthorizationInput } from './core/authorization-header.js'
 export type { JwsHeader } from './lib/token.js'
 export type { Duration } from './lib/duration.js'
@@ -41,7 +57,8 @@ export { REASONS, type BearerErrorCode, type BearerErrorReason } from './errors/
 export type { ProblemDetails } from './errors/problem.js'
 export { ALGORITHMS, type Algorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from './keys/algorithms.js'
 export { localJwks, type JSONWebKeySet } from './keys/local-jwks.js'
-export { remoteJwks, type RemoteJwksOptions } from './keys/remote-jwks.js'
+export { remoteJwks, type RemoteJwksOptions, type RemoteKeySourceOptions } from './keys/remote-jwks.js'
+export { cacheKeyStore, kvKeyStore, memoryKeyStore, type CacheLike, type JwksSnapshot, type KeyStore, type KvNamespaceLike } from './keys/key-store.js'
 export { discoveryJwks, discoveryUrls, type DiscoveryOptions } from './keys/discovery.js'
 export type { CacheControlBounds } from './keys/jwks-cache-options.js'
 export type { FetchFailure, FetchFailureCode } from './keys/fetch-json.js'

@@ -5,6 +5,7 @@ import { decodeProtectedHeader, decodeJwt } from 'jose'
 import { generateSigningKey } from '../../src/testing/keys.js'
 import { signToken } from '../../src/testing/tokens.js'
 import { generateDpopKey, signDpopProof, type DpopKey } from '../../src/testing/dpop.js'
+import type { ApiKeys } from '../../src/apikeys/index.js'
 import type { AuthServer } from './auth-server.js'
 
 export interface ApiRequest {
@@ -13,6 +14,10 @@ export interface ApiRequest {
   readonly authorization?: string
   /** Sign a DPoP proof with this key for the request (URL and method), bound to the access token in `authorization`. */
   readonly dpop?: DpopKey
+  /** More request headers (`X-API-Key`). */
+  readonly headers?: Readonly<Record<string, string>>
+  /** Sent only to the APIs that share the demo's API keys. */
+  readonly apiKey?: true
   /** What a correct API answers: status and reason (empty for 200). */
   readonly expect: readonly [number, string]
 }
@@ -44,7 +49,7 @@ const login = async (auth: AuthServer, scope: string, extra: Record<string, stri
  * auth-server calls made on the way, and `reuse()`, which replays a used refresh token
  * and returns the requests that show its consequence (phase 2).
  */
-export async function prepare(auth: AuthServer) {
+export async function prepare(auth: AuthServer, apiKeys: ApiKeys) {
   const calls: AuthCall[] = []
   const bearer = (token: string | undefined) => `Bearer ${token}`
 
@@ -76,6 +81,14 @@ export async function prepare(auth: AuthServer) {
   const rotated = await post(auth, '/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token! })
   calls.push({ name: 'refresh (rotation)', status: rotated.status, result: 'new pair; the old refresh token is spent', expect: 200 })
 
+  // API keys, created as an admin endpoint or `tokengate apikey create` would: the key is shown once.
+  const ci = await apiKeys.create({ name: 'ci pipeline', owner: 'team-ci', scopes: ['read:orders'], expiresIn: '90d' })
+  const reporting = await apiKeys.create({ name: 'reporting', owner: 'team-bi', scopes: ['profile'] })
+  const retired = await apiKeys.create({ name: 'retired job', scopes: ['read:orders'] })
+  await apiKeys.revoke(retired.id)
+  calls.push({ name: 'create 3 API keys, revoke one', status: 200, result: `${ci.key.slice(0, 12)}… (shown once; only its hash is stored)`, expect: 200 })
+  const typo = `${ci.key.slice(0, -1)}${ci.key.endsWith('x') ? 'y' : 'x'}`
+
   const phase1: ApiRequest[] = [
     { name: 'valid token', path: '/api/orders', authorization: bearer(valid.access_token), expect: [200, ''] },
     { name: 'no Authorization header', path: '/api/orders', expect: [401, 'token_missing'] },
@@ -93,6 +106,11 @@ export async function prepare(auth: AuthServer) {
     { name: 'DPoP-bound token with its proof', path: '/api/orders', authorization: dpop(bound.access_token), dpop: clientKey, expect: [200, ''] },
     { name: 'the same token as Bearer (no proof)', path: '/api/orders', authorization: bearer(bound.access_token), expect: [401, 'token_bound'] },
     { name: 'DPoP, proof from another key', path: '/api/orders', authorization: dpop(bound.access_token), dpop: await generateDpopKey(), expect: [401, 'dpop_key_mismatch'] },
+    { name: 'API key in X-API-Key', path: '/api/orders', headers: { 'x-api-key': ci.key }, apiKey: true, expect: [200, ''] },
+    { name: 'API key as a bearer token', path: '/api/orders', authorization: bearer(ci.key), apiKey: true, expect: [200, ''] },
+    { name: 'API key, one character off', path: '/api/orders', headers: { 'x-api-key': typo }, apiKey: true, expect: [401, 'api_key_invalid'] },
+    { name: 'API key without read:orders', path: '/api/orders', headers: { 'x-api-key': reporting.key }, apiKey: true, expect: [403, 'insufficient_scope'] },
+    { name: 'revoked API key', path: '/api/orders', headers: { 'x-api-key': retired.key }, apiKey: true, expect: [401, 'api_key_revoked'] },
   ]
 
   async function reuse(): Promise<ApiRequest[]> {

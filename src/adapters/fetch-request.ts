@@ -36,9 +36,10 @@ export function requestBinding(
 /**
  * Verifies the request's `Authorization` header (or the header the verifier names, such as
  * ALB's `x-amzn-oidc-data`) — the only place a token is read from (no query string, no form
- * body: RFC 6750 §2.2 and §2.3 are off) — with its DPoP proof and client certificate. Several
- * `Authorization` fields arrive joined by `, ` and fail as `header_malformed`.
+ * body: RFC 6750 §2.2 and §2.3 are off) — with its DPoP proof and client certificate, and
+ * `X-API-Key` for a verifier with `apiKeys`. Several `Authorization` fields arrive joined by
+ * `, ` and fail as `header_malformed`.
  */
 export function authenticateRequest<C extends object>(a: ResolvedAdapter<C>, request: Request, binding: RequestBinding = requestBinding(request)): Promise<BearerAuth<C> | undefined> {
-  return authenticate(a, request.headers.get(a.header), binding)
+  return authenticate(a, request.headers.get(a.header), binding, request.headers.get('x-api-key'))
 }

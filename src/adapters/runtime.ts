@@ -183,10 +183,17 @@ export function resolveAdapter<C extends object>(adapter: string, options: Adapt
 /**
  * The request path: verifies the header against the middleware's scopes. Resolves with the
  * verified token, with `undefined` for a request without bearer credentials when they are
- * optional, or rejects with a `BearerError`.
+ * optional, or rejects with a `BearerError`. `apiKey` is the request's `X-API-Key` header,
+ * which a verifier with `apiKeys` reads (and any other ignores).
  */
-export function authenticate<C extends object>(a: ResolvedAdapter<C>, authorization: AuthorizationInput, binding?: RequestBinding): Promise<BearerAuth<C> | undefined> {
-  const result = a.verify(authorization, binding === undefined ? a.request : withBinding(a.request, binding))
+export function authenticate<C extends object>(
+  a: ResolvedAdapter<C>,
+  authorization: AuthorizationInput,
+  binding?: RequestBinding,
+  apiKey?: string | readonly string[] | null,
+): Promise<BearerAuth<C> | undefined> {
+  const withParts = binding === undefined ? a.request : withBinding(a.request, binding)
+  const result = a.verify(authorization, apiKey == null ? withParts : { ...withParts, apiKey })
   return a.credentialsRequired ? result : result.catch(anonymous)
 }
 

@@ -18,14 +18,16 @@ function numericDate(payload: Record<string, unknown>, claim: string): number | 
  * Throws unless `exp` is present and after now, and `nbf` / `iat` / `auth_time` (when present)
  * are not after now, all give or take `tolerance` seconds. With `maxAge` (seconds,
  * `maxTokenAge`), `iat` is required and no older than that. `now` is in seconds.
+ * `expRequired: false` (introspection responses, RFC 7662 §2.2) checks `exp` only when it is there.
  */
-export function assertTime(payload: Record<string, unknown>, now: number, tolerance: number, maxAge?: number): void {
+export function assertTime(payload: Record<string, unknown>, now: number, tolerance: number, maxAge?: number, expRequired = true): void {
   const exp = numericDate(payload, 'exp')
   if (exp === undefined) {
-    throw new BearerError('claim_missing', { claim: 'exp', message: 'The token has no "exp" claim' })
+    if (expRequired) throw new BearerError('claim_missing', { claim: 'exp', message: 'The token has no "exp" claim' })
+  } else if (now - tolerance >= exp) {
+    // RFC 7519 §4.1.4: the current time MUST be before exp.
+    throw new BearerError('token_expired', { claim: 'exp' })
   }
-  // RFC 7519 §4.1.4: the current time MUST be before exp.
-  if (now - tolerance >= exp) throw new BearerError('token_expired', { claim: 'exp' })
   const nbf = numericDate(payload, 'nbf')
   if (nbf !== undefined && nbf > now + tolerance) throw new BearerError('token_not_yet_valid', { claim: 'nbf' })
   const iat = numericDate(payload, 'iat')

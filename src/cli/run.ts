@@ -6,20 +6,22 @@ import { helpText, parse, type Command } from './command.js'
 import { EXIT, EXIT_CODES_HELP, UsageError } from './exit-codes.js'
 import { fixturesCommand } from './fixtures.js'
 import { inspectCommand } from './inspect.js'
+import { jwksCommand } from './jwks.js'
 import type { Io } from './io.js'
 import { mintCommand } from './mint.js'
 import { verifyCommand } from './verify.js'
+import { apikeyCommand } from './apikey.js'
 
 declare const __TOKENGATE_VERSION__: string | undefined
 
-export const COMMANDS: readonly Command[] = [mintCommand, inspectCommand, verifyCommand, fixturesCommand]
+export const COMMANDS: readonly Command[] = [mintCommand, inspectCommand, verifyCommand, fixturesCommand, apikeyCommand, jwksCommand]
 
 export const VERSION = typeof __TOKENGATE_VERSION__ === 'string' ? __TOKENGATE_VERSION__ : '0.0.0-dev'
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
   return [
-    'tokengate — mint, inspect and verify bearer tokens; write test fixtures',
+    'tokengate — mint, inspect and verify bearer tokens; write test fixtures; manage API keys',
     '',
     'Usage: tokengate <command> [options]',
     '',

@@ -25,6 +25,7 @@ describe.each(MATRIX)('%s pipeline', (alg) => {
     const verify = createVerifier(f.options)
     const token = await f.sign({ scope: 'read:users write:users' })
     const auth = await verify(bearer(token))
+    expect(auth.kind).toBe('jwt')
     expect(auth.token).toBe(token)
     expect(auth.claims.sub).toBe('user-1')
     expect(auth.claims.exp).toBe(NOW_S + 600)

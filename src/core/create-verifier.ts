@@ -20,22 +20,31 @@ import { createVerifiedTokenCache } from './verified-token-cache.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { AuthorizationInput } from './authorization-header.js'
 import { DEFAULT_TYPS, normalizeTyp } from './jws-header.js'
-import type { VerifierOptions } from './options.js'
-import { parseVerifierOptions, type KeySourceSpec, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
+import type { JwtVerifierOptions, VerifierOptions } from './options.js'
+import { parseVerifierOptions, type KeySourceSpec, type ParsedIntrospection, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
 import { entryFits, fixedDirectory, resolverDirectory, type TenantDirectory } from './tenants.js'
 import { issuerTemplate, type IssuerTemplate } from '../claims/issuer-template.js'
-import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
+import type { BearerAuth, JwtAuth, VerifyRequestOptions } from '../lib/result.js'
 import { resolveDpop } from '../binding/dpop-settings.js'
 import { DEFAULT_REALM } from '../errors/bearer-error.js'
 import { bearerOnly, type ChallengeContext } from '../errors/www-authenticate.js'
+import type { OpaqueRouting } from './credential-route.js'
+import { createIntrospector, type CheckedToken, type IntrospectionEvent, type Introspector } from '../introspection/introspector.js'
+import { assertIntrospectedClaims } from '../introspection/response.js'
+import { discoveredEndpoint } from '../introspection/endpoint.js'
+import { applyClaimsSchema } from '../claims/schema.js'
+import { grantedScopes } from '../scopes/parse.js'
+import { deepFreeze } from '../lib/freeze.js'
+import { failClosedClock } from '../lib/clock.js'
 
 /**
  * A configured verifier: call it with the `Authorization` header value. Resolves with the
- * verified token, or rejects with a `BearerError`.
+ * verified credential (`A`: `JwtAuth` for a verifier without opaque credentials), or rejects
+ * with a `BearerError`.
  */
-export interface Verifier<C extends object = object> {
-  (authorization: AuthorizationInput, options?: VerifyRequestOptions): Promise<BearerAuth<C>>
+export interface Verifier<C extends object = object, A extends BearerAuth<C> = BearerAuth<C>> {
+  (authorization: AuthorizationInput, options?: VerifyRequestOptions): Promise<A>
   /** Loads remote keys now, so the first request does not wait for them. */
   warm(): Promise<void>
   /** The `realm` of this verifier's challenges; adapters and guards answer with it too. */
@@ -62,10 +71,10 @@ function keySourceFactory(spec: KeySourceSpec, o: ParsedVerifierOptions, issuer:
     case 'jwks':
       return localJwks(spec.set)
     case 'jwksUri':
-      return remoteJwks(spec.url, o.jwksCache)
+      return remoteJwks(spec.url, { ...o.jwksCache, ...(o.keyStore ? { keyStore: o.keyStore } : {}) })
     case 'discovery':
       // parseVerifierOptions guarantees a single issuer string beside `discovery`.
-      return discoveryJwks(issuer as string, { ...o.jwksCache, ...(spec.url === undefined ? {} : { url: spec.url }) })
+      return discoveryJwks(issuer as string, { ...o.jwksCache, ...(o.keyStore ? { keyStore: o.keyStore } : {}), ...(spec.url === undefined ? {} : { url: spec.url }) })
     case 'publicKey':
       return publicKey(spec.key)
     case 'x509Uri':
@@ -128,6 +137,8 @@ export function verifierInternals(verifier: { readonly realm?: string }): Verifi
  * })
  * const auth = await verifyBearer(req.headers.authorization, { scopes: ['read:users'] })
  */
+export function createVerifier<C extends object = object>(options: JwtVerifierOptions<C>): Verifier<C, JwtAuth<C>>
+export function createVerifier<C extends object = object>(options: VerifierOptions<C>): Verifier<C>
 export function createVerifier<C extends object = object>(options: VerifierOptions<C>): Verifier<C> {
   return createVerifierOn(signatureBackend, options)
 }
@@ -140,7 +151,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   const o = parseVerifierOptions(options as VerifierOptions<object>)
   const onEvent = o.onEvent
   const typs = o.typ === undefined ? DEFAULT_TYPS : new Set(o.typ.map(normalizeTyp))
-  const emit = (event: KeySourceEvent): void => {
+  const emit = (event: KeySourceEvent | IntrospectionEvent): void => {
     try {
       onEvent?.(event)
     } catch {
@@ -176,6 +187,17 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     dpopAlgs: dpop?.algs,
     resourceMetadata: o.resourceMetadata,
   })
+  const opaque: OpaqueRouting | undefined =
+    o.introspection === undefined && o.apiKeys === undefined
+      ? undefined
+      : Object.freeze({
+          apiKeyPrefix: o.apiKeys === undefined ? undefined : `${o.apiKeys.prefix}_`,
+          apiKeys: o.apiKeys,
+          introspect: o.introspection === undefined ? undefined : introspector(o, o.introspection, emit),
+          jwt: built.length > 0,
+          claimsSchema: o.claims,
+          roleClaims: o.roleClaims,
+        })
   const resolved: ResolvedVerifier = Object.freeze({
     realm: o.realm,
     maxTokenSize: o.maxTokenSize,
@@ -190,13 +212,15 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
     revocationTimeoutMs: o.revocationTimeoutMs,
-    signature: backend,
+    // `parallel: true`: the backend's off-main-thread variant, where the runtime has one.
+    signature: o.parallel ? (backend.parallel ?? backend) : backend,
     headers: createParsedHeaders(),
     binding: Object.freeze({ acceptBoundAsBearer: o.acceptBoundAsBearer, dpop, signature: backend }),
     challenge,
     cache: o.cacheMax === undefined ? undefined : createVerifiedTokenCache(o.cacheMax),
     tenant: o.multiIssuer ? undefined : built[0],
     directory,
+    opaque,
   })
 
   const verify = ((authorization: AuthorizationInput, request?: VerifyRequestOptions) =>
@@ -209,6 +233,39 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   const nonces = dpop?.nonces
   internals.set(verify, Object.freeze({ challenge, dpopNonce: nonces === undefined ? undefined : () => nonces.current() }))
   return verify
+}
+
+/**
+ * The introspection client, with the verifier's checks of an active answer: iss/aud/time/type
+ * where present, required claims, the claims schema, then the granted scopes. What it returns is
+ * cached and shared by every request bearing the token, so it is frozen.
+ */
+function introspector(o: ParsedVerifierOptions, i: ParsedIntrospection, emit: (event: IntrospectionEvent) => void): Introspector {
+  const rules = Object.freeze({ issuers: toSet(i.issuer), audiences: toSet(i.audience), requiredClaims: o.requiredClaims, clockTolerance: o.clockTolerance })
+  const finish = (response: Record<string, unknown>, claims: Record<string, unknown>): CheckedToken =>
+    Object.freeze({ claims: deepFreeze(claims), scopes: Object.freeze(grantedScopes(response, o.scopeClaims)) })
+  const endpoint = i.settings.endpoint
+  // A broken clock fails closed here as in the JWT pipeline: 503 verifier_misconfigured,
+  // nothing cached (an answer kept "until NaN" would be kept forever, or checked never).
+  const now = failClosedClock(o.now, 'verifier')
+  return createIntrospector(i.settings, {
+    fetch: o.fetch,
+    now,
+    onEvent: emit,
+    clockTolerance: o.clockTolerance,
+    endpoint:
+      endpoint !== undefined
+        ? () => endpoint
+        : discoveredEndpoint(i.discovery!.issuer, i.discovery!.url, { fetch: o.fetch, now, timeoutMs: i.settings.timeoutMs, maxBytes: 1_048_576 }),
+    check(response, nowS) {
+      assertIntrospectedClaims(response, rules, nowS)
+      if (!o.claims) return finish(response, response)
+      const checked = applyClaimsSchema(o.claims, response)
+      return typeof (checked as Promise<unknown>).then === 'function'
+        ? (checked as Promise<Record<string, unknown>>).then((claims) => finish(response, claims))
+        : finish(response, checked as Record<string, unknown>)
+    },
+  })
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
 import type { RemoteJwksOptions } from '../keys/jwks-cache-options.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import type { KeyStore } from '../keys/key-store.js'
 import type { PublicKeyInput } from '../keys/public-key.js'
 import type { IsRevoked } from '../revocation/hook.js'
 import type { ScopeClaim } from '../scopes/parse.js'
@@ -17,12 +18,15 @@ import type { Duration } from '../lib/duration.js'
 import type { AsymmetricAlgorithm } from '../keys/algorithms.js'
 import type { ReplayStore } from '../binding/replay-store.js'
 import type { JwtClaims } from '../lib/result.js'
+import type { IntrospectionEvent } from '../introspection/introspector.js'
+import type { IntrospectionOptions } from '../introspection/options.js'
+import type { ApiKeyVerifier } from '../apikeys/verifier.js'
 
 /** Remote JWKS cache settings (`jwksUri`, `discovery`); see `RemoteJwksOptions` for each default. */
 export type JwksCacheOptions = RemoteJwksOptions
 
 /** What the verifier reports through `onEvent`. */
-export type VerifierEvent = KeySourceEvent
+export type VerifierEvent = KeySourceEvent | IntrospectionEvent
 
 /** The names of the key-source options: exactly one is given. */
 export type KeySourceName = 'jwksUri' | 'discovery' | 'jwks' | 'secret' | 'keys' | 'publicKey' | 'x509Uri'
@@ -95,7 +99,7 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default: absent, `JWT` or `at+jwt`; any other type (`dpop+jwt`, ...) is rejected.
    */
   readonly typ?: string | readonly string[]
-  /** Claims that must be present. `exp` always is. */
+  /** Claims that must be present. `exp` always is (for JWTs; introspected tokens and API keys may lack it). */
   readonly requiredClaims?: readonly string[]
   /**
    * Values claims must hold for a token to be accepted at all (401 `claim_missing` /
@@ -129,6 +133,7 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Revocation hook: `true` revokes (401 `token_revoked`), `false` lets the token through.
    * Anything else fails closed with 503 `revocation_unavailable`: a throw, a rejection, a
    * promise still pending after `revocationTimeout`, or an answer that is not a boolean.
+   * Introspection is its own revocation check; API keys have `revoke`.
    */
   readonly isRevoked?: IsRevoked<JwtClaims & C>
   /**
@@ -160,13 +165,24 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default 8192; from 64 to 65536 (64 KiB).
    */
   readonly maxTokenSize?: number
-  /** `fetch` used for JWKS and discovery documents. Default `globalThis.fetch`. */
+  /** `fetch` used for JWKS, discovery documents and introspection. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch
   /** Remote JWKS cache settings. */
   readonly jwksCache?: JwksCacheOptions
   /**
-   * Receives key-source events: `jwks_fetch`, `jwks_error`, `jwks_stale`, `jwks_cooldown`,
-   * `kid_miss`, `key_skipped`, `discovery`. A throwing listener is ignored.
+   * Where remote key sets (`jwksUri`, `discovery`) are kept beyond this process, so a cold
+   * start verifies with a set another instance fetched: `memoryKeyStore()` (optionally seeded
+   * with a `tokengate jwks snapshot`), `kvKeyStore(env.KV)`, `cacheKeyStore(caches.default)`,
+   * `redisKeyStore({ client })` from `tokengate/redis`, `fileKeyStore(path)` from
+   * `tokengate/fs`, or any `{ get, set }`. The same freshness and stale rules apply to a
+   * stored set. Default: none (each process fetches its own).
+   */
+  readonly keyStore?: KeyStore
+  /**
+   * Receives key-source events: `jwks_fetch`, `jwks_refresh`, `jwks_error`, `jwks_stale`,
+   * `jwks_cooldown`, `jwks_restored`, `jwks_store_error`, `kid_miss`, `key_skipped`,
+   * `discovery`; and with `introspection`,
+   * `introspection` and `introspection_error`. A throwing listener is ignored.
    */
   readonly onEvent?: (event: VerifierEvent) => void
   /**
@@ -176,6 +192,16 @@ export interface CommonVerifierOptions<C extends object = object> {
    * Default `{ max: 1000 }`.
    */
   readonly cache?: VerifiedTokenCacheOptions | false
+  /**
+   * Verify asymmetric signatures (RS*, PS*, ES*, EdDSA) off the main thread, on Node's libuv
+   * thread pool (`crypto.verify` with a callback), so one process verifies on every core.
+   * Turn it on when verification, not I/O, bounds a busy Node process on a machine with
+   * spare cores (many distinct RSA tokens per second, the cache missing); leave it off for a
+   * single core, HMAC, or when the cache answers most requests: the hop to the pool costs
+   * more than a sync verify then. No effect where the runtime has no such pool (edge
+   * runtimes: WebCrypto is already asynchronous). Default `false`.
+   */
+  readonly parallel?: boolean
   /**
    * Accept a sender-constrained token (one with a `cnf` claim: DPoP-bound, certificate-bound)
    * presented as a plain `Bearer` token without its proof. Default `false`: such a token is
@@ -249,11 +275,33 @@ export interface IssuerAudienceOptions {
   readonly audience: string | readonly string[] | null
 }
 
+/**
+ * Opaque credentials beside (or instead of) JWTs (DESIGN.md "Opaque credentials"). With either,
+ * step 1 routes by shape: a key with the API-key prefix goes to `apiKeys`, a three-segment JWT
+ * is verified locally (when there is a key source), anything else is introspected.
+ */
+export interface OpaqueCredentialOptions {
+  /** RFC 7662 introspection of opaque tokens (and of JWTs, when there is no key source). */
+  readonly introspection?: IntrospectionOptions
+  /** API keys from `createApiKeys()` (`tokengate/apikeys`), in `Authorization: Bearer` or `X-API-Key`. */
+  readonly apiKeys?: ApiKeyVerifier
+}
+
+type NoKeySource = {
+  readonly jwksUri?: never
+  readonly discovery?: never
+  readonly jwks?: never
+  readonly secret?: never
+  readonly keys?: never
+  readonly publicKey?: never
+  readonly x509Uri?: never
+}
+
 /** Options of `createVerifier`. */
 export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C> &
   (
-    | (IssuerAudienceOptions & KeySourceOptions & { readonly issuers?: never; readonly tenantCache?: never })
-    | {
+    | (IssuerAudienceOptions & KeySourceOptions & OpaqueCredentialOptions & { readonly issuers?: never; readonly tenantCache?: never })
+    | ({
         /**
          * Several trusted issuers, each with its own key source; `iss` selects one by exact match
          * (or a `{tenantid}` template tied to `tid`). Or a resolver looking issuers up as tokens
@@ -265,12 +313,21 @@ export type VerifierOptions<C extends object = object> = CommonVerifierOptions<C
         /** Accepted `aud` for entries that name none; required unless every entry names its own. */
         readonly audience?: string | readonly string[] | null
         readonly issuer?: never
-        readonly jwksUri?: never
-        readonly discovery?: never
-        readonly jwks?: never
-        readonly secret?: never
-        readonly keys?: never
-        readonly publicKey?: never
-        readonly x509Uri?: never
-      }
+        readonly introspection?: never
+        readonly apiKeys?: ApiKeyVerifier
+      } & NoKeySource)
+    // Opaque tokens only: introspection checks iss and aud where the response has them.
+    | (IssuerAudienceOptions & NoKeySource & { readonly introspection: IntrospectionOptions; readonly apiKeys?: ApiKeyVerifier; readonly issuers?: never; readonly tenantCache?: never })
+    // API keys only: nothing carries iss, aud or a JOSE header.
+    | (NoKeySource & {
+        readonly apiKeys: ApiKeyVerifier
+        readonly introspection?: never
+        readonly issuers?: never
+        readonly tenantCache?: never
+        readonly issuer?: never
+        readonly audience?: never
+      })
   )
+
+/** A verifier's options without opaque credentials: it only ever returns `JwtAuth`. */
+export type JwtVerifierOptions<C extends object = object> = VerifierOptions<C> & { readonly introspection?: undefined; readonly apiKeys?: undefined }

@@ -13,6 +13,7 @@ import { jwksCacheSchema, type RemoteJwksOptions } from '../keys/jwks-cache-opti
 import { sharedSecretSchema } from '../keys/key-material.js'
 import type { KeySourceFactory } from '../keys/key-source.js'
 import type { JSONWebKeySet } from '../keys/local-jwks.js'
+import { isKeyStore, type KeyStore } from '../keys/key-store.js'
 import type { PublicKeyInput } from '../keys/public-key.js'
 import { DEFAULT_SCOPE_CLAIMS, type ScopeClaim } from '../scopes/parse.js'
 import { DEFAULT_ROLE_CLAIMS } from '../scopes/roles.js'
@@ -27,6 +28,8 @@ import { DEFAULT_MAX_TOKEN_SIZE, MAX_MAX_TOKEN_SIZE } from './authorization-head
 import type { IssuerResolver, VerifierEvent, VerifierOptions } from './options.js'
 import type { TenantCacheSettings } from './tenants.js'
 import { DEFAULT_CACHE_MAX } from './verified-token-cache.js'
+import { introspectionSchema, resolveIntrospection, type ResolvedIntrospection } from '../introspection/options.js'
+import { isApiKeyVerifier, type ApiKeyVerifier } from '../apikeys/verifier.js'
 
 /** Default leeway for `exp`, `nbf` and `iat`, in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE = 5
@@ -58,9 +61,18 @@ export interface ParsedTenant {
   readonly keys: KeySourceSpec
 }
 
+/** `introspection`, resolved; with `discovery` instead of an endpoint, where to find it. */
+export interface ParsedIntrospection {
+  readonly settings: ResolvedIntrospection
+  readonly discovery: { readonly issuer: string; readonly url: string | URL | undefined } | undefined
+  /** Checks of an active response's `iss` and `aud` (the single configuration's). */
+  readonly issuer: string | readonly string[] | null
+  readonly audience: string | readonly string[] | null
+}
+
 /** The options as the rest of `createVerifier` uses them. */
 export interface ParsedVerifierOptions {
-  /** The single configuration, or one entry per `issuers` element (none with a resolver). */
+  /** The single configuration, or one entry per `issuers` element; empty with a resolver, or when only opaque credentials are accepted. */
   readonly tenants: readonly ParsedTenant[]
   readonly multiIssuer: boolean
   /** The `issuers` resolver, when one is given. */
@@ -91,11 +103,15 @@ export interface ParsedVerifierOptions {
   readonly maxTokenSize: number
   readonly fetch: typeof fetch
   readonly jwksCache: RemoteJwksOptions
+  readonly keyStore: KeyStore | undefined
   readonly onEvent: ((event: VerifierEvent) => void) | undefined
   readonly cacheMax: number | undefined
   readonly acceptBoundAsBearer: boolean
   readonly dpop: ParsedDpopOptions | undefined
   readonly resourceMetadata: string | undefined
+  readonly introspection: ParsedIntrospection | undefined
+  readonly apiKeys: ApiKeyVerifier | undefined
+  readonly parallel: boolean
 }
 
 /** `dpop`, normalised: durations in seconds, the nonce secret as bytes, defaults applied (but the store). */
@@ -253,6 +269,7 @@ const schema = options({
   ),
   fetch: v.optional(fn<typeof fetch>('a fetch function')),
   jwksCache: v.optional(jwksCacheSchema),
+  keyStore: v.optional(v.custom<KeyStore>(isKeyStore, 'expected a key store: { get(key), set(key, value, ttlSeconds) }, e.g. memoryKeyStore()')),
   onEvent: v.optional(fn<(event: VerifierEvent) => void>('an event listener (event) => void')),
   cache: v.optional(
     v.union([v.literal(false), options({ max: v.optional(positiveInt('a positive integer, e.g. 1000')) }, 'the cache settings { max }')], 'expected false or { max: a positive integer }'),
@@ -260,18 +277,24 @@ const schema = options({
   acceptBoundAsBearer: v.optional(bool()),
   dpop: v.optional(v.union([v.boolean(), v.looseObject({})], 'expected true, false or the DPoP settings { required?, maxAge?, nonce?, replayStore?, ... }')),
   resourceMetadata: v.optional(httpUrl()),
+  introspection: v.optional(introspectionSchema),
+  apiKeys: v.optional(v.custom<ApiKeyVerifier>(isApiKeyVerifier, 'expected the result of createApiKeys() from tokengate/apikeys')),
+  parallel: v.optional(bool()),
 }, 'verifier options: { issuer, audience, jwksUri | jwks | secret | discovery | publicKey | x509Uri | keys }')
 
 type Input = InferOutput<typeof schema>
 type KeySourceInput = Pick<Input, (typeof KEY_SOURCES)[number]>
 
-function keySourceOf(input: KeySourceInput, where: string, issuer: Input['issuer']): KeySourceSpec {
+function keySourceOf(input: KeySourceInput, where: string, issuer: Input['issuer'], optional = false): KeySourceSpec | undefined {
   const given = KEY_SOURCES.filter((k) => input[k] !== undefined)
+  if (given.length === 0 && optional) return undefined
   if (given.length !== 1) {
     throw new ConfigError(
       'verifier',
       where === '' ? 'options' : where.slice(0, -1),
-      given.length === 0 ? `one key source is required: ${KEY_SOURCES.join(', ')}` : `only one key source may be given, got ${given.join(' and ')}`,
+      given.length === 0
+        ? `one key source is required: ${KEY_SOURCES.join(', ')}${where === '' ? ' (or, for opaque credentials only, introspection or apiKeys)' : ''}`
+        : `only one key source may be given, got ${given.join(' and ')}`,
     )
   }
   if (input.discovery !== undefined) {
@@ -322,7 +345,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
   const toTenant = (entry: InferOutput<typeof issuerEntry>, where: string): ParsedTenant => {
     const audience = entry.audience === undefined ? o.audience : entry.audience
     if (audience === undefined) throw new ConfigError('verifier', `${where}audience`, `${REQUIRED}, here or at the top level`)
-    return { where, issuer: entry.issuer, audience, algorithms: entry.algorithms ?? o.algorithms, keys: keySourceOf(entry, where, entry.issuer) }
+    return { where, issuer: entry.issuer, audience, algorithms: entry.algorithms ?? o.algorithms, keys: keySourceOf(entry, where, entry.issuer)! }
   }
   const resolver = typeof o.issuers === 'function' ? o.issuers : undefined
   if (o.tenantCache !== undefined && !resolver) throw new ConfigError('verifier', 'tenantCache', 'only an `issuers` resolver has a tenant cache')
@@ -340,10 +363,19 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
           return toTenant(entry, where)
         })
   } else {
-    const keys = keySourceOf(o, '', o.issuer)
-    if (o.issuer === undefined) throw new ConfigError('verifier', 'issuer', REQUIRED)
-    if (o.audience === undefined) throw new ConfigError('verifier', 'audience', REQUIRED)
-    tenants = [{ where: '', issuer: o.issuer, audience: o.audience, algorithms: o.algorithms, keys }]
+    // With opaque credentials, a key source is optional: without one, JWTs are introspected
+    // too (or refused, for an API-key-only verifier).
+    const keys = keySourceOf(o, '', o.issuer, o.introspection !== undefined || o.apiKeys !== undefined)
+    if (keys === undefined && o.introspection === undefined) {
+      // API keys only: nothing carries iss or aud.
+      for (const k of ['issuer', 'audience', 'algorithms', 'typ'] as const) {
+        if (o[k] !== undefined) throw new ConfigError('verifier', k, 'applies to JWTs and introspected tokens only; give a key source or `introspection`, or drop it')
+      }
+    } else {
+      if (o.issuer === undefined) throw new ConfigError('verifier', 'issuer', REQUIRED)
+      if (o.audience === undefined) throw new ConfigError('verifier', 'audience', REQUIRED)
+    }
+    tenants = keys === undefined ? [] : [{ where: '', issuer: o.issuer!, audience: o.audience!, algorithms: o.algorithms, keys }]
   }
   const cache = o.tenantCache ?? {}
   return {
@@ -376,10 +408,29 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     maxTokenSize: o.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE,
     fetch: o.fetch ?? ((url, init) => globalThis.fetch(url, init)),
     jwksCache: o.jwksCache ?? {},
+    keyStore: o.keyStore,
     onEvent: o.onEvent,
     cacheMax: o.cache === false ? undefined : (o.cache?.max ?? DEFAULT_CACHE_MAX),
     acceptBoundAsBearer: o.acceptBoundAsBearer ?? false,
     dpop: parseDpop(o.dpop),
     resourceMetadata: o.resourceMetadata === undefined ? undefined : String(o.resourceMetadata),
+    introspection: o.introspection === undefined ? undefined : parseIntrospection(o, tenants),
+    apiKeys: o.apiKeys,
+    parallel: o.parallel ?? false,
   }
+}
+
+/** `introspection` beside the rest: its endpoint (given, or from `discovery`) and the iss/aud it is checked against. */
+function parseIntrospection(o: Input, tenants: readonly ParsedTenant[]): ParsedIntrospection {
+  const input = o.introspection!
+  if (o.issuers !== undefined) throw new ConfigError('verifier', 'introspection', 'works with a single issuer configuration (issuer, audience), not with `issuers`')
+  const discovery = tenants[0]?.keys.kind === 'discovery' ? { issuer: o.issuer as string, url: tenants[0].keys.url } : undefined
+  if (input.endpoint === undefined && discovery === undefined) {
+    throw new ConfigError('verifier', 'introspection.endpoint', "required unless `discovery` finds it: give the RFC 7662 endpoint, e.g. 'https://idp.example.com/oauth2/introspect'")
+  }
+  if (input.endpoint !== undefined) {
+    const url = new URL(input.endpoint)
+    if (url.username !== '' || url.password !== '') throw new ConfigError('verifier', 'introspection.endpoint', 'must not carry credentials; give them as clientId and clientSecret')
+  }
+  return { settings: resolveIntrospection(input), discovery, issuer: o.issuer!, audience: o.audience! }
 }

@@ -21,7 +21,7 @@ import type { TenantDirectory } from './tenants.js'
 import type { VerifiedToken, VerifiedTokenCache } from './verified-token-cache.js'
 import { assertToken68, readBareToken, readCredentials, type AuthorizationInput, type Credentials } from './authorization-header.js'
 import { assertHeader, type HeaderRules } from './jws-header.js'
-import type { BearerAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.js'
+import type { BearerAuth, JwtAuth, JwtClaims, VerifyRequestOptions } from '../lib/result.js'
 import { deepFreeze } from '../lib/freeze.js'
 import { own } from '../lib/own.js'
 import { assertSignature, isPromise, resolveKey } from './signature-step.js'
@@ -29,6 +29,7 @@ import { parseToken, type ParsedToken } from '../lib/token.js'
 import { assertBinding, type BindingRules } from '../binding/binding-step.js'
 import { parseProof } from '../binding/dpop-proof.js'
 import type { AuthScheme, ChallengeContext } from '../errors/www-authenticate.js'
+import { routeRequest, verifyApiKeyCredential, verifyIntrospectedCredential, type OpaqueRouting, type RoutedCredential } from './credential-route.js'
 
 /** One trusted issuer (or the single configuration): its keys and its claim rules. */
 export interface Tenant {
@@ -70,6 +71,8 @@ export interface ResolvedVerifier {
   readonly tenant: Tenant | undefined
   /** Where a multi-issuer verifier finds the token's tenant: a fixed list or a resolver. */
   readonly directory: TenantDirectory | undefined
+  /** Routing of opaque credentials; `undefined` when the verifier takes JWTs only. */
+  readonly opaque: OpaqueRouting | undefined
 }
 
 const NO_REQUIREMENTS: VerifyRequestOptions = Object.freeze({})
@@ -147,6 +150,33 @@ export function runPipeline(
   authorization: AuthorizationInput,
   request: VerifyRequestOptions = NO_REQUIREMENTS,
 ): Promise<BearerAuth> {
+  return v.opaque === undefined ? runJwt(v, authorization, request) : runRouted(v, v.opaque, authorization, request)
+}
+
+/**
+ * Step 1 with opaque credentials: route by shape (`credential-route.ts`), then that credential's
+ * path. A JWT goes on to the JWT pipeline with no extra promise in between.
+ */
+function runRouted(v: ResolvedVerifier, o: OpaqueRouting, authorization: AuthorizationInput, request: VerifyRequestOptions): Promise<BearerAuth> {
+  let routed: RoutedCredential
+  try {
+    routed = routeRequest(o, authorization, request, v.maxTokenSize)
+  } catch (err) {
+    return inContext(v, err, 'Bearer').then((e) => Promise.reject(e))
+  }
+  return routed.route === 'jwt' ? runJwt(v, authorization, request) : runOpaque(v, o, routed, request)
+}
+
+async function runOpaque(v: ResolvedVerifier, o: OpaqueRouting, routed: RoutedCredential, request: VerifyRequestOptions): Promise<BearerAuth> {
+  try {
+    return routed.route === 'api_key' ? await verifyApiKeyCredential(o, routed.credential, request) : await verifyIntrospectedCredential(o, routed.credential, request)
+  } catch (err) {
+    throw await inContext(v, err, 'Bearer')
+  }
+}
+
+/** The JWT pipeline: a cache hit, or every step. */
+function runJwt(v: ResolvedVerifier, authorization: AuthorizationInput, request: VerifyRequestOptions): Promise<BearerAuth> {
   // 0. a token this verifier verified before: format, signature and claims are functions of the
   // token and the configuration, so they hold while its key does; everything else is re-checked.
   const entryKey = v.cache === undefined ? undefined : cacheKey(authorization)
@@ -265,7 +295,8 @@ async function verifyFresh(
     const roles = grantedRoles(token.payload, v.roleClaims)
     const permissions = grantedPermissions(token.payload)
     // Frozen: with the cache on, the same result answers every request bearing this token.
-    const auth: BearerAuth = Object.freeze({
+    const auth: JwtAuth = Object.freeze({
+      kind: 'jwt',
       token: token.raw,
       claims: deepFreeze(claims),
       scopes: Object.freeze(scopes),
@@ -285,7 +316,7 @@ async function verifyFresh(
 }
 
 /** Steps 5 and 6: what this request requires of a verified token. Synchronous unless there is a revocation hook. */
-function checkRequest(v: ResolvedVerifier, auth: BearerAuth, request: VerifyRequestOptions): BearerAuth | Promise<BearerAuth> {
+function checkRequest(v: ResolvedVerifier, auth: JwtAuth, request: VerifyRequestOptions): JwtAuth | Promise<JwtAuth> {
   // 5. scopes
   if (request.scopes) assertScopes(auth.scopes, request.scopes, request.scopeMode ?? 'all')
   // 6. revocation

@@ -10,7 +10,7 @@
  * entry) and re-checks time, scopes and revocation; failures are never stored.
  */
 import { LRUCache } from 'lru-cache'
-import type { BearerAuth } from '../lib/result.js'
+import type { JwtAuth } from '../lib/result.js'
 import type { Algorithm } from '../keys/algorithms.js'
 import type { KeySource } from '../keys/key-source.js'
 import type { VerificationKey } from '../keys/verification-key.js'
@@ -21,7 +21,7 @@ export const DEFAULT_CACHE_MAX = 1000
 /** A token that passed steps 1–4 of the pipeline, ready to be answered again. */
 export interface VerifiedToken {
   /** The frozen result every hit returns. */
-  readonly auth: BearerAuth
+  readonly auth: JwtAuth
   /** The payload as signed (before the claims schema): what time is re-checked against. */
   readonly payload: Record<string, unknown>
   /** Where the key came from, the key that verified the signature, and for which algorithm: */

@@ -4,8 +4,8 @@
  */
 import type { AuthorizationInput } from './authorization-header.js'
 import { createVerifier, type Verifier } from './create-verifier.js'
-import type { VerifierOptions } from './options.js'
-import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
+import type { JwtVerifierOptions, VerifierOptions } from './options.js'
+import type { BearerAuth, JwtAuth, VerifyRequestOptions } from '../lib/result.js'
 
 /** Options of the one-shot `verifyBearer`: the verifier's options plus per-call requirements. */
 export type VerifyBearerOptions<C extends object = object> = VerifierOptions<C> & VerifyRequestOptions
@@ -24,15 +24,18 @@ const verifiers = new WeakMap<object, Verifier<object>>()
  * const options = { issuer, audience, jwksUri, scopes: ['read:users'] }
  * const auth = await verifyBearer(req.headers.authorization, options)
  */
+export function verifyBearer<C extends object = object>(authorization: AuthorizationInput, options: JwtVerifierOptions<C> & VerifyRequestOptions): Promise<JwtAuth<C>>
+export function verifyBearer<C extends object = object>(authorization: AuthorizationInput, options: VerifyBearerOptions<C>): Promise<BearerAuth<C>>
 export function verifyBearer<C extends object = object>(
   authorization: AuthorizationInput,
   options: VerifyBearerOptions<C>,
 ): Promise<BearerAuth<C>> {
   let verifier = verifiers.get(options) as Verifier<C> | undefined
   if (!verifier) {
-    const { scopes: _scopes, scopeMode: _mode, ...verifierOptions } = options
+    const { scopes: _scopes, scopeMode: _mode, apiKey: _apiKey, ...verifierOptions } = options
     verifier = createVerifier(verifierOptions as VerifierOptions<C>)
     verifiers.set(options, verifier as Verifier<object>)
   }
-  return verifier(authorization, options.scopes ? { scopes: options.scopes, scopeMode: options.scopeMode ?? 'all' } : undefined)
+  const request = options.scopes ? { scopes: options.scopes, scopeMode: options.scopeMode ?? 'all' } : undefined
+  return verifier(authorization, options.apiKey == null ? request : { ...request, apiKey: options.apiKey })
 }

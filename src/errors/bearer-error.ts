@@ -36,6 +36,8 @@ export interface BearerErrorOptions {
   readonly maxAge?: number
   /** A DPoP nonce to send as the `DPoP-Nonce` header (RFC 9449 §9). */
   readonly dpopNonce?: string
+  /** Seconds until a retry can succeed (429): sent as `Retry-After`. */
+  readonly retryAfter?: number
 }
 
 /**
@@ -54,14 +56,16 @@ export class BearerError extends Error {
   override readonly name = 'BearerError' as const
   /** Stable machine-readable reason, e.g. `token_expired`. */
   readonly reason: BearerErrorReason
-  /** HTTP status: 400, 401, 403 or 503. */
-  readonly status: 400 | 401 | 403 | 503
+  /** HTTP status: 400, 401, 403, 429 or 503. */
+  readonly status: 400 | 401 | 403 | 429 | 503
   /** Same as `status`, for frameworks that read `statusCode`. */
-  readonly statusCode: 400 | 401 | 403 | 503
-  /** RFC 6750 error code; `undefined` for a missing token (RFC 6750 §3.1) and for 503s. */
+  readonly statusCode: 400 | 401 | 403 | 429 | 503
+  /** RFC 6750 error code; `undefined` for a missing token (RFC 6750 §3.1), for 429s and for 503s. */
   readonly code: BearerErrorCode | undefined
-  /** The full `WWW-Authenticate` value; `undefined` on 503 (an outage is not a challenge). */
+  /** The full `WWW-Authenticate` value; `undefined` on 429 and 503 (a rate limit or an outage is not a challenge). */
   readonly wwwAuthenticate: string | undefined
+  /** Seconds until a retry can succeed, for 429 (also in `headers` as `Retry-After`). */
+  readonly retryAfter: number | undefined
   /** Response headers to send with this error. */
   readonly headers: Readonly<Record<string, string>>
   /** The claim at fault, when a claim check failed. */
@@ -94,8 +98,9 @@ export class BearerError extends Error {
     this.acrValues = options.acrValues
     this.maxAge = options.maxAge
     const context = options.challenge ?? bearerOnly(this.realm)
+    this.retryAfter = options.retryAfter === undefined ? undefined : Math.max(0, Math.ceil(options.retryAfter))
     this.wwwAuthenticate =
-      entry.status === 503
+      entry.status === 503 || entry.status === 429
         ? undefined
         : buildChallenges(context, quoteString(this.realm), options.scheme, {
             code: entry.code,
@@ -109,6 +114,7 @@ export class BearerError extends Error {
     const headers: Record<string, string> = {}
     if (this.wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = this.wwwAuthenticate
     if (this.dpopNonce !== undefined) headers['DPoP-Nonce'] = this.dpopNonce
+    if (this.retryAfter !== undefined) headers['Retry-After'] = String(this.retryAfter)
     this.headers = Object.freeze(headers)
   }
 

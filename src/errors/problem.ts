@@ -27,6 +27,7 @@ const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
+  429: 'Too Many Requests',
   503: 'Service Unavailable',
 }
 

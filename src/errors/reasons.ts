@@ -17,7 +17,7 @@ export type BearerErrorCode =
   | 'insufficient_user_authentication'
 
 interface ReasonEntry {
-  readonly status: 400 | 401 | 403 | 503
+  readonly status: 400 | 401 | 403 | 429 | 503
   /** RFC 6750 `error=`; absent when the response is not an authentication challenge. */
   readonly code: BearerErrorCode | undefined
   /** Default human message. Never contains the token. */
@@ -79,7 +79,8 @@ export const REASONS = Object.freeze({
   // 4b. sender-constrained tokens
   /**
    * The token has a `cnf` claim (it is bound to a key or certificate) but was presented as a
-   * plain bearer token without proof of possession (RFC 9449 §7.2). `acceptBoundAsBearer` lifts this.
+   * plain bearer token without proof of possession (RFC 9449 §7.2), or an introspection
+   * response says so (`cnf`, or a `token_type` of DPoP). `acceptBoundAsBearer` lifts this for JWTs.
    */
   token_bound: r(401, 'invalid_token', 'The token is bound to a key and cannot be used as a plain bearer token'),
   /** RFC 8705 §3: the client certificate of the request is not the one the token is bound to (`cnf["x5t#S256"]`). */
@@ -124,6 +125,17 @@ export const REASONS = Object.freeze({
   // 6. revocation
   /** The `isRevoked` hook says the token is revoked. */
   token_revoked: r(401, 'invalid_token', 'The token has been revoked'),
+  // opaque credentials: introspection (RFC 7662) and API keys
+  /** The authorization server's introspection says `active: false`: unknown, expired or revoked there. */
+  token_inactive: r(401, 'invalid_token', 'The token is not active'),
+  /** Not a key of this API: wrong format, prefix or checksum, unknown id or wrong secret (one reason for all, so nothing is learnt). */
+  api_key_invalid: r(401, 'invalid_token', 'The API key is not valid'),
+  /** The API key's expiry (or the end of its rotation overlap) has passed. */
+  api_key_expired: r(401, 'invalid_token', 'The API key has expired'),
+  /** The API key was revoked (or replaced by `rotate` without overlap). */
+  api_key_revoked: r(401, 'invalid_token', 'The API key has been revoked'),
+  /** The API key used up its `points` for the current window; `Retry-After` says when the next one starts. */
+  api_key_rate_limited: r(429, undefined, 'Too many requests with this API key'),
   // outages: never a 401 that logs users out
   /** Keys could not be fetched (and no usable cached keys remain). */
   jwks_unavailable: r(503, undefined, 'The signing keys are temporarily unavailable'),
@@ -134,6 +146,10 @@ export const REASONS = Object.freeze({
   revocation_unavailable: r(503, undefined, 'Token revocation status is temporarily unavailable'),
   /** The DPoP replay store (`dpop.replayStore`, e.g. Redis) failed: proofs cannot be checked for replay (fail closed). */
   replay_store_unavailable: r(503, undefined, 'DPoP replay protection is temporarily unavailable'),
+  /** The introspection endpoint failed, timed out or answered something that is not an RFC 7662 response. */
+  introspection_unavailable: r(503, undefined, 'Token introspection is temporarily unavailable'),
+  /** The API key store failed or timed out (fail closed). */
+  api_key_store_unavailable: r(503, undefined, 'API key verification is temporarily unavailable'),
   /**
    * Something the verifier was given broke its contract on this request, so nothing can be
    * decided (fail closed, and never a 401 that logs users out): the `now` clock returned a

@@ -10,7 +10,7 @@ import { runGuard } from './guard.js'
 const NOW_S = 1_767_225_600
 const now = () => NOW_S * 1000
 const auth = (claims: Record<string, unknown>, scheme: 'Bearer' | 'DPoP' = 'Bearer'): BearerAuth =>
-  ({ token: 't', claims: { exp: NOW_S + 60, ...claims }, scopes: [], roles: [], permissions: [], header: { alg: 'ES256' }, scheme }) as BearerAuth
+  ({ kind: 'jwt', token: 't', claims: { exp: NOW_S + 60, ...claims }, scopes: [], roles: [], permissions: [], header: { alg: 'ES256' }, scheme }) as BearerAuth
 
 function failure(fn: () => unknown): BearerError {
   try {

@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../errors/config-error.js'
 import type { Verifier } from '../core/create-verifier.js'
-import type { JwtClaims } from '../lib/result.js'
+import type { JwtAuth, JwtClaims } from '../lib/result.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { own } from '../lib/own.js'
 import { guard, CLOCK_TOLERANCE_ALLOWANCE, nowMillis, nowSeconds, type IssuerContext, type StoreContext } from './context.js'
@@ -16,7 +16,7 @@ import { hashRefreshToken, isRefreshTokenShape } from './opaque-token.js'
  * RFC 7009 §2.1) or one access token (its `jti`). A token that is not ours, malformed or
  * already expired is not an error (RFC 7009 §2.2): the result is `false`.
  */
-export async function revoke(ctx: IssuerContext, verifyOwn: Verifier, token: string): Promise<boolean> {
+export async function revoke(ctx: IssuerContext, verifyOwn: Verifier<object, JwtAuth>, token: string): Promise<boolean> {
   if (typeof token !== 'string') return false
   const now = nowSeconds(ctx)
   if (isRefreshTokenShape(token)) {

@@ -6,12 +6,12 @@
  */
 import { ConfigError } from '../errors/config-error.js'
 import { fetchJson, FetchFailure } from './fetch-json.js'
-import type { RemoteJwksOptions } from './jwks-cache-options.js'
+import type { RemoteKeySourceOptions } from './remote-jwks.js'
 import type { KeySourceFactory } from './key-source.js'
 import { remoteKeySource } from './remote-jwks.js'
 
 /** Options of `discoveryJwks`: where the metadata lives, plus the key cache settings. */
-export interface DiscoveryOptions extends RemoteJwksOptions {
+export interface DiscoveryOptions extends RemoteKeySourceOptions {
   /** The metadata document URL. Default: derived from the issuer, OIDC first, then RFC 8414. */
   readonly url?: string | URL
 }
@@ -46,20 +46,28 @@ const short = (value: unknown): string =>
 
 /** The `jwks_uri` of a metadata document, or a `FetchFailure` saying what is wrong with it. */
 export function jwksUriOf(document: unknown, issuer: string, source: string): string {
+  return metadataEndpoint(document, issuer, source, 'jwks_uri')
+}
+
+/**
+ * An endpoint URL of a metadata document (`jwks_uri`, `introspection_endpoint`, ...), after
+ * checking the document names exactly `issuer`; https unless the issuer itself is http.
+ */
+export function metadataEndpoint(document: unknown, issuer: string, source: string, member: string): string {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new FetchFailure('discovery_invalid', 'metadata is not a JSON object', source)
   }
-  const { issuer: stated, jwks_uri: jwksUri } = document as { issuer?: unknown; jwks_uri?: unknown }
+  const { issuer: stated, [member]: endpoint } = document as Record<string, unknown>
   // OIDC Discovery §4.3, RFC 8414 §3.3: the document must name exactly the configured issuer,
   // or it may be an attacker's (or another tenant's) metadata.
   if (stated !== issuer) throw new FetchFailure('issuer_mismatch', `metadata issuer ${short(stated)} is not ${short(issuer)}`, source)
-  if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) {
-    throw new FetchFailure('discovery_invalid', `metadata jwks_uri ${short(jwksUri)} is not a URL`, source)
+  if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) {
+    throw new FetchFailure('discovery_invalid', `metadata ${member} ${short(endpoint)} is not a URL`, source)
   }
-  const url = new URL(jwksUri)
+  const url = new URL(endpoint)
   const issuerHttps = new URL(issuer).protocol === 'https:'
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && !issuerHttps)) {
-    throw new FetchFailure('discovery_invalid', `metadata jwks_uri must be ${issuerHttps ? 'https' : 'http(s)'}`, source)
+    throw new FetchFailure('discovery_invalid', `metadata ${member} must be ${issuerHttps ? 'https' : 'http(s)'}`, source)
   }
   return url.href
 }

@@ -1,8 +1,8 @@
 /**
  * @module
- * One bounded GET of a JSON document (a JWK Set or a discovery document): a deadline that
- * covers headers and body, a byte cap that does not trust `Content-Length`, no redirects,
- * and a stable `code` for every way it can fail.
+ * One bounded exchange for a JSON document (a JWK Set or a discovery document by GET, an
+ * introspection response by POST): a deadline that covers headers and body, a byte cap that
+ * does not trust `Content-Length`, no redirects, and a stable `code` for every way it can fail.
  */
 
 /** Why a key or discovery fetch failed: stable strings, reported in `jwks_error` events. */
@@ -16,6 +16,7 @@ export type FetchFailureCode =
   | 'no_usable_keys'
   | 'discovery_invalid'
   | 'issuer_mismatch'
+  | 'introspection_invalid'
 
 /** A failed fetch of a key set or discovery document. Kept as the `cause` of `jwks_unavailable`. */
 export class FetchFailure extends Error {
@@ -41,6 +42,11 @@ export interface FetchJsonOptions {
   readonly accept: string
   /** `text`: the body is returned as UTF-8 text, not parsed (a PEM key). Default `json`. */
   readonly parse?: 'json' | 'text'
+  /** `POST` with a form body (introspection); default `GET`. */
+  readonly method?: 'GET' | 'POST'
+  readonly body?: URLSearchParams
+  /** More request headers (client authentication). */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /** A parsed JSON body with the response headers (for freshness). */
@@ -52,7 +58,7 @@ export interface FetchedJson {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-/** GETs `url` and parses its body as JSON, or throws a `FetchFailure`. */
+/** Fetches `url` (GET, or POST with `body`) and parses its body as JSON, or throws a `FetchFailure`. */
 export async function fetchJson(url: string, o: FetchJsonOptions): Promise<FetchedJson> {
   // Not AbortSignal.timeout: its timer cannot be cancelled, and where it is a plain setTimeout
   // (Vercel's edge-runtime) it runs on for the whole timeout after every fetch. This timer is
@@ -70,7 +76,9 @@ async function exchange(url: string, o: FetchJsonOptions, signal: AbortSignal): 
   let response: Response
   try {
     // Redirects are not followed: a key URL that points elsewhere is a configuration matter.
-    response = await beforeDeadline(o.fetch(url, { headers: { accept: o.accept }, redirect: 'manual', signal }), signal)
+    const init: RequestInit =
+      o.method === 'POST' ? { method: 'POST', headers: { ...o.headers, accept: o.accept }, body: o.body ?? null, redirect: 'manual', signal } : { headers: { ...o.headers, accept: o.accept }, redirect: 'manual', signal }
+    response = await beforeDeadline(o.fetch(url, init), signal)
   } catch (cause) {
     throw networkFailure(url, cause, signal, o.timeoutMs)
   }
@@ -89,8 +97,11 @@ async function exchange(url: string, o: FetchJsonOptions, signal: AbortSignal): 
   try {
     const text = utf8.decode(bytes)
     body = o.parse === 'text' ? text : JSON.parse(text)
-  } catch (cause) {
-    throw new FetchFailure('not_json', `body is not UTF-8${o.parse === 'text' ? '' : ' JSON'}`, url, { cause })
+  } catch (err) {
+    // No cause: JSON.parse quotes the text around the error, and a body may echo what was sent
+    // (an introspection server quoting the token it was asked about). Only where it failed.
+    const at = /position (\d+)/.exec(String((err as Error)?.message))?.[1]
+    throw new FetchFailure('not_json', `body is not UTF-8${o.parse === 'text' ? '' : ' JSON'}${at === undefined ? '' : ` (at position ${at})`}`, url)
   }
   return { body, headers: response.headers, status: response.status }
 }

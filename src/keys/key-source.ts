@@ -16,6 +16,12 @@ import type { VerificationKey } from './verification-key.js'
 export type KeySourceEvent =
   /** A key in a set could not be used (wrong `kty`, `use: enc`, weak, `alg` not allowed, ...). */
   | { readonly type: 'key_skipped'; readonly source: string; readonly kid: string | undefined; readonly reason: string }
+  /** A background refresh of a fresh set started, `expiresIn` seconds before its freshness ends (refresh-ahead). */
+  | { readonly type: 'jwks_refresh'; readonly uri: string; readonly expiresIn: number }
+  /** A key set another instance stored (`keyStore`) was taken on a cold start: `age` seconds old, fresh for `maxAge` from its fetch. */
+  | { readonly type: 'jwks_restored'; readonly uri: string; readonly age: number; readonly maxAge: number }
+  /** The key store failed to read or write a set, or held an unusable one; verification goes on without it. */
+  | { readonly type: 'jwks_store_error'; readonly uri: string; readonly operation: 'get' | 'set'; readonly error: string }
   /** A key set was fetched; it is fresh for `maxAge` seconds. */
   | { readonly type: 'jwks_fetch'; readonly uri: string; readonly status: number; readonly keys: number; readonly maxAge: number }
   /** A key set or discovery document could not be fetched or used. */

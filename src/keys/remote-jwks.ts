@@ -7,13 +7,20 @@ import { ConfigError } from '../errors/config-error.js'
 import { own } from '../lib/own.js'
 import type { Algorithm } from './algorithms.js'
 import { fetchJson, FetchFailure } from './fetch-json.js'
-import { createJwksCache, type JwksLoader, type LoadedJwks } from './jwks-cache.js'
+import { createJwksCache, type JwksLoader, type JwksStoreBinding, type LoadedJwks } from './jwks-cache.js'
 import { resolveCacheOptions, type RemoteJwksOptions, type ResolvedCacheOptions } from './jwks-cache-options.js'
 import { buildKeySet, keyOrThrow, selectKey, type KeySet } from './key-set.js'
 import type { KeySource, KeySourceContext, KeySourceFactory } from './key-source.js'
+import { isKeyStore, storeKey, type KeyStore } from './key-store.js'
 import type { VerificationKey } from './verification-key.js'
 
 export type { RemoteJwksOptions } from './jwks-cache-options.js'
+
+/** `remoteJwks` options: the cache settings, and where fetched sets are kept beyond this process. */
+export interface RemoteKeySourceOptions extends RemoteJwksOptions {
+  /** Keeps fetched key sets (and reads them on a cold start). Default: none, this process only. */
+  readonly keyStore?: KeyStore
+}
 
 /** Where a remote set lives: a fixed URL, or one found later (discovery). */
 export interface JwksLocation {
@@ -44,16 +51,39 @@ async function loadSet(ctx: KeySourceContext, o: ResolvedCacheOptions, uri: stri
   for (const s of set.skipped) ctx.onEvent({ type: 'key_skipped', source: uri, kid: s.kid, reason: s.reason })
   // A set with nothing we can use is a broken deploy at the IdP: keep the last good keys.
   if (set.keys.length === 0) throw new FetchFailure('no_usable_keys', `none of ${set.skipped.length} keys is usable`, uri)
-  return { set, uri, status: response.status, headers: response.headers }
+  // Only a JWK Set is kept in a key store (the store's snapshots are JWK Sets).
+  return { set, uri, status: response.status, headers: response.headers, ...(format === JWKS_FORMAT ? { document: publicDocument(response.body) } : {}) }
+}
+
+/** JWK members that are secret (RFC 7518 §6.2.2, §6.3.2, §6.4.1): never kept in a store. */
+const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'])
+
+/** The set as a store keeps it: the `keys` array only, each key without private members. */
+function publicDocument(document: unknown): { keys: unknown[] } {
+  const keys = (document as { keys: unknown[] }).keys
+  return {
+    keys: keys.map((key) =>
+      typeof key === 'object' && key !== null && !Array.isArray(key) ? Object.fromEntries(Object.entries(key).filter(([member]) => !PRIVATE_MEMBERS.has(member))) : key,
+    ),
+  }
+}
+
+/** A stored document, validated as a fetched one (without the per-key events). */
+function restoreSet(ctx: KeySourceContext, document: unknown): KeySet | string {
+  const set = buildKeySet(document, ctx.algorithms)
+  if (typeof set !== 'string' && set.keys.length === 0) return `none of ${set.skipped.length} keys is usable`
+  return set
 }
 
 /** The key source over a cached remote set; shared by `remoteJwks`, discovery and `x509Keys`. */
 export function remoteKeySource(
   location: (ctx: KeySourceContext, o: ResolvedCacheOptions) => JwksLocation,
-  options: RemoteJwksOptions = {},
+  options: RemoteKeySourceOptions = {},
   format: KeyDocumentFormat = JWKS_FORMAT,
 ): KeySourceFactory {
-  const o = resolveCacheOptions(options)
+  const { keyStore, ...cacheOptions } = options
+  if (keyStore !== undefined && !isKeyStore(keyStore)) throw new ConfigError('verifier', 'keyStore', 'expected a key store: { get(key), set(key, value, ttlSeconds) }')
+  const o = resolveCacheOptions(cacheOptions)
   return (ctx): KeySource => {
     const where = location(ctx, o)
     const loader: JwksLoader = {
@@ -61,7 +91,9 @@ export function remoteKeySource(
       load: async () => loadSet(ctx, o, await where.resolve(), format),
       maxDurationMs: () => o.timeoutMs * (1 + (where.pendingFetches?.() ?? 0)),
     }
-    const cache = createJwksCache(ctx, o, loader)
+    // Keyed by the URL the source is configured with (for discovery, the metadata URL).
+    const binding: JwksStoreBinding | undefined = keyStore && { store: keyStore, key: storeKey(where.label()), restore: (doc) => restoreSet(ctx, doc) }
+    const cache = createJwksCache(ctx, o, loader, binding)
 
     function pick(set: KeySet, kid: string | undefined, alg: Algorithm): VerificationKey | Promise<VerificationKey> {
       const selection = selectKey(set, kid, alg)
@@ -93,7 +125,7 @@ export function remoteKeySource(
  * @example
  * createVerifier({ issuer, audience, keys: remoteJwks('https://idp.example.com/.well-known/jwks.json', { cooldown: '1m' }) })
  */
-export function remoteJwks(uri: string | URL, options: RemoteJwksOptions = {}): KeySourceFactory {
+export function remoteJwks(uri: string | URL, options: RemoteKeySourceOptions = {}): KeySourceFactory {
   const url = new URL(uri)
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('verifier', 'jwksUri', `expected an http(s) URL, got a ${url.protocol} URL`)
   const href = url.href

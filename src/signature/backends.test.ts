@@ -15,7 +15,7 @@ import type { VerificationKey } from '../keys/verification-key.js'
 import { generateSigningKey, type TestSigningKey } from '../testing/keys.js'
 import { encodeSegment, signToken } from '../testing/tokens.js'
 import { AUDIENCE, bearer, claims, expectReject, ISSUER, now } from '../../test/helpers/setup.js'
-import { nodeSignatureBackend } from './node.js'
+import { nodeParallelSignatureBackend, nodeSignatureBackend } from './node.js'
 import type { SignatureBackend } from './signature-backend.js'
 import { webSignatureBackend } from './web.js'
 
@@ -41,7 +41,7 @@ function withSignature(key: TestSigningKey, sign: (input: Buffer) => Uint8Array)
   return `${input}.${encodeBase64url(sign(Buffer.from(input)))}`
 }
 
-const BACKENDS: readonly SignatureBackend[] = [nodeSignatureBackend, webSignatureBackend]
+const BACKENDS: readonly SignatureBackend[] = [nodeSignatureBackend, nodeParallelSignatureBackend, webSignatureBackend]
 
 describe.each(BACKENDS)('the $name backend', (backend) => {
   it.each(ALGORITHMS.filter((alg) => alg !== 'Ed25519'))('verifies %s and rejects a flipped signature with 401 signature_invalid', async (alg) => {

@@ -1,69 +1,55 @@
 /**
  * @module
- * The WebCrypto signature backend, through jose: edge runtimes, browsers, and Node.
+ * The WebCrypto signature backend: edge runtimes (Workers, Vercel Edge), browsers, and any
+ * runtime without the `"node"` export condition. It calls `crypto.subtle` directly: each key
+ * is imported once per algorithm into a `CryptoKey` (`importKey('jwk' | 'raw')`), and a
+ * request costs one `crypto.subtle.verify` on the raw signature bytes. The token was already
+ * split and checked by the pipeline, so nothing is parsed twice; the math is the runtime's.
+ *
+ * JWS and WebCrypto agree on every encoding: ECDSA signatures are R || S (IEEE P1363, RFC
+ * 7518 §3.4) in both, RSA-PSS takes the salt length (the digest's, RFC 7518 §3.5), Ed25519
+ * is the `Ed25519` algorithm, HMAC compares in constant time inside `verify`.
  */
-import { errors, flattenedVerify, importJWK, type CryptoKey, type JWK } from 'jose'
 import { decodeBase64url } from '../lib/base64url.js'
-import type { ParsedToken } from '../lib/token.js'
-import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
+import type { Algorithm } from '../keys/algorithms.js'
 import type { VerificationKey } from '../keys/verification-key.js'
-import type { SignatureBackend } from './signature-backend.js'
+import { hmacSecret, planFor, signatureLength, type Plan } from './plan.js'
+import type { SignatureBackend, SignedInput } from './signature-backend.js'
 
-/** Imported CryptoKeys per key and algorithm: imported once per isolate, not per request. */
-const imported = new WeakMap<VerificationKey, Map<Algorithm, CryptoKey | Promise<CryptoKey>>>()
-
-/** The secret of an `oct` key, from its JWK (what jose would import). */
-function hmacSecret(key: VerificationKey): Uint8Array<ArrayBuffer> {
-  const bytes = decodeBase64url(key.jwk.k as string)
-  if (bytes === undefined) throw new TypeError('The HMAC key is not base64url')
-  return bytes as Uint8Array<ArrayBuffer>
+/** One key under one algorithm, ready to verify: built once, then reused by every request. */
+interface Check {
+  /** The CryptoKey once imported. */
+  key: CryptoKey | undefined
+  /**
+   * The import in progress. A field of its own rather than `instanceof Promise`: on some
+   * runtimes (edge-runtime's VM contexts) `crypto.subtle` answers with another realm's Promise.
+   */
+  readonly pending: Promise<CryptoKey>
+  /** The algorithm object `crypto.subtle.verify` takes, built once. */
+  readonly params: AlgorithmIdentifier | RsaPssParams | EcdsaParams
+  /** The signature length the algorithm takes with this key, when fixed. */
+  readonly length: number | undefined
 }
 
-/** The CryptoKey itself once imported, so later requests skip an await. */
-function cryptoKey(key: VerificationKey, alg: Algorithm): CryptoKey | Promise<CryptoKey> {
-  let byAlg = imported.get(key)
-  if (!byAlg) imported.set(key, (byAlg = new Map()))
-  const known = byAlg.get(alg)
-  if (known) return known
-  // A CryptoKey given as `publicKey`: its algorithm was checked against `alg` when it was loaded.
-  if (key.cryptoKey) return key.cryptoKey
-  const pending = isHmacAlgorithm(alg)
-    ? // jose returns an oct JWK as bytes and would import them again on every verification.
-      crypto.subtle.importKey('raw', hmacSecret(key), { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify'])
-    : (importJWK({ ...(key.jwk as JWK), ext: false }, alg) as Promise<CryptoKey>)
-  byAlg.set(alg, pending)
-  pending.then(
-    (k) => byAlg.set(alg, k),
-    // A key that fails to import is dropped from the cache so the failure is not sticky.
-    () => byAlg.delete(alg),
-  )
-  return pending
-}
+/** Checks per key and algorithm: imported once per isolate, not per request. */
+const checks = new WeakMap<VerificationKey, Map<Algorithm, Check>>()
 
-/** jose options per algorithm, built once: the token's algorithm is the only one accepted. */
-const OPTIONS = Object.fromEntries(ALGORITHMS.map((alg) => [alg, Object.freeze({ algorithms: [alg] })])) as Record<Algorithm, { algorithms: string[] }>
+const ascii = new TextEncoder()
 
-const valid = (): boolean => true
-const invalid = (err: unknown): boolean => {
-  if (err instanceof errors.JWSSignatureVerificationFailed) return false
-  throw err
-}
-
-function check(k: CryptoKey, alg: Algorithm, token: ParsedToken): Promise<boolean> {
-  const jws = { protected: token.protectedB64, payload: token.payloadB64, signature: token.signatureB64 }
-  return flattenedVerify(jws, k, OPTIONS[alg]).then(valid, invalid)
-}
-
-function verify(key: VerificationKey, alg: Algorithm, token: ParsedToken): Promise<boolean> {
-  if (isHmacAlgorithm(alg)) {
-    // RFC 7518 §3.2: an HMAC key shorter than the hash MUST NOT be used (jose would take it).
-    const k = key.jwk.k
-    if (key.jwk.kty !== 'oct' || typeof k !== 'string' || (k.length * 3) >> 2 < HMAC_MIN_SECRET_BYTES[alg]) {
-      throw new TypeError(`${alg} needs a key of at least ${HMAC_MIN_SECRET_BYTES[alg]} bytes`)
-    }
+/** The `importKey` algorithm for a plan. */
+function importParams(p: Plan, key: VerificationKey): AlgorithmIdentifier | RsaHashedImportParams | EcKeyImportParams | HmacImportParams {
+  switch (p.method) {
+    case 'hmac':
+      return { name: 'HMAC', hash: p.webHash! }
+    case 'pkcs1':
+      return { name: 'RSASSA-PKCS1-v1_5', hash: p.webHash! }
+    case 'pss':
+      return { name: 'RSA-PSS', hash: p.webHash! }
+    case 'ecdsa':
+      return { name: 'ECDSA', namedCurve: key.jwk.crv as string }
+    case 'eddsa':
+      return { name: 'Ed25519' }
   }
-  const k = cryptoKey(key, alg)
-  return k instanceof Promise ? k.then((c) => check(c, alg, token)) : check(k, alg, token)
 }
 
 const utf8 = new TextEncoder()
@@ -73,8 +59,72 @@ async function sha256(data: string | Uint8Array): Promise<Uint8Array> {
   const bytes = typeof data === 'string' ? utf8.encode(data) : data
   return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
 }
+/** The `verify` algorithm for a plan. */
+function verifyParams(p: Plan): AlgorithmIdentifier | RsaPssParams | EcdsaParams {
+  switch (p.method) {
+    case 'hmac':
+      return { name: 'HMAC' }
+    case 'pkcs1':
+      return { name: 'RSASSA-PKCS1-v1_5' }
+    case 'pss':
+      return { name: 'RSA-PSS', saltLength: p.hashBytes }
+    case 'ecdsa':
+      return { name: 'ECDSA', hash: p.webHash! }
+    case 'eddsa':
+      return { name: 'Ed25519' }
+  }
+}
 
-/** Verifies with jose's `flattenedVerify` on CryptoKeys imported once per key. */
+function importCryptoKey(p: Plan, key: VerificationKey): Promise<CryptoKey> {
+  const algorithm = importParams(p, key)
+  if (p.method === 'hmac') {
+    return crypto.subtle.importKey('raw', hmacSecret(key)! as Uint8Array<ArrayBuffer>, algorithm, false, ['verify'])
+  }
+  // Only the public members were kept when the key was loaded (verification-key.ts); no
+  // `alg`, `use` or `key_ops` that could disagree with the algorithm given here.
+  return crypto.subtle.importKey('jwk', { ...key.jwk, ext: false } as JsonWebKey, algorithm, false, ['verify'])
+}
+
+function buildCheck(byAlg: Map<Algorithm, Check>, key: VerificationKey, alg: Algorithm): Check {
+  const p = planFor(key, alg)
+  // A CryptoKey given as `publicKey` (possibly not extractable) is used as is: its algorithm
+  // was checked against the key's when it was loaded (keys/public-key.ts).
+  if (key.cryptoKey) {
+    const given = key.cryptoKey as CryptoKey
+    const ready: Check = { key: given, pending: Promise.resolve(given), params: verifyParams(p), length: signatureLength(p, key) }
+    byAlg.set(alg, ready)
+    return ready
+  }
+  const pending = importCryptoKey(p, key)
+  const check: Check = { key: undefined, pending, params: verifyParams(p), length: signatureLength(p, key) }
+  byAlg.set(alg, check)
+  pending.then(
+    (k) => {
+      check.key = k
+    },
+    // A key that fails to import is dropped, so the failure is not sticky.
+    () => {
+      if (byAlg.get(alg) === check) byAlg.delete(alg)
+    },
+  )
+  return check
+}
+
+function verify(key: VerificationKey, alg: Algorithm, token: SignedInput): Promise<boolean> | boolean {
+  let byAlg = checks.get(key)
+  if (byAlg === undefined) checks.set(key, (byAlg = new Map()))
+  const check = byAlg.get(alg) ?? buildCheck(byAlg, key, alg)
+  // The parser checked the signature is strict base64url; a caller outside the pipeline may not have.
+  const signature = decodeBase64url(token.signatureB64) as Uint8Array<ArrayBuffer> | undefined
+  if (signature === undefined || (check.length !== undefined && signature.length !== check.length)) return false
+  const data = ascii.encode(token.signingInput)
+  const k = check.key
+  return k === undefined
+    ? check.pending.then((c) => crypto.subtle.verify(check.params, c, signature, data))
+    : crypto.subtle.verify(check.params, k, signature, data)
+}
+
+/** Verifies with `crypto.subtle` on CryptoKeys imported once per key and algorithm. */
 export const webSignatureBackend: SignatureBackend = Object.freeze({ name: 'webcrypto', verify, sha256 })
 
 /** The backend the edge conditions (and `"default"`) of `#signature-backend` resolve to. */

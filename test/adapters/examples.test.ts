@@ -1,14 +1,20 @@
-/** The Express, Fastify and Hono examples stay runnable: started as the demo starts them. */
+/** The server examples (and the Lambda example behind its local gateway) stay runnable: started as the demo starts them. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { start as startExpress } from '../../examples/express/server.js'
 import { start as startFastify } from '../../examples/fastify/server.js'
 import { start as startHono } from '../../examples/hono/server.js'
+import { start as startKoa } from '../../examples/koa/server.js'
+import { start as startLambda } from '../../examples/lambda/local.js'
+import { start as startNest } from '../../examples/nestjs/server.js'
 import { adapterFixture, bearer as auth, CHALLENGE, expectAnswer, type AdapterFixture } from './fixtures.js'
 
 describe.each([
   ['express', startExpress],
   ['fastify', startFastify],
   ['hono', startHono],
+  ['koa', startKoa],
+  ['nestjs', startNest],
+  ['lambda', startLambda],
 ])('examples/%s/server.ts', (_name, start) => {
   let f: AdapterFixture
   let server: { url: string; close(): Promise<void> }

@@ -8,7 +8,7 @@ import { build } from '../../examples/next/start.js'
 const NEXT_TEST = 'test/adapters/next.test.ts'
 
 /** The positional arguments of `vitest [run] [filters...]`: file filters, matched as substrings. */
-function fileFilters(argv: readonly string[]): string[] {
+export function fileFilters(argv: readonly string[]): string[] {
   const args = argv.slice(2)
   const out: string[] = []
   for (let i = 0; i < args.length; i++) {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { checkEdgeImports, checkModule, NODE_IMPORT } from '../../scripts/check-edge-imports.js'
+import { checkEdgeImports, checkModule, NODE_IMPORT, overBudget, SIZE_BUDGET_KIB } from '../../scripts/check-edge-imports.js'
 import { ROOT, stagePackage, type StagedPackage } from '../../scripts/edge-bundle.js'
 import { HERE } from './harness.js'
 
@@ -20,7 +20,14 @@ describe('the edge-import guard', () => {
     const report = await checkEdgeImports(staged)
     expect(report.violations).toEqual([])
     expect(report.checked).toEqual(
-      expect.arrayContaining(['tokengate under workerd', 'tokengate under edge-light', 'tokengate/issuer under workerd', 'tokengate/issuer under edge-light']),
+      expect.arrayContaining([
+        'tokengate under workerd',
+        'tokengate under edge-light',
+        'tokengate/issuer under workerd',
+        'tokengate/issuer under edge-light',
+        'tokengate/apikeys under workerd',
+        'tokengate/apikeys under edge-light',
+      ]),
     )
   })
 
@@ -31,9 +38,20 @@ describe('the edge-import guard', () => {
       const files = report.inputs.get(name)!
       expect([name, files.filter((f) => f.includes('signature/node'))]).toEqual([name, []])
       // Once package.json "imports" picks the backend by condition, the web build must be the one
-      // picked (tokengate/presets builds options only: it verifies nothing, so it has no backend).
-      const verifies = !name.startsWith('tokengate/presets ')
+      // picked (tokengate/presets builds options only and tokengate/apikeys verifies no signatures:
+      // neither carries a backend at all).
+      const verifies = !name.startsWith('tokengate/presets ') && !name.startsWith('tokengate/apikeys ')
       if ('#signature-backend' in imports && verifies) expect([name, files.includes('dist/signature/web.js')]).toEqual([name, true])
+    }
+  })
+
+  it('keeps the core within 25 KiB and tokengate/hono, tokengate/next within 30 KiB (minified+gzip), with no jose in them', async () => {
+    expect(SIZE_BUDGET_KIB).toEqual({ '.': 25, './hono': 30, './next': 30 })
+    const report = await checkEdgeImports(staged)
+    expect(await overBudget(report)).toEqual([])
+    // The verifier calls crypto.subtle itself: jose is the issuer's, never the verifier's.
+    for (const name of report.checked.filter((n) => !n.startsWith('tokengate/issuer'))) {
+      expect([name, report.parts.get(name)!.map(([pkg]) => pkg).includes('jose')]).toEqual([name, false])
     }
   })
 

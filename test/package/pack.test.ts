@@ -34,7 +34,7 @@ beforeAll(() => {
   run('tar', ['-xzf', join(consumer, tarball), '-C', join(consumer, 'node_modules')])
   run('mv', [join(consumer, 'node_modules', 'package'), join(consumer, 'node_modules', pkg.name)])
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-}, 180_000)
+}, 600_000)
 
 describe('the packed package', () => {
   it('ships only dist, README, LICENSE and package.json', () => {
@@ -52,6 +52,26 @@ describe('the packed package', () => {
   it.each(subpaths)('requires %s from CJS', (subpath) => {
     const out = run('node', ['-e', `console.log(Object.keys(require('${specifier(subpath)}')).length)`], consumer)
     expect(Number(out.trim())).toBeGreaterThan(0)
+  })
+
+  // engines allows Node >= 20, and require() of an ES module only works from Node 20.19 / 22.12:
+  // with it switched off (as on Node 20.0–20.18 and 22.0–22.11), every CJS entry must still load,
+  // so none may require an ESM-only package (jose 6) unguarded.
+  it.each(subpaths)('requires %s from CJS without require(esm), as Node before 20.19 does', (subpath) => {
+    const out = run('node', ['--no-experimental-require-module', '-e', `console.log(Object.keys(require('${specifier(subpath)}')).length)`], consumer)
+    expect(Number(out.trim())).toBeGreaterThan(0)
+  })
+
+  it('mints and verifies through the CJS issuer without require(esm)', () => {
+    const script = `
+      const { createIssuer } = require('${pkg.name}/issuer')
+      const { createVerifier } = require('${pkg.name}')
+      const issuer = createIssuer({ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' })
+      issuer.issue({ sub: 'alice' }).then(async (pair) => {
+        const verify = createVerifier({ issuer: 'https://idp.example.com/', audience: 'https://api.example.com', jwks: await issuer.jwks() })
+        console.log((await verify('Bearer ' + pair.accessToken)).claims.sub)
+      })`
+    expect(run('node', ['--no-experimental-require-module', '-e', script], consumer).trim()).toBe('alice')
   })
 
   it('recognises a BearerError from the CJS copy in the ESM copy (BearerError.is)', () => {

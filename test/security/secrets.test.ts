@@ -23,7 +23,9 @@ import { AUDIENCE, ISSUER, NOW_S, now } from '../helpers/setup.js'
 import { runGuard, type Guard } from '../../src/guards/guard.js'
 import { requireClaimGuard } from '../../src/guards/claims.js'
 import { requirePermissionsGuard, requireRolesGuard } from '../../src/guards/roles.js'
-import { drop, json, startKeyServer, status, type KeyServer } from '../jwks/jwks-server.js'
+import { drop, json, startKeyServer, status, type Behaviour, type KeyServer } from '../jwks/jwks-server.js'
+import { createApiKeys, memoryApiKeyStore, type ApiKeyStore } from '../../src/apikeys/index.js'
+import { hashApiKey } from '../../src/apikeys/hash.js'
 import { SecretScanner } from './secret-scan.js'
 import { testPki } from '../helpers/certificates.js'
 import { generateDpopKey, signDpopProof } from '../../src/testing/dpop.js'
@@ -451,6 +453,93 @@ describe('secrets never leak', () => {
     await scan.error('dpop.nonce.secret too short', short)
     for (const e of events) scan.event('verifier event', e)
     expectNoLeak(cases.length * 3)
+  })
+
+  it('through introspection failures and events: opaque tokens and the client secret stay out, even when the server echoes them', async () => {
+    const events: unknown[] = []
+    const clientSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+    scan.secret('introspection client secret', clientSecret)
+    /** Answers with the token, the client secret (if sent) and the Authorization header inside `wrap`. */
+    const echo = (code: number, wrap: (body: string) => string): Behaviour => (req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        const form = new URLSearchParams(body)
+        const echoed = `${form.get('token')} ${form.get('client_secret') ?? ''} ${req.headers.authorization ?? ''}`
+        res.writeHead(code, { 'content-type': 'application/json' }).end(wrap(echoed))
+      })
+    }
+    const routes: [string, Behaviour, string][] = [
+      ['/i/inactive', json({ active: false }), 'token_inactive'],
+      ['/i/bound', json({ active: true, token_type: 'DPoP', cnf: { jkt: 'x' } }), 'token_bound'],
+      ['/i/foreign', json({ active: true, aud: 'https://other.example' }), 'audience_invalid'],
+      ['/i/echo-500', echo(500, (b) => `error for ${b}`), 'introspection_unavailable'],
+      ['/i/echo-text', echo(200, (b) => `${b} is not a token`), 'introspection_unavailable'],
+      ['/i/echo-truncated', echo(200, (b) => `{"active":true,"sub":"${b}`), 'introspection_unavailable'],
+      ['/i/echo-json', echo(200, (b) => JSON.stringify({ error: b })), 'introspection_unavailable'],
+      ['/i/echo-active', echo(200, (b) => JSON.stringify({ active: b })), 'introspection_unavailable'],
+      ['/i/drop', drop, 'introspection_unavailable'],
+    ]
+    for (const clientAuth of ['client_secret_basic', 'client_secret_post'] as const) {
+      for (const [path, behaviour, reason] of routes) {
+        server.route(path, behaviour)
+        const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, now, onEvent: (e) => void events.push(e), introspection: { endpoint: server.url(path), clientId: 'orders-api', clientSecret, clientAuth } })
+        const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+        scan.secret('opaque token', token)
+        await failWith(verify, reason, `Bearer ${token}`)
+      }
+    }
+    expect(new Set(events.map((e) => (e as { type: string }).type))).toEqual(new Set(['introspection', 'introspection_error']))
+    for (const e of events) scan.event('introspection event', e)
+    expectNoLeak(routes.length * 2 * 5)
+  })
+
+  it('through API-key failures: the secret part of a key and its stored hash stay out', async () => {
+    let t = NOW_S * 1000
+    const down = { value: false }
+    const inner = memoryApiKeyStore()
+    const store = Object.fromEntries(Object.entries(inner).map(([k, fn]) => [k, (...a: unknown[]) => (down.value ? Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379')) : (fn as (...x: unknown[]) => unknown)(...a))])) as unknown as ApiKeyStore
+    const apiKeys = createApiKeys({ prefix: 'acme', store, now: () => t, rateLimit: { points: 1, duration: '1h' } })
+    const verify = createVerifier({ apiKeys, now: () => t, claims: z.object({ tenant: z.string() }) })
+    const register = async (created: { key: string }) => {
+      // The id (12 characters after the prefix) is public; the secret and checksum are not, nor the hash.
+      scan.secret('API key secret', created.key.slice('acme_'.length + 12))
+      scan.secret('API key hash', await hashApiKey(created.key))
+      return created.key
+    }
+    const good = await register(await apiKeys.create({ name: 'ci', owner: 'team', scopes: ['read'], claims: { tenant: 'acme' }, expiresIn: '1d' }))
+    const revoked = await apiKeys.create({ name: 'old', claims: { tenant: 'acme' } })
+    await register(revoked)
+    await apiKeys.revoke(revoked.id)
+    const noTenant = await register(await apiKeys.create({ name: 'no tenant' }))
+    const typo = `${good.slice(0, 20)}${good[20] === 'a' ? 'b' : 'a'}${good.slice(21)}`
+    const wrongSecret = `${good.slice(0, 17)}${good.slice(17, -6).split('').reverse().join('')}${good.slice(-6)}`
+    const cases: [string, string | undefined, string[]?, string?][] = [
+      ['api_key_invalid', `Bearer ${typo}`],
+      ['api_key_invalid', undefined, undefined, typo],
+      ['api_key_invalid', `Bearer ${wrongSecret}`],
+      ['api_key_invalid', `Bearer ${good.replace('acme_', 'beta_')}`, undefined],
+      ['header_malformed', `Bearer ${good}`, undefined, good],
+      ['token_too_large', undefined, undefined, good.repeat(300)],
+      ['insufficient_scope', `Bearer ${good}`, ['write']],
+      ['claims_schema_failed', `Bearer ${noTenant}`],
+      ['api_key_revoked', `Bearer ${revoked.key}`],
+      ['api_key_rate_limited', `Bearer ${good}`],
+    ]
+    for (const [reason, authorization, scopes, apiKey] of cases) {
+      const err = await verify(authorization, { ...(scopes ? { scopes } : {}), ...(apiKey ? { apiKey } : {}) }).then(() => undefined, (e: unknown) => e)
+      expect(err, `expected ${reason}`).toMatchObject({ reason })
+      driven.add(reason)
+      await scan.error(`${reason} (API key)`, err)
+    }
+    t += 86400_000
+    await failWith(verify, 'api_key_expired', `Bearer ${good}`)
+    down.value = true
+    await failWith(verify, 'api_key_store_unavailable', `Bearer ${noTenant}`)
+    down.value = false
+    for (const record of await apiKeys.list()) scan.see('apiKeys.list()', JSON.stringify(record))
+    scan.see('apiKeys.get()', JSON.stringify(await apiKeys.get(revoked.id)))
+    expectNoLeak(cases.length * 5)
   })
 
   describe('CLI output', () => {

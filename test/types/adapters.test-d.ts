@@ -8,6 +8,20 @@ import fastifyBearer, { requireClaim as fastifyRequireClaim } from '../../src/ad
 import { bearer as honoBearer, requireClaim as honoRequireClaim, requireScopes as honoRequireScopes } from '../../src/adapters/hono/index.js'
 import { bearerMiddleware, requireClaim as nextRequireClaim, requireRoles as nextRequireRoles, withBearer, type RouteContext } from '../../src/adapters/next/index.js'
 import { createVerifier, type BearerAuth } from '../../src/index.js'
+import Router from '@koa/router'
+import Koa from 'koa'
+import type {
+  APIGatewayProxyHandler,
+  APIGatewayProxyHandlerV2,
+  APIGatewayRequestAuthorizerHandler,
+  APIGatewayRequestIAMAuthorizerHandlerV2,
+  APIGatewayRequestSimpleAuthorizerHandlerV2,
+  APIGatewayTokenAuthorizerHandler,
+} from 'aws-lambda'
+import { bearer as koaBearer, requireScopes as koaRequireScopes, type BearerState } from '../../src/adapters/koa/index.js'
+import { createAuthorizer, requireScopes as lambdaRequireScopes, withBearer as lambdaWithBearer } from '../../src/adapters/lambda/index.js'
+import { TokengateModule } from '../../src/adapters/nestjs/index.js'
+import type { DynamicModule } from '@nestjs/common'
 
 const Claims = z.object({ tenant: z.string(), roles: z.array(z.string()) })
 type Claims = z.output<typeof Claims>
@@ -27,7 +41,9 @@ describe('adapter types: the claims type inferred from the zod schema reaches th
       expectTypeOf(req.auth).toEqualTypeOf<BearerAuth<Claims> | undefined>()
       expectTypeOf(req.auth!.claims.tenant).toEqualTypeOf<string>()
       expectTypeOf(req.auth!.claims.roles).toEqualTypeOf<string[]>()
-      expectTypeOf(req.auth!.claims.exp).toEqualTypeOf<number>()
+      // Any kind of credential may reach a route: exp is certain for JWTs only.
+      expectTypeOf(req.auth!.claims.exp).toEqualTypeOf<number | undefined>()
+      if (req.auth!.kind === 'jwt') expectTypeOf(req.auth!.claims.exp).toEqualTypeOf<number>()
       res.end()
     })
   })
@@ -83,6 +99,36 @@ describe('adapter types: the claims type inferred from the zod schema reaches th
     })
   })
 
+  it('Koa: ctx.state.auth through the middleware, typed by the schema', () => {
+    const router = new Router<BearerState<Claims>>()
+    router.get('/', koaBearer(options), koaRequireScopes('read'), (ctx) => {
+      expectTypeOf(ctx.state.auth).toEqualTypeOf<BearerAuth<Claims>>()
+      ctx.body = ctx.state.auth.claims.tenant
+    })
+    new Koa().use(koaBearer({ ...options, credentialsRequired: false })).use((ctx) => {
+      expectTypeOf(ctx.state.auth).toEqualTypeOf<BearerAuth<Claims> | undefined>()
+    })
+  })
+
+  it("Lambda: the handlers fit @types/aws-lambda's handler types", () => {
+    const token: APIGatewayTokenAuthorizerHandler = createAuthorizer(options)
+    const request: APIGatewayRequestAuthorizerHandler = createAuthorizer(options)
+    const simple: APIGatewayRequestSimpleAuthorizerHandlerV2 = createAuthorizer({ ...options, guards: [lambdaRequireScopes('read')] })
+    const iam: APIGatewayRequestIAMAuthorizerHandlerV2 = createAuthorizer({ ...options, responseFormat: 'iam' })
+    void [token, request, simple, iam]
+    const v1: APIGatewayProxyHandler = lambdaWithBearer(async (event, _context, auth) => {
+      expectTypeOf(auth.claims.tenant).toEqualTypeOf<string>()
+      return { statusCode: 200, body: event.path }
+    }, options)
+    const v2: APIGatewayProxyHandlerV2 = lambdaWithBearer(async (event, _context, auth) => ({ statusCode: 200, body: `${event.rawPath} ${auth.claims.sub}` }), options)
+    void [v1, v2]
+  })
+
+  it('Nest: forRoot and forRootAsync return dynamic modules', () => {
+    expectTypeOf(TokengateModule.forRoot(options)).toEqualTypeOf<DynamicModule>()
+    expectTypeOf(TokengateModule.forRootAsync({ useFactory: async () => options })).toEqualTypeOf<DynamicModule>()
+  })
+
   it('rejects ill-typed options', () => {
     // @ts-expect-error: scopes is a list
     expressBearer({ ...options, scopes: 'read' })
@@ -92,6 +138,8 @@ describe('adapter types: the claims type inferred from the zod schema reaches th
     honoBearer({ issuer: 'i', audience: 'a' })
     // @ts-expect-error: the handler must return a Response
     withBearer(async () => 'ok', options)
+    // @ts-expect-error: responseFormat is 'simple' or 'iam'
+    createAuthorizer({ ...options, responseFormat: 'json' })
   })
 
   it('types requireClaim paths and values from the registered claims type where it names them', () => {

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
-import { BearerError, createVerifier, verifyBearer, type BearerAuth, type BearerErrorReason, type VerifierOptions } from '../../src/index.js'
+import { BearerError, createVerifier, verifyBearer, type BearerAuth, type BearerErrorReason, type JwsHeader, type JwtAuth, type VerifierOptions } from '../../src/index.js'
 
 const jwks = { keys: [] }
 
@@ -30,8 +30,29 @@ describe('createVerifier types', () => {
 
   it('without a schema, claims are the registered claims plus unknowns', async () => {
     const auth = await createVerifier({ issuer: 'i', audience: 'a', jwks })('Bearer x')
-    expectTypeOf(auth).toEqualTypeOf<BearerAuth<object>>()
+    expectTypeOf(auth).toEqualTypeOf<JwtAuth<object>>()
     expectTypeOf(auth.claims.custom).toEqualTypeOf<unknown>()
+  })
+
+  it('a verifier with opaque credentials returns any kind, told apart by auth.kind', async () => {
+    const introspection = { endpoint: 'https://idp.example.com/introspect', clientId: 'api', clientSecret: 's' }
+    const verify = createVerifier({ issuer: 'i', audience: 'a', jwks, introspection, claims: z.object({ org: z.string() }) })
+    const auth = await verify('Bearer x')
+    expectTypeOf(auth).toEqualTypeOf<BearerAuth<{ org: string }>>()
+    expectTypeOf(auth.kind).toEqualTypeOf<'jwt' | 'introspected' | 'api_key'>()
+    expectTypeOf(auth.claims.org).toEqualTypeOf<string>()
+    expectTypeOf(auth.claims.exp).toEqualTypeOf<number | undefined>()
+    expectTypeOf(auth.header).toEqualTypeOf<JwsHeader | undefined>()
+    if (auth.kind === 'jwt') expectTypeOf(auth.claims.exp).toEqualTypeOf<number>()
+    if (auth.kind === 'introspected') expectTypeOf(auth.claims.client_id).toEqualTypeOf<string | undefined>()
+    if (auth.kind === 'api_key') expectTypeOf(auth.apiKey.id).toEqualTypeOf<string>()
+    // Introspection alone needs no key source; API keys alone need neither iss nor aud.
+    createVerifier({ issuer: 'i', audience: null, introspection })
+    createVerifier({ apiKeys: { prefix: 'acme', verify: async () => ({}) as never } })
+    // @ts-expect-error: an API-key-only verifier checks no issuer
+    createVerifier({ issuer: 'i', apiKeys: { prefix: 'acme', verify: async () => ({}) as never } })
+    // @ts-expect-error: introspection needs issuer and audience (null opts out)
+    createVerifier({ introspection })
   })
 
   it('makes illegal option states unrepresentable', () => {
@@ -70,7 +91,7 @@ describe('BearerError types', () => {
   it('has a closed reason union, usable in an exhaustive switch', () => {
     const err = new BearerError('token_expired')
     expectTypeOf(err.reason).toEqualTypeOf<BearerErrorReason>()
-    expectTypeOf(err.status).toEqualTypeOf<400 | 401 | 403 | 503>()
+    expectTypeOf(err.status).toEqualTypeOf<400 | 401 | 403 | 429 | 503>()
     // @ts-expect-error: not a reason
     void new BearerError('expired')
   })

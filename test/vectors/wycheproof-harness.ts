@@ -80,7 +80,7 @@ export async function accepts(vector: Vector, backend: SignatureBackend): Promis
     const allowed = new Set<Algorithm>(symmetric ? ['HS256', 'HS384', 'HS512'] : ASYMMETRIC_ALGORITHMS)
     const alg = assertHeader(jws.header, { algorithms: allowed, typs: DEFAULT_TYPS, typRequired: false })
     const key = await source.getKey(jws.header, alg)
-    return await backend.verify(key, alg, { ...jws, payload: {} })
+    return await backend.verify(key, alg, jws)
   } catch {
     return false
   }

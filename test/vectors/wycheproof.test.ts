@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { ASYMMETRIC_ALGORITHMS } from '../../src/keys/algorithms.js'
 import { buildKeySet } from '../../src/keys/key-set.js'
 import { webSignatureBackend } from '../../src/signature/web.js'
+import { nodeParallelSignatureBackend, nodeSignatureBackend } from '../../src/signature/node.js'
 import { generateSigningKey } from '../../src/testing/keys.js'
 import { decodeBase64url } from '../../src/lib/base64url.js'
 import { hasRocaFingerprint } from '../../src/keys/roca.js'
@@ -29,18 +30,22 @@ const RELABELLED: Record<string, { accept: boolean; why: string }> = {
 
 const expected = (v: Vector) => RELABELLED[`${v.file}#${v.tcId}`]?.accept ?? v.result === 'valid'
 
-describe('Wycheproof JWS/JWK vectors (WebCrypto backend)', () => {
+describe('Wycheproof JWS/JWK vectors', () => {
   it('loads every JWS vector of the three files', () => {
     expect(vectors).toHaveLength(475)
     expect(vectors.filter((v) => v.result === 'acceptable')).toHaveLength(0)
   })
 
-  it.each(vectors.map((v) => [`${v.file.replace('_test.json', '')} #${v.tcId} ${v.comment || v.flags.join(',')}`, v] as const))(
-    '%s',
-    async (_name, vector) => {
-      expect(await accepts(vector, webSignatureBackend)).toBe(expected(vector))
-    },
-  )
+  // Every backend, whichever the project runs: WebCrypto (crypto.subtle directly), node:crypto,
+  // and node:crypto on the thread pool (`parallel: true`).
+  describe.each([webSignatureBackend, nodeSignatureBackend, nodeParallelSignatureBackend])('$name backend', (backend) => {
+    it.each(vectors.map((v) => [`${v.file.replace('_test.json', '')} #${v.tcId} ${v.comment || v.flags.join(',')}`, v] as const))(
+      '%s',
+      async (_name, vector) => {
+        expect(await accepts(vector, backend)).toBe(expected(vector))
+      },
+    )
+  })
 
   it('never takes HMAC keys from a JWK Set, however the set is labelled', () => {
     const hmacSets = vectors.filter((v) => Array.isArray(v.keys.keys) && (v.keys.keys as { kty: string }[]).every((k) => k.kty === 'oct'))

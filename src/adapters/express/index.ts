@@ -114,7 +114,7 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
     // headersDistinct keeps repeated Authorization fields (plain headers keep only the first),
     // so two credentials fail as header_malformed, as on every other adapter.
     const parts = binding(req)
-    authenticate(a, req.headersDistinct?.[a.header] ?? req.headers[a.header], parts).then(
+    authenticate(a, req.headersDistinct?.[a.header] ?? req.headers[a.header], parts, req.headersDistinct?.['x-api-key'] ?? req.headers['x-api-key']).then(
       (auth) => {
         req.auth = auth as BearerAuth<RegisteredClaims> | undefined
         // RFC 9449 §8.2: the next nonce rides on the answer to a DPoP request.

@@ -126,7 +126,8 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
     if (a.answerPreflight && preflight(request)) return reply.code(PREFLIGHT_STATUS).send()
     try {
       const parts = binding(request)
-      const auth = await authenticate(a, request.raw.headersDistinct?.[a.header] ?? request.headers[a.header], parts)
+      const headers = request.raw.headersDistinct
+      const auth = await authenticate(a, headers?.[a.header] ?? request.headers[a.header], parts, headers?.['x-api-key'] ?? request.headers['x-api-key'])
       request.auth = (auth ?? null) as BearerAuth<RegisteredClaims> | null
       // RFC 9449 §8.2: the next nonce rides on the answer to a DPoP request.
       const setting = setDpopNonce(a, parts, (nonce) => reply.header('DPoP-Nonce', nonce))

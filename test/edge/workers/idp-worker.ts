@@ -38,7 +38,7 @@ export default {
     if (!verify) return new Response('not found', { status: 404 })
     try {
       const auth = await verify(request.headers.get(verify.header))
-      return Response.json({ sub: auth.claims.sub, roles: auth.roles, kid: auth.header.kid ?? null })
+      return Response.json({ sub: auth.claims.sub, roles: auth.roles, kid: auth.header?.kid ?? null })
     } catch (err) {
       if (BearerError.is(err)) return err.toResponse()
       throw err
