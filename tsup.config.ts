@@ -15,12 +15,13 @@ export const entries = {
   redis: 'src/redis/index.ts',
   fs: 'src/fs/index.ts',
   testing: 'src/testing/index.ts',
+  otel: 'src/otel/index.ts',
   presets: 'src/presets/index.ts',
   apikeys: 'src/apikeys/index.ts',
 }
 
 // '#signature-backend' stays an import, so the runtime's export conditions pick the backend.
-const external = ['jose', 'lru-cache', 'ioredis', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next', 'koa', /^@nestjs\//]
+const external = ['jose', 'lru-cache', 'ioredis', '@opentelemetry/api', '#signature-backend', /^node:/, 'fastify-plugin', 'express', 'fastify', 'hono', /^hono\//, 'next', 'koa', /^@nestjs\//]
 /**
  * Files reached through package.json "imports", not public subpaths: the signature backend
  * each runtime gets by export condition (`#signature-backend`).

@@ -20,7 +20,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os'
 import { runColdStart } from './cold-start.js'
-import { contenders, FLOOR, INFLIGHT, TG_EDGE, TG_OFF, TG_ON, TG_PARALLEL, type Contender } from './contenders.js'
+import { contenders, FLOOR, INFLIGHT, TG_EDGE, TG_OFF, TG_OFF_EVENTS, TG_ON, TG_ON_EVENTS, TG_PARALLEL, type Contender } from './contenders.js'
 import { ALGS, makeFixture, type BenchAlg, type Fixture } from './fixtures.js'
 import { dpopBench } from './dpop.js'
 
@@ -167,6 +167,8 @@ async function warm(): Promise<void> {
     [`edge path ≥ 1.0× jose, ${INFLIGHT} in flight (CPU)`, `${TG_EDGE}, ${INFLIGHT} in flight`, `jose jwtVerify, ${INFLIGHT} in flight`, 1, 'cpu'],
     ['edge path ≥ 1.0× jose, one at a time (wall)', TG_EDGE, 'jose jwtVerify', 1, 'wall'],
     [`edge path ≥ 1.0× jose, ${INFLIGHT} in flight (wall)`, `${TG_EDGE}, ${INFLIGHT} in flight`, `jose jwtVerify, ${INFLIGHT} in flight`, 1, 'wall'],
+    ['onEvent listener, cache off ≥ 0.95× (CPU)', TG_OFF_EVENTS, TG_OFF, 0.95, 'cpu'],
+    ['onEvent listener, cache on ≥ 0.95× (CPU)', TG_ON_EVENTS, TG_ON, 0.95, 'cpu'],
     [`parallel, ${INFLIGHT} in flight ≥ 1.3× floor (RS256, wall)`, `${TG_PARALLEL}, ${INFLIGHT} in flight`, FLOOR, 1.3, 'wall'],
   ]
   console.log(`${'target'.padEnd(50)}${algs.map((a) => a.padStart(22)).join('')}`)

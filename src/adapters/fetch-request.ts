@@ -38,8 +38,9 @@ export function requestBinding(
  * ALB's `x-amzn-oidc-data`) — the only place a token is read from (no query string, no form
  * body: RFC 6750 §2.2 and §2.3 are off) — with its DPoP proof and client certificate, and
  * `X-API-Key` for a verifier with `apiKeys`. Several `Authorization` fields arrive joined by
- * `, ` and fail as `header_malformed`.
+ * `, ` and fail as `header_malformed`. `req` is what the framework calls the request (Hono's
+ * `c`, Next's `Request`), for the throttle and the route.
  */
-export function authenticateRequest<C extends object>(a: ResolvedAdapter<C>, request: Request, binding: RequestBinding = requestBinding(request)): Promise<BearerAuth<C> | undefined> {
-  return authenticate(a, request.headers.get(a.header), binding, request.headers.get('x-api-key'))
+export function authenticateRequest<C extends object, Req = never>(a: ResolvedAdapter<C, Req>, request: Request, binding: RequestBinding = requestBinding(request), req?: Req): Promise<BearerAuth<C> | undefined> {
+  return authenticate(a, request.headers.get(a.header), binding, request.headers.get('x-api-key'), req)
 }

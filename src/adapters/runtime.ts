@@ -15,6 +15,9 @@ import type { VerifierOptions } from '../core/options.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
 import { BearerError, DEFAULT_REALM } from '../errors/bearer-error.js'
 import type { ScopeMode } from '../scopes/require.js'
+import { verifierEvents, type EventHub } from '../core/events.js'
+import type { VerifierEvent } from '../core/options.js'
+import { resolveThrottle, throttled, type ResolvedThrottle, type ThrottleOptions } from '../throttle/throttle.js'
 
 /** What an adapter does around the verifier; the same in every framework. */
 export interface AdapterSettings {
@@ -48,8 +51,31 @@ export interface SharedVerifierOptions<C extends object = object> {
 /** Options of every adapter: the verifier's options (or a shared verifier) plus {@link AdapterSettings}. */
 export type AdapterOptions<C extends object = object> = (VerifierOptions<C> | SharedVerifierOptions<C>) & AdapterSettings
 
+/** The `throttle` setting of an adapter whose requests are `Req` (Express `req`, Hono `c`, ...). */
+export interface ThrottleSettings<Req> {
+  /**
+   * Failed-authentication throttling: after `maxFailures` 401s from one key (the client
+   * address by default) within `window`, every request from it gets 429 `too_many_failures`
+   * with `Retry-After` until the window ends, without being verified. Default: off.
+   */
+  readonly throttle?: ThrottleOptions<Req>
+}
+
+/**
+ * How an adapter reads its framework's request beyond the headers: the client address (the
+ * throttle's default key) and the matched route pattern (for outcome events).
+ */
+export interface RequestView<Req> {
+  /** The client's address as the framework knows it; omit where it has none (then `throttle.key` is required). */
+  readonly clientAddress?: (req: Req) => string | undefined
+  /** Why there is no client address, for the `ConfigError` asking for `throttle.key`. */
+  readonly noAddress?: string
+  /** The route pattern the framework matched (e.g. `/orders/:id`), if it knows one yet. */
+  readonly route?: (req: Req) => string | undefined
+}
+
 /** Everything the request path needs, derived once at setup. */
-export interface ResolvedAdapter<C extends object = object> {
+export interface ResolvedAdapter<C extends object = object, Req = never> {
   readonly verify: Verifier<C>
   /** The verifier's realm: every answer of this middleware and its guards uses it. */
   readonly realm: string
@@ -64,6 +90,12 @@ export interface ResolvedAdapter<C extends object = object> {
   readonly challenge: ChallengeContext
   /** The DPoP nonce to send now, when the verifier issues nonces. */
   readonly dpopNonce: (() => string | Promise<string>) | undefined
+  /** The failed-authentication throttle, when `throttle` is set. */
+  readonly throttle: ResolvedThrottle<Req> | undefined
+  /** The verifier's events (outcomes, throttle events); `undefined` for a verifier not built by `createVerifier`. */
+  readonly events: EventHub<VerifierEvent> | undefined
+  /** The route pattern of a request, reported in outcome events. */
+  readonly route: ((req: Req) => string | undefined) | undefined
 }
 
 /**
@@ -125,7 +157,7 @@ export function socketCertificate(socket: unknown): Uint8Array | undefined {
 /** The status a CORS preflight is answered with (`preflight: 'answer'`): 204 No Content. */
 export const PREFLIGHT_STATUS = 204
 
-const SETTINGS = ['scopes', 'scopeMode', 'credentialsRequired', 'preflight', 'verifier'] as const
+const SETTINGS = ['scopes', 'scopeMode', 'credentialsRequired', 'preflight', 'verifier', 'throttle'] as const
 const settingsSchema = v.object({
   scopes: v.optional(v.array(v.string())),
   scopeMode: v.optional(v.picklist(['all', 'any'], "expected 'all' or 'any'")),
@@ -140,6 +172,8 @@ const settingsSchema = v.object({
     ),
   ),
   verifier: v.optional(fn<Verifier>('a verifier from createVerifier')),
+  // Checked by resolveThrottle.
+  throttle: v.optional(v.custom<ThrottleOptions<unknown>>((x) => typeof x === 'object' && x !== null, 'expected throttle settings { store?, maxFailures?, window?, key? }')),
 })
 /** Keys the adapter consumes; everything else goes to `createVerifier`. */
 const OWN: ReadonlySet<string> = new Set(SETTINGS)
@@ -155,11 +189,16 @@ function scopeRequirement(scopes: readonly string[] | undefined, mode: ScopeMode
  * adapter removes its own keys (`onError`, ...) before calling this; `adapter` names it in
  * a `ConfigError` (`express`, `hono`, ...).
  */
-export function resolveAdapter<C extends object>(adapter: string, options: AdapterOptions<C>): ResolvedAdapter<C> {
+export function resolveAdapter<C extends object, Req = never>(
+  adapter: string,
+  options: AdapterOptions<C> & ThrottleSettings<Req>,
+  view: RequestView<Req> = {},
+): ResolvedAdapter<C, Req> {
   if (typeof options !== 'object' || options === null) throw new ConfigError(adapter, 'options', 'expected the verifier options, e.g. { issuer, audience, jwksUri }, or { verifier }')
   const record = options as unknown as Record<string, unknown>
   const s = parseOptions(adapter, settingsSchema, Object.fromEntries(SETTINGS.map((k) => [k, record[k]])))
   const scopes = s.scopes === undefined ? undefined : parseRequiredScopes('scopes', s.scopes, adapter)
+  const throttle = resolveThrottle(adapter, s.throttle as ThrottleOptions<Req> | undefined, view.clientAddress, view.noAddress)
   const rest = Object.entries(record).filter(([k, value]) => value !== undefined && !OWN.has(k))
   let verify: Verifier<C>
   if (s.verifier) {
@@ -177,6 +216,9 @@ export function resolveAdapter<C extends object>(adapter: string, options: Adapt
     credentialsRequired: s.credentialsRequired ?? true,
     answerPreflight: (s.preflight ?? 'answer') === 'answer',
     ...verifierInternals(verify),
+    throttle,
+    events: verifierEvents<VerifierEvent>(verify),
+    route: view.route,
   })
 }
 
@@ -184,17 +226,39 @@ export function resolveAdapter<C extends object>(adapter: string, options: Adapt
  * The request path: verifies the header against the middleware's scopes. Resolves with the
  * verified token, with `undefined` for a request without bearer credentials when they are
  * optional, or rejects with a `BearerError`. `apiKey` is the request's `X-API-Key` header,
- * which a verifier with `apiKeys` reads (and any other ignores).
+ * which a verifier with `apiKeys` reads (and any other ignores). With `req` (the framework's
+ * request), the throttle applies and outcome events name the route.
  */
-export function authenticate<C extends object>(
-  a: ResolvedAdapter<C>,
+export function authenticate<C extends object, Req = never>(
+  a: ResolvedAdapter<C, Req>,
   authorization: AuthorizationInput,
   binding?: RequestBinding,
   apiKey?: string | readonly string[] | null,
+  req?: Req,
 ): Promise<BearerAuth<C> | undefined> {
+  const events = a.events
+  // The route only while someone listens: nothing is read or allocated for it otherwise.
+  const route = req !== undefined && a.route !== undefined && events?.active === true ? a.route(req) : undefined
   const withParts = binding === undefined ? a.request : withBinding(a.request, binding)
-  const result = a.verify(authorization, apiKey == null ? withParts : { ...withParts, apiKey })
+  const withKey = apiKey == null ? withParts : { ...withParts, apiKey }
+  const request = route === undefined ? withKey : { ...withKey, route }
+  const key = a.throttle === undefined || req === undefined ? undefined : throttleKey(a.throttle, req, events)
+  const result = key === undefined ? a.verify(authorization, request) : throttled(a.throttle!, key, () => a.verify(authorization, request), report(events), route)
   return a.credentialsRequired ? result : result.catch(anonymous)
+}
+
+const ignore = (): void => {}
+const report = (events: EventHub<VerifierEvent> | undefined) => (events === undefined ? ignore : events.emit)
+
+/** The request's throttle key; `undefined` (unthrottled) when there is none or `key` throws. */
+function throttleKey<Req>(t: ResolvedThrottle<Req>, req: Req, events: EventHub<VerifierEvent> | undefined): string | undefined {
+  try {
+    const key = t.key(req)
+    return typeof key === 'string' && key !== '' ? key : undefined
+  } catch (err) {
+    report(events)({ type: 'throttle_error', operation: 'key', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })
+    return undefined
+  }
 }
 
 /** The middleware's requirements plus this request's DPoP parts and certificate. */
@@ -211,7 +275,7 @@ function withBinding(base: VerifyRequestOptions | undefined, b: RequestBinding):
  * The `DPoP-Nonce` to send with the answer to a request that carried a DPoP proof, when the
  * verifier issues nonces (RFC 9449 §8.2: the next nonce rides on the success response).
  */
-export function dpopNonceFor<C extends object>(a: ResolvedAdapter<C>, binding: RequestBinding): string | Promise<string> | undefined {
+export function dpopNonceFor<C extends object, Req>(a: ResolvedAdapter<C, Req>, binding: RequestBinding): string | Promise<string> | undefined {
   return a.dpopNonce !== undefined && binding.proof != null ? a.dpopNonce() : undefined
 }
 
@@ -219,7 +283,7 @@ export function dpopNonceFor<C extends object>(a: ResolvedAdapter<C>, binding: R
  * Sets the `DPoP-Nonce` of the answer through `set`, when there is one: synchronously when the
  * nonce is ready; never rejects (without a nonce the answer still stands).
  */
-export function setDpopNonce<C extends object>(a: ResolvedAdapter<C>, binding: RequestBinding, set: (nonce: string) => void): void | Promise<void> {
+export function setDpopNonce<C extends object, Req>(a: ResolvedAdapter<C, Req>, binding: RequestBinding, set: (nonce: string) => void): void | Promise<void> {
   const nonce = dpopNonceFor(a, binding)
   if (nonce === undefined) return
   if (typeof nonce === 'string') {

@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors/config-error.js'
 import { ASYMMETRIC_ALGORITHMS, isHmacAlgorithm, type Algorithm } from '../keys/algorithms.js'
 import { discoveryJwks } from '../keys/discovery.js'
-import type { KeySourceContext, KeySourceEvent, KeySourceFactory } from '../keys/key-source.js'
+import type { KeySourceContext, KeySourceFactory } from '../keys/key-source.js'
 import { localJwks } from '../keys/local-jwks.js'
 import { remoteJwks } from '../keys/remote-jwks.js'
 import { publicKey } from '../keys/public-key.js'
@@ -20,7 +20,9 @@ import { createVerifiedTokenCache } from './verified-token-cache.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { AuthorizationInput } from './authorization-header.js'
 import { DEFAULT_TYPS, normalizeTyp } from './jws-header.js'
-import type { JwtVerifierOptions, VerifierOptions } from './options.js'
+import type { JwtVerifierOptions, VerifierEvent, VerifierOptions } from './options.js'
+import { attachEvents, createEventHub } from './events.js'
+import { observeVerification } from './outcome.js'
 import { parseVerifierOptions, type KeySourceSpec, type ParsedIntrospection, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
 import { entryFits, fixedDirectory, resolverDirectory, type TenantDirectory } from './tenants.js'
@@ -149,15 +151,11 @@ export function createVerifier<C extends object = object>(options: VerifierOptio
  */
 export function createVerifierOn<C extends object = object>(backend: SignatureBackend, options: VerifierOptions<C>): Verifier<C> {
   const o = parseVerifierOptions(options as VerifierOptions<object>)
-  const onEvent = o.onEvent
   const typs = o.typ === undefined ? DEFAULT_TYPS : new Set(o.typ.map(normalizeTyp))
-  const emit = (event: KeySourceEvent | IntrospectionEvent): void => {
-    try {
-      onEvent?.(event)
-    } catch {
-      // A throwing event listener must not break verification.
-    }
-  }
+  // `onEvent` and internal subscribers (tokengate/otel, the adapters' throttle): listeners can
+  // neither throw into nor delay a verification (events.ts).
+  const events = createEventHub<VerifierEvent>(o.onEvent)
+  const emit = events.emit
 
   function tenant(t: ParsedTenant): Tenant {
     const allowed = allowList(t.keys, t.algorithms, t.where)
@@ -223,8 +221,11 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     opaque,
   })
 
+  // Without listeners, the pipeline alone: no outcome event is built (nothing allocated for it).
   const verify = ((authorization: AuthorizationInput, request?: VerifyRequestOptions) =>
-    runPipeline(resolved, authorization, request)) as Verifier<C> & { realm: string; header: string }
+    events.active
+      ? observeVerification(events, request?.route, (obs) => runPipeline(resolved, authorization, request, obs))
+      : runPipeline(resolved, authorization, request)) as Verifier<C> & { realm: string; header: string }
   verify.warm = async () => {
     await Promise.all(built.map((t) => t.keys.warm?.()))
   }
@@ -232,6 +233,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   Object.defineProperty(verify, 'header', { value: o.header, enumerable: true })
   const nonces = dpop?.nonces
   internals.set(verify, Object.freeze({ challenge, dpopNonce: nonces === undefined ? undefined : () => nonces.current() }))
+  attachEvents(verify, events)
   return verify
 }
 

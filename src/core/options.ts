@@ -18,6 +18,8 @@ import type { Duration } from '../lib/duration.js'
 import type { AsymmetricAlgorithm } from '../keys/algorithms.js'
 import type { ReplayStore } from '../binding/replay-store.js'
 import type { JwtClaims } from '../lib/result.js'
+import type { VerificationEvent } from './outcome.js'
+import type { ThrottleEvent } from '../throttle/events.js'
 import type { IntrospectionEvent } from '../introspection/introspector.js'
 import type { IntrospectionOptions } from '../introspection/options.js'
 import type { ApiKeyVerifier } from '../apikeys/verifier.js'
@@ -25,8 +27,12 @@ import type { ApiKeyVerifier } from '../apikeys/verifier.js'
 /** Remote JWKS cache settings (`jwksUri`, `discovery`); see `RemoteJwksOptions` for each default. */
 export type JwksCacheOptions = RemoteJwksOptions
 
-/** What the verifier reports through `onEvent`. */
-export type VerifierEvent = KeySourceEvent | IntrospectionEvent
+/**
+ * What the verifier reports through `onEvent`: one outcome event (`verified` or `rejected`) per
+ * verification, key-source events, introspection events, and the adapters' throttle events
+ * (`throttled`, `throttle_error`).
+ */
+export type VerifierEvent = KeySourceEvent | IntrospectionEvent | VerificationEvent | ThrottleEvent
 
 /** The names of the key-source options: exactly one is given. */
 export type KeySourceName = 'jwksUri' | 'discovery' | 'jwks' | 'secret' | 'keys' | 'publicKey' | 'x509Uri'
@@ -179,10 +185,14 @@ export interface CommonVerifierOptions<C extends object = object> {
    */
   readonly keyStore?: KeyStore
   /**
-   * Receives key-source events: `jwks_fetch`, `jwks_refresh`, `jwks_error`, `jwks_stale`,
-   * `jwks_cooldown`, `jwks_restored`, `jwks_store_error`, `kid_miss`, `key_skipped`,
-   * `discovery`; and with `introspection`,
-   * `introspection` and `introspection_error`. A throwing listener is ignored.
+   * Receives one `verified` or `rejected` event per verification (reason, `iss`, `kid`, `alg`,
+   * `sub` once verified, `cached`, `durationMs`, the route); key-source events: `jwks_fetch`,
+   * `jwks_refresh`, `jwks_error`, `jwks_stale`, `jwks_cooldown`, `jwks_restored`,
+   * `jwks_store_error`, `kid_miss`, `key_skipped`, `discovery`; with `introspection`,
+   * `introspection` and `introspection_error`; and, through an adapter's `throttle`,
+   * `throttled` and `throttle_error`. Called synchronously and never awaited: a throwing
+   * listener or a rejected promise is ignored, so a listener cannot break or delay a
+   * verification. Never receives a token, a signature or key material.
    */
   readonly onEvent?: (event: VerifierEvent) => void
   /**

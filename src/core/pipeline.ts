@@ -26,6 +26,7 @@ import { deepFreeze } from '../lib/freeze.js'
 import { own } from '../lib/own.js'
 import { assertSignature, isPromise, resolveKey } from './signature-step.js'
 import { parseToken, type ParsedToken } from '../lib/token.js'
+import type { Observation } from './outcome.js'
 import { assertBinding, type BindingRules } from '../binding/binding-step.js'
 import { parseProof } from '../binding/dpop-proof.js'
 import type { AuthScheme, ChallengeContext } from '../errors/www-authenticate.js'
@@ -149,22 +150,23 @@ export function runPipeline(
   v: ResolvedVerifier,
   authorization: AuthorizationInput,
   request: VerifyRequestOptions = NO_REQUIREMENTS,
+  obs?: Observation,
 ): Promise<BearerAuth> {
-  return v.opaque === undefined ? runJwt(v, authorization, request) : runRouted(v, v.opaque, authorization, request)
+  return v.opaque === undefined ? runJwt(v, authorization, request, obs) : runRouted(v, v.opaque, authorization, request, obs)
 }
 
 /**
  * Step 1 with opaque credentials: route by shape (`credential-route.ts`), then that credential's
  * path. A JWT goes on to the JWT pipeline with no extra promise in between.
  */
-function runRouted(v: ResolvedVerifier, o: OpaqueRouting, authorization: AuthorizationInput, request: VerifyRequestOptions): Promise<BearerAuth> {
+function runRouted(v: ResolvedVerifier, o: OpaqueRouting, authorization: AuthorizationInput, request: VerifyRequestOptions, obs: Observation | undefined): Promise<BearerAuth> {
   let routed: RoutedCredential
   try {
     routed = routeRequest(o, authorization, request, v.maxTokenSize)
   } catch (err) {
     return inContext(v, err, 'Bearer').then((e) => Promise.reject(e))
   }
-  return routed.route === 'jwt' ? runJwt(v, authorization, request) : runOpaque(v, o, routed, request)
+  return routed.route === 'jwt' ? runJwt(v, authorization, request, obs) : runOpaque(v, o, routed, request)
 }
 
 async function runOpaque(v: ResolvedVerifier, o: OpaqueRouting, routed: RoutedCredential, request: VerifyRequestOptions): Promise<BearerAuth> {
@@ -176,12 +178,12 @@ async function runOpaque(v: ResolvedVerifier, o: OpaqueRouting, routed: RoutedCr
 }
 
 /** The JWT pipeline: a cache hit, or every step. */
-function runJwt(v: ResolvedVerifier, authorization: AuthorizationInput, request: VerifyRequestOptions): Promise<BearerAuth> {
+function runJwt(v: ResolvedVerifier, authorization: AuthorizationInput, request: VerifyRequestOptions, obs: Observation | undefined): Promise<BearerAuth> {
   // 0. a token this verifier verified before: format, signature and claims are functions of the
   // token and the configuration, so they hold while its key does; everything else is re-checked.
   const entryKey = v.cache === undefined ? undefined : cacheKey(authorization)
   const hit = cachedToken(v, entryKey)
-  return hit === undefined ? verifyFresh(v, authorization, entryKey, request) : answerFromCache(v, authorization, entryKey!, hit, request)
+  return hit === undefined ? verifyFresh(v, authorization, entryKey, request, obs) : answerFromCache(v, authorization, entryKey!, hit, request, obs)
 }
 
 /**
@@ -204,6 +206,22 @@ async function inContext(v: ResolvedVerifier, err: unknown, scheme: AuthScheme |
   return err.inContext(v.challenge, { scheme, dpopNonce })
 }
 
+/** For the outcome event (while someone listens): a cached token, verified before. */
+function noteCached(obs: Observation, hit: VerifiedToken): void {
+  obs.cached = true
+  obs.header = hit.auth.header
+  obs.payload = hit.payload
+  obs.verified = true
+}
+
+/** For the outcome event: a token read afresh, not verified yet. */
+function noteToken(obs: Observation, token: ParsedToken): void {
+  obs.cached = false
+  obs.header = token.header
+  obs.payload = token.payload
+  obs.verified = false
+}
+
 /** Steps 2, 3, 5 and 6 for a cached token; a key that changed sends it through every step. */
 async function answerFromCache(
   v: ResolvedVerifier,
@@ -211,7 +229,9 @@ async function answerFromCache(
   entryKey: string,
   hit: VerifiedToken,
   request: VerifyRequestOptions,
+  obs: Observation | undefined,
 ): Promise<BearerAuth> {
+  if (obs !== undefined) noteCached(obs, hit)
   const scheme = hit.auth.scheme ?? 'Bearer'
   try {
     let nowS = clockSeconds(v)
@@ -222,7 +242,7 @@ async function answerFromCache(
       const selected = v.directory.select(hit.payload)
       if ((isPromise(selected) ? await selected : selected).keys !== hit.keys) {
         v.cache!.delete(entryKey)
-        return await verifyFresh(v, authorization, entryKey, request)
+        return await verifyFresh(v, authorization, entryKey, request, obs)
       }
     }
     // 2. the key, looked up again: a key set refetched, withdrawn or unreachable since then
@@ -235,7 +255,7 @@ async function answerFromCache(
     } else current = found
     if (current !== hit.key) {
       v.cache!.delete(entryKey)
-      return await verifyFresh(v, authorization, entryKey, request)
+      return await verifyFresh(v, authorization, entryKey, request, obs)
     }
     // 3. time
     assertCachedTime(v, entryKey, hit, nowS)
@@ -255,6 +275,7 @@ async function verifyFresh(
   authorization: AuthorizationInput,
   entryKey: string | undefined,
   request: VerifyRequestOptions,
+  obs: Observation | undefined,
 ): Promise<BearerAuth> {
   let scheme: AuthScheme | undefined
   try {
@@ -268,6 +289,7 @@ async function verifyFresh(
     // 1b. a DPoP request's proof header, before any work on the token
     const proof = scheme === 'DPoP' ? parseProof(v.binding.dpop!, v.signature, request.dpop) : undefined
     const token = parseCredentialToken(v, credentials)
+    if (obs !== undefined) noteToken(obs, token)
     // 2. header policy, key and signature: nothing below runs on an unverified token
     const selected = selectTenant(v, token.payload)
     const tenant = isPromise(selected) ? await selected : selected
@@ -280,6 +302,7 @@ async function verifyFresh(
     } else key = found
     const checking = assertSignature(v.signature, key, alg, token)
     if (checking !== undefined) await checking
+    if (obs !== undefined) obs.verified = true
     // 3. time
     assertTime(token.payload, nowS, v.clockTolerance, v.maxTokenAge)
     // 4. iss / aud / registered claim types / required claims / custom schema

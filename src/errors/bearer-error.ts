@@ -23,6 +23,8 @@ export interface BearerErrorOptions {
   readonly scope?: string
   /** The claim at fault, for claim failures (`exp`, `aud`, ...). */
   readonly claim?: string
+  /** Seconds until a retry can succeed (429): sent as `Retry-After`. */
+  readonly retryAfter?: number
   /**
    * The schemes and parameters of the verifier answering (DPoP `algs`, `resource_metadata`).
    * Default: `Bearer` only, in `realm`.
@@ -36,8 +38,6 @@ export interface BearerErrorOptions {
   readonly maxAge?: number
   /** A DPoP nonce to send as the `DPoP-Nonce` header (RFC 9449 §9). */
   readonly dpopNonce?: string
-  /** Seconds until a retry can succeed (429): sent as `Retry-After`. */
-  readonly retryAfter?: number
 }
 
 /**
@@ -94,11 +94,11 @@ export class BearerError extends Error {
     this.code = entry.code
     this.claim = options.claim
     this.scope = options.scope
+    this.retryAfter = options.retryAfter === undefined ? undefined : Math.max(0, Math.ceil(options.retryAfter))
     this.scheme = options.scheme
     this.acrValues = options.acrValues
     this.maxAge = options.maxAge
     const context = options.challenge ?? bearerOnly(this.realm)
-    this.retryAfter = options.retryAfter === undefined ? undefined : Math.max(0, Math.ceil(options.retryAfter))
     this.wwwAuthenticate =
       entry.status === 503 || entry.status === 429
         ? undefined
@@ -113,8 +113,8 @@ export class BearerError extends Error {
     this.dpopNonce = this.wwwAuthenticate !== undefined && context.dpopAlgs !== undefined ? options.dpopNonce : undefined
     const headers: Record<string, string> = {}
     if (this.wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = this.wwwAuthenticate
-    if (this.dpopNonce !== undefined) headers['DPoP-Nonce'] = this.dpopNonce
     if (this.retryAfter !== undefined) headers['Retry-After'] = String(this.retryAfter)
+    if (this.dpopNonce !== undefined) headers['DPoP-Nonce'] = this.dpopNonce
     this.headers = Object.freeze(headers)
   }
 

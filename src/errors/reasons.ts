@@ -32,6 +32,13 @@ const r = (status: ReasonEntry['status'], code: BearerErrorCode | undefined, mes
  * API: renaming one is a breaking change.
  */
 export const REASONS = Object.freeze({
+  // 0. abuse protection: an adapter's `throttle`, before anything is verified
+  /**
+   * This client (the throttle's key: its address by default) failed authentication too often
+   * within the throttle window; every request is refused until the window ends (`Retry-After`),
+   * a valid token too, without being verified.
+   */
+  too_many_failures: r(429, undefined, 'Too many failed authentication attempts; retry later'),
   // 1. format
   /** No `Authorization` header, or one with another scheme (RFC 6750 §3.1: no `error=`). */
   token_missing: r(401, undefined, 'A bearer token is required'),

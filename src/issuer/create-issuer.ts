@@ -4,6 +4,7 @@
  * rotate refresh tokens, revoke, and publish what `createVerifier` needs.
  */
 import { createVerifier } from '../core/create-verifier.js'
+import { createEventHub } from '../core/events.js'
 import { toSeconds } from '../lib/duration.js'
 import type { JwtClaims } from '../lib/result.js'
 import type { Algorithm } from '../keys/algorithms.js'
@@ -125,13 +126,8 @@ export function createIssuer(options: IssuerOptions): Issuer {
               nowMs,
             ),
           }),
-    emit(event: IssuerEvent) {
-      try {
-        onEvent?.(event)
-      } catch {
-        // A throwing listener must not break issuing or verification.
-      }
-    },
+    // A throwing listener, or one returning a rejected promise, must not break issuing or verification.
+    emit: createEventHub<IssuerEvent>(onEvent).emit,
   })
   const keySource = (): KeySourceFactory => (secret ? secretKey(secret) : ring.keySource())
   // Our own verifier, to accept only genuine, unexpired access tokens in `revoke()`.
@@ -165,7 +161,11 @@ export function createIssuer(options: IssuerOptions): Issuer {
     isRevoked: whenReady(isRevoked),
     jwks: () => ring.jwks(),
     keySource,
-    rotateKeys: (key?: IssuerKey) => ring.rotate(key),
+    rotateKeys: async (key?: IssuerKey) => {
+      const kid = await ring.rotate(key)
+      ctx.emit({ type: 'keys_rotated', kid })
+      return kid
+    },
     ready,
   })
 }

@@ -16,10 +16,26 @@ import type { ReplayStore } from '../binding/replay-store.js'
 /** The issuer operations that touch the store. */
 export type IssuerOperation = 'issue' | 'refresh' | 'revoke' | 'revokeFamily' | 'revokeSubject' | 'isRevoked'
 
-/** What the issuer reports through `onEvent`. */
+/**
+ * What the issuer reports through `onEvent`: every security event (reuse detected, revocations,
+ * key rotation) and store failures. `auditLog` from `tokengate` turns them into audit records.
+ * Never a token, a refresh token or key material.
+ */
 export type IssuerEvent =
   /** A refresh token was presented a second time: its family is now revoked. Log it: it means theft. */
   | { readonly type: 'refresh_reused'; readonly familyId: string; readonly sub: string }
+  /**
+   * A family (one login session: the refresh tokens rotated from one `issue()` and their access
+   * tokens, `sid`) was revoked, because a refresh token was reused (`cause: 'reuse'`), by
+   * `revoke(refreshToken)` (`'revoke'`) or by `revokeFamily(id)` (`'revokeFamily'`).
+   */
+  | { readonly type: 'family_revoked'; readonly familyId: string; readonly sub: string | undefined; readonly cause: 'reuse' | 'revoke' | 'revokeFamily' }
+  /** One access token was revoked by `revoke(accessToken)`. */
+  | { readonly type: 'token_revoked'; readonly jti: string; readonly sub: string | undefined }
+  /** `revokeSubject(sub)`: every token of `sub` issued before `before` (a NumericDate) is revoked. */
+  | { readonly type: 'subject_revoked'; readonly sub: string; readonly before: number }
+  /** `rotateKeys()`: `kid` signs from now on; the previous key stays published until its tokens expire. */
+  | { readonly type: 'keys_rotated'; readonly kid: string }
   /** The store failed. `failOpen` says whether `isRevoked` let the token through anyway. */
   | { readonly type: 'store_error'; readonly operation: IssuerOperation; readonly failOpen: boolean; readonly error: string }
 
@@ -41,7 +57,11 @@ export interface CommonIssuerOptions {
    * `store_error` event is emitted. Issuing, refreshing and revoking always fail closed.
    */
   readonly failOpen?: boolean
-  /** Receives `refresh_reused` and `store_error` events. */
+  /**
+   * Receives `refresh_reused`, `family_revoked`, `token_revoked`, `subject_revoked`,
+   * `keys_rotated` and `store_error` events, synchronously; a throwing listener or a rejected
+   * promise is ignored. `auditLog(logger)` from `tokengate` is one.
+   */
   readonly onEvent?: (event: IssuerEvent) => void
   /** Clock in milliseconds, like `Date.now`. For tests. */
   readonly now?: () => number

@@ -8,6 +8,7 @@ import type { JwtClaims } from '../lib/result.js'
 import type { StoreContext } from './context.js'
 import { storeSchema, type IssuerEvent } from './options.js'
 import { isRevokedHook } from './revocation.js'
+import { createEventHub } from '../core/events.js'
 import type { IssuerStore } from './store.js'
 
 /** Options of `createRevocationCheck`. */
@@ -55,13 +56,8 @@ export function createRevocationCheck(options: RevocationCheckOptions): (claims:
     store: o.store,
     failOpen: o.failOpen ?? false,
     nowMs: o.now ?? Date.now,
-    emit: (event) => {
-      try {
-        o.onEvent?.(event)
-      } catch {
-        // A throwing listener must not break verification.
-      }
-    },
+    // A throwing listener, or one returning a rejected promise, must not break verification.
+    emit: createEventHub<IssuerEvent>(o.onEvent).emit,
   }
   return isRevokedHook(ctx)
 }

@@ -22,7 +22,10 @@ export async function revoke(ctx: IssuerContext, verifyOwn: Verifier<object, Jwt
   if (isRefreshTokenShape(token)) {
     const hash = await hashRefreshToken(token)
     const record = await guard(ctx, 'revoke', () => ctx.store.findRefreshToken(hash, now))
-    return record ? guard(ctx, 'revoke', () => ctx.store.revokeFamily(record.familyId, now)) : false
+    if (!record) return false
+    const revoked = await guard(ctx, 'revoke', () => ctx.store.revokeFamily(record.familyId, now))
+    if (revoked) ctx.emit({ type: 'family_revoked', familyId: record.familyId, sub: record.sub, cause: 'revoke' })
+    return revoked
   }
   let claims: JwtClaims
   try {
@@ -32,6 +35,7 @@ export async function revoke(ctx: IssuerContext, verifyOwn: Verifier<object, Jwt
     throw err
   }
   await guard(ctx, 'revoke', () => ctx.store.revokeToken(claims.jti!, claims.exp + CLOCK_TOLERANCE_ALLOWANCE, now))
+  ctx.emit({ type: 'token_revoked', jti: claims.jti!, sub: claims.sub })
   return true
 }
 
@@ -39,7 +43,9 @@ export async function revoke(ctx: IssuerContext, verifyOwn: Verifier<object, Jwt
 export async function revokeFamily(ctx: IssuerContext, familyId: string): Promise<boolean> {
   if (typeof familyId !== 'string' || familyId === '') throw new ConfigError('issuer', 'revokeFamily()', 'familyId must be a non-empty string (the sid claim)')
   const now = nowSeconds(ctx)
-  return guard(ctx, 'revokeFamily', () => ctx.store.revokeFamily(familyId, now))
+  const revoked = await guard(ctx, 'revokeFamily', () => ctx.store.revokeFamily(familyId, now))
+  if (revoked) ctx.emit({ type: 'family_revoked', familyId, sub: undefined, cause: 'revokeFamily' })
+  return revoked
 }
 
 /**
@@ -52,6 +58,7 @@ export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<vo
   const cutoff = Math.ceil(nowMs / 1000)
   const expiresAt = cutoff + Math.max(ctx.accessTtl + CLOCK_TOLERANCE_ALLOWANCE, ctx.refreshTtl)
   await guard(ctx, 'revokeSubject', () => ctx.store.revokeSubject(sub, cutoff, expiresAt, Math.floor(nowMs / 1000)))
+  ctx.emit({ type: 'subject_revoked', sub, before: cutoff })
   const wait = cutoff * 1000 - nowMs
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
 }

@@ -43,6 +43,7 @@ export async function refresh(ctx: IssuerContext, refreshToken: string, options:
     }
     case 'reused':
       ctx.emit({ type: 'refresh_reused', familyId: result.familyId, sub: result.sub })
+      ctx.emit({ type: 'family_revoked', familyId: result.familyId, sub: result.sub, cause: 'reuse' })
       throw new IssuerError('refresh_token_reused')
     case 'revoked':
       throw new IssuerError('refresh_token_revoked')

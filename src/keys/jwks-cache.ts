@@ -12,6 +12,7 @@
 import { BearerError } from '../errors/bearer-error.js'
 import { freshnessLifetime } from './cache-control.js'
 import { FetchFailure } from './fetch-json.js'
+import { monotonicMs } from '../lib/clock.js'
 import type { ResolvedCacheOptions } from './jwks-cache-options.js'
 import type { KeySet } from './key-set.js'
 import type { KeySourceContext } from './key-source.js'
@@ -95,6 +96,8 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
   let restoring: Promise<void> | undefined
   /** Start of the last fetch attempt, successful or not: the cooldown counts from here. */
   let lastAttempt = -Infinity
+  /** When the last attempt started on the monotonic clock, for `durationMs` in its event. */
+  let attemptStarted = 0
   let lastFailure: FetchFailure | undefined
   let inFlight: Promise<KeySet> | undefined
 
@@ -117,7 +120,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
     refreshAt = refreshAheadAt(t, lifetime, Math.max(0, t - flightStarted))
     lastFailure = undefined
     inFlight = undefined
-    ctx.onEvent({ type: 'jwks_fetch', uri: loaded.uri, status: loaded.status, keys: loaded.set.keys.length, maxAge: seconds(lifetime) })
+    ctx.onEvent({ type: 'jwks_fetch', uri: loaded.uri, status: loaded.status, keys: loaded.set.keys.length, maxAge: seconds(lifetime), durationMs: monotonicMs() - attemptStarted })
     if (binding !== undefined && loaded.document !== undefined) persist(binding, loaded, t)
     return loaded.set
   }
@@ -191,7 +194,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
   function record(failure: FetchFailure): void {
     inFlight = undefined
     lastFailure = failure
-    ctx.onEvent({ type: 'jwks_error', uri: failure.url, code: failure.code, error: failure.message })
+    ctx.onEvent({ type: 'jwks_error', uri: failure.url, code: failure.code, error: failure.message, durationMs: monotonicMs() - attemptStarted })
     const t = ctx.now()
     // Stale only once past its freshness (a failed kid-miss refetch leaves a fresh set fresh).
     if (set && t >= freshUntil && t < staleUntil) ctx.onEvent({ type: 'jwks_stale', uri: loader.label(), age: seconds(t - fetchedAt), remaining: seconds(staleUntil - t) })
@@ -210,6 +213,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
     let flight = inFlight
     if (!flight) {
       lastAttempt = flightStarted = ctx.now()
+      attemptStarted = monotonicMs()
       const started: Promise<KeySet> = loader.load().then(
         (loaded) => (inFlight === started ? succeeded(loaded) : loaded.set),
         (err: unknown) => failed(err, started),

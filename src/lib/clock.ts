@@ -4,6 +4,9 @@
  * every time comparison false: an expired or revoked credential would pass. The core pipeline
  * checks its clock per request (`core/pipeline.ts`); the opaque paths (introspection, API keys)
  * read theirs through this wrapper.
+ *
+ * And a monotonic millisecond clock for durations reported in events (`durationMs`): real time
+ * spent, whatever the verifier's `now` says (tests freeze that one).
  */
 import { BearerError } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
@@ -25,3 +28,7 @@ export function failClosedClock(now: () => number, component: string): () => num
     return ms
   }
 }
+
+/** `performance.now()` where the runtime has it (Node, Workers, Deno, Bun, Vercel Edge), `Date.now()` otherwise. */
+export const monotonicMs: () => number =
+  typeof performance !== 'undefined' && typeof performance.now === 'function' ? () => performance.now() : () => Date.now()

@@ -141,6 +141,8 @@ export interface VerifyRequestOptions {
   readonly scopes?: readonly string[]
   /** `all` (default): every scope is required; `any`: one is enough. */
   readonly scopeMode?: ScopeMode
+  /** The route pattern (e.g. `/orders/:id`) reported in the outcome event; adapters pass it when they know it. */
+  readonly route?: string
   /**
    * The request's DPoP parts (RFC 9449): the `DPoP` header, the method and the external URL.
    * Needed for `Authorization: DPoP` on a verifier with `dpop`; adapters pass them for you.

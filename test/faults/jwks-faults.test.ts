@@ -49,7 +49,7 @@ describe('the key endpoint dies mid-response (socket destroyed halfway through t
     const token = await k1.token()
     const err = await expectReject(verify(token), 'jwks_unavailable', { status: 503, wwwAuthenticate: undefined })
     expect(err.cause).toMatchObject({ name: 'FetchFailure', code: 'network' })
-    expect(events.events).toEqual([{ type: 'jwks_error', uri: server.url(path), code: 'network', error: expect.stringMatching(/^fetch failed/) }])
+    expect(events.events).toEqual([{ type: 'jwks_error', uri: server.url(path), code: 'network', error: expect.stringMatching(/^fetch failed/), durationMs: expect.any(Number) }])
     await expectReject(verify(token), 'jwks_unavailable', { status: 503 })
     expect(events.types()).toEqual(['jwks_error', 'jwks_cooldown'])
     expect(requests()).toBe(1)
@@ -79,6 +79,8 @@ describe('the key endpoint answers after the timeout', () => {
     await expect(verify(token)).resolves.toMatchObject({ header: { kid: 'k1' } })
     expect(events.types()).toEqual(['jwks_fetch', 'jwks_error', 'jwks_stale'])
     expect(events.of('jwks_error')[0]).toMatchObject({ code: 'timeout', error: 'no complete response within 500 ms' })
+    // The attempt's real duration (the verifier's clock is fixed here): the timeout it waited for.
+    expect(events.of('jwks_error')[0]!.durationMs).toBeGreaterThanOrEqual(450)
     expect(requests()).toBe(2)
   })
 
@@ -111,7 +113,7 @@ describe('the key set lacks the token’s kid', () => {
     const token = await k2.token()
     await expectReject(verify(token), 'kid_not_found', { status: 401, wwwAuthenticate: KID_NOT_FOUND })
     expect(events.events).toEqual([
-      { type: 'jwks_fetch', uri: server.url(path), status: 200, keys: 1, maxAge: 600 },
+      { type: 'jwks_fetch', uri: server.url(path), status: 200, keys: 1, maxAge: 600, durationMs: expect.any(Number) },
       { type: 'kid_miss', uri: server.url(path), kid: 'k2', refetch: false },
     ])
     serve(json(jwks(k1, k2)))

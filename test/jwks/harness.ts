@@ -31,12 +31,12 @@ export async function signer(kid: string, alg: Algorithm = 'ES256'): Promise<Sig
   }
 }
 
-/** Records events; `types()` lists their types in order. */
+/** Records key-source events (outcome events, one per verification, are left out); `types()` lists their types in order. */
 export function recorder(): { events: VerifierEvent[]; onEvent: (e: VerifierEvent) => void; types: () => string[]; of: <T extends VerifierEvent['type']>(type: T) => Extract<VerifierEvent, { type: T }>[] } {
   const events: VerifierEvent[] = []
   return {
     events,
-    onEvent: (e) => void events.push(e),
+    onEvent: (e) => void (e.type === 'verified' || e.type === 'rejected' || events.push(e)),
     types: () => events.map((e) => e.type),
     of: (type) => events.filter((e) => e.type === type) as never,
   }

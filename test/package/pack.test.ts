@@ -84,6 +84,24 @@ describe('the packed package', () => {
     expect(run('node', ['--input-type=module', '-e', script], consumer).trim()).toBe('false true')
   })
 
+  // As if @opentelemetry/api were not installed: resolving it throws, from ESM (a module.register
+  // resolve hook) and from CJS (Module._resolveFilename). Every entry but tokengate/otel loads.
+  const NO_OTEL_ESM = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'
+register('data:text/javascript,' + encodeURIComponent('export async function resolve(s, c, next) { if (s.startsWith("@opentelemetry/")) { const e = new Error("not installed: " + s); e.code = "ERR_MODULE_NOT_FOUND"; throw e } return next(s, c) }'))`)}`
+  const NO_OTEL_CJS = `const M = require('node:module'); const r = M._resolveFilename; M._resolveFilename = function (s, ...a) { if (s.startsWith('@opentelemetry/')) { const e = new Error('not installed: ' + s); e.code = 'MODULE_NOT_FOUND'; throw e } return r.call(this, s, ...a) };`
+
+  it.each(subpaths.filter((s) => s !== './otel'))('loads %s without @opentelemetry/api installed (ESM and CJS)', (subpath) => {
+    const esm = run('node', ['--import', NO_OTEL_ESM, '--input-type=module', '-e', `const m = await import('${specifier(subpath)}'); console.log(Object.keys(m).length)`], consumer)
+    expect(Number(esm.trim())).toBeGreaterThan(0)
+    const cjs = run('node', ['-e', `${NO_OTEL_CJS} console.log(Object.keys(require('${specifier(subpath)}')).length)`], consumer)
+    expect(Number(cjs.trim())).toBeGreaterThan(0)
+  })
+
+  it('needs @opentelemetry/api for tokengate/otel only (the check above can fail)', () => {
+    expect(() => run('node', ['--import', NO_OTEL_ESM, '--input-type=module', '-e', `await import('${specifier('./otel')}')`], consumer)).toThrow(/not installed: @opentelemetry\/api/)
+    expect(() => run('node', ['-e', `${NO_OTEL_CJS} require('${specifier('./otel')}')`], consumer)).toThrow(/not installed: @opentelemetry\/api/)
+  })
+
   it.each(['node16', 'bundler'] as const)('type-checks a TypeScript consumer with moduleResolution %s', (resolution) => {
     const imports = subpaths.map((s, i) => `import * as m${i} from '${specifier(s)}'\nvoid m${i}`).join('\n')
     const usage = `

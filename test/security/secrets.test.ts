@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose'
+import { decodeJwt, exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { createVerifier, type CommonVerifierOptions } from '../../src/index.js'
@@ -27,6 +27,9 @@ import { drop, json, startKeyServer, status, type Behaviour, type KeyServer } fr
 import { createApiKeys, memoryApiKeyStore, type ApiKeyStore } from '../../src/apikeys/index.js'
 import { hashApiKey } from '../../src/apikeys/hash.js'
 import { SecretScanner } from './secret-scan.js'
+import { authenticate, resolveAdapter } from '../../src/adapters/runtime.js'
+import { memoryThrottleStore } from '../../src/index.js'
+import { auditRecord } from '../../src/audit/audit-log.js'
 import { testPki } from '../helpers/certificates.js'
 import { generateDpopKey, signDpopProof } from '../../src/testing/dpop.js'
 import { requireAuthLevelGuard } from '../../src/guards/auth-level.js'
@@ -101,6 +104,13 @@ async function failWith(verify: ReturnType<typeof createVerifier>, reason: strin
   await scan.error(`${reason} (${authorization?.slice(0, 24)}…)`, err)
 }
 
+/** An event, and the audit record `auditLog` would write for it (successes included). */
+function scanEvent(where: string, event: unknown): void {
+  scan.event(where, event)
+  const audit = auditRecord(event as Parameters<typeof auditRecord>[0], { verified: true })
+  if (audit !== undefined) scan.event(`${where}, audit record`, audit)
+}
+
 function common(events: unknown[]): CommonVerifierOptions {
   return { now, requiredClaims: ['jti'], claims: z.object({ tenant: z.string() }), isRevoked: (c) => c.jti === 'revoked', onEvent: (e) => void events.push(e) }
 }
@@ -157,7 +167,9 @@ describe('secrets never leak', () => {
     await failWith(sloppy, 'revocation_unavailable', `Bearer ${good}`)
     const clockless = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: key.secret!, now: () => NaN })
     await failWith(clockless, 'verifier_misconfigured', `Bearer ${good}`)
-    for (const e of events) scan.event('verifier event', e)
+    // Every failure above reported one rejected event (reason, iss, kid, alg, sub, ...): scanned too.
+    expect(events.filter((e) => (e as { type: string }).type === 'rejected').map((e) => (e as { reason: string }).reason)).toEqual(cases.map(([reason]) => reason))
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(cases.length * 5)
   })
 
@@ -175,7 +187,7 @@ describe('secrets never leak', () => {
     await failWith(verify, 'alg_not_allowed', `Bearer ${await sign(keys.hsText)}`)
     await failWith(verify, 'signature_invalid', `Bearer ${h}.${encodeSegment(claims({ sub: 'admin' }))}.${s}`)
     await failWith(verify, 'signature_invalid', `Bearer ${flipSignatureBit(await sign(keys.ed.key, {}, { kid: 'ed' }))}`)
-    for (const e of events) scan.event('verifier event', e)
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(20)
   })
 
@@ -191,9 +203,27 @@ describe('secrets never leak', () => {
       await failWith(down, 'jwks_unavailable', `Bearer ${await sign(keys.rsa.key)}`)
       await failWith(down, 'jwks_unavailable', `Bearer ${await sign(keys.rsa.key)}`)
     }
-    expect(events.map((e) => (e as { type: string }).type)).toEqual(['key_skipped', 'key_skipped', 'key_skipped', 'jwks_fetch', 'kid_miss', 'jwks_error', 'jwks_cooldown', 'jwks_error', 'jwks_cooldown'])
-    for (const e of events) scan.event('verifier event', e)
+    expect(events.map((e) => (e as { type: string }).type).filter((t) => t !== 'verified' && t !== 'rejected')).toEqual(['key_skipped', 'key_skipped', 'key_skipped', 'jwks_fetch', 'kid_miss', 'jwks_error', 'jwks_cooldown', 'jwks_error', 'jwks_cooldown'])
+    // One outcome event per verification above (1 verified, 5 rejected), scanned with the rest.
+    expect(events.map((e) => (e as { type: string }).type).filter((t) => t === 'verified' || t === 'rejected')).toEqual(['verified', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected'])
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(20)
+  })
+
+  it('through the throttle: its 429 and its events carry no token, even when failures are signed with the secret', async () => {
+    const events: unknown[] = []
+    const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret: keys.secretText, ...common(events) })
+    const a = resolveAdapter('test', { verifier, throttle: { store: memoryThrottleStore(), maxFailures: 2 } }, { clientAddress: (r: { ip: string }) => r.ip, route: () => '/orders/:id' })
+    const good = await sign(keys.hsText)
+    const bad = await sign(keys.hsText, { aud: 'other' })
+    for (let i = 0; i < 2; i++) await expect(authenticate(a, `Bearer ${bad}`, undefined, undefined, { ip: '203.0.113.7' })).rejects.toMatchObject({ reason: 'audience_invalid' })
+    const err = await authenticate(a, `Bearer ${good}`, undefined, undefined, { ip: '203.0.113.7' }).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ reason: 'too_many_failures', status: 429 })
+    driven.add('too_many_failures')
+    await scan.error('too_many_failures', err)
+    expect(events.map((e) => (e as { type: string }).type)).toEqual(['rejected', 'rejected', 'throttled'])
+    for (const e of events) scanEvent('verifier event', e)
+    expectNoLeak(4)
   })
 
   it('through guard, token-age and tenant failures, and private keys given as publicKey', async () => {
@@ -219,7 +249,7 @@ describe('secrets never leak', () => {
       expect(String(err)).toContain('publicKey: a private key')
       await scan.error(`private key as publicKey ${i}`, err)
     }
-    for (const e of events) scan.event('verifier event', e)
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(6)
   })
 
@@ -358,6 +388,17 @@ describe('secrets never leak', () => {
       scan.secret('refresh token', c.refreshToken)
       scan.token('issued access token', c.accessToken)
       expect(await issuer.revoke(`${c.accessToken}x`)).toBe(false)
+      expect(await issuer.revoke(c.accessToken)).toBe(true)
+      const d = await issuer.issue({ sub: 'dave' })
+      expect(await issuer.revoke(d.refreshToken)).toBe(true)
+      const e = await issuer.issue({ sub: 'erin' })
+      expect(await issuer.revokeFamily(decodeJwt(e.accessToken).sid as string)).toBe(true)
+      for (const t of [d, e]) {
+        scan.secret('refresh token', t.refreshToken)
+        scan.token('issued access token', t.accessToken)
+      }
+      await issuer.revokeSubject('dave')
+      if (!('secret' in options)) await issuer.rotateKeys()
       clock += 8 * 86_400_000
       await fail('refresh expired', issuer.refresh(c.refreshToken))
       await fail('verify expired', verify(`Bearer ${c.accessToken}`))
@@ -370,8 +411,8 @@ describe('secrets never leak', () => {
       down.value = false
       scan.see('published JWKS', JSON.stringify(await issuer.jwks()))
     }
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['refresh_reused', 'store_error']))
-    for (const e of events) scan.event('issuer event', e)
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['refresh_reused', 'family_revoked', 'token_revoked', 'subject_revoked', 'keys_rotated', 'store_error']))
+    for (const e of events) scanEvent('issuer event', e)
     expectNoLeak(60)
   })
 
@@ -451,7 +492,7 @@ describe('secrets never leak', () => {
     })()
     expect(short).toBeInstanceOf(TypeError)
     await scan.error('dpop.nonce.secret too short', short)
-    for (const e of events) scan.event('verifier event', e)
+    for (const e of events) scanEvent('verifier event', e)
     expectNoLeak(cases.length * 3)
   })
 

@@ -19,7 +19,7 @@ describe('issuer types', () => {
       'refresh_token_invalid' | 'refresh_token_expired' | 'refresh_token_revoked' | 'refresh_token_reused' | 'dpop_proof_invalid' | 'refresh_token_key_mismatch' | 'store_unavailable'
     >()
     expectTypeOf(new IssuerError('store_unavailable').status).toEqualTypeOf<400 | 503>()
-    expectTypeOf<IssuerEvent['type']>().toEqualTypeOf<'refresh_reused' | 'store_error'>()
+    expectTypeOf<IssuerEvent['type']>().toEqualTypeOf<'refresh_reused' | 'family_revoked' | 'token_revoked' | 'subject_revoked' | 'keys_rotated' | 'store_error'>()
   })
 
   it('refuses a second key source and unknown options at compile time', () => {

@@ -18,16 +18,18 @@ import type { JwtClaims } from '../../lib/result.js'
 import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
 import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
 import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
-import { authenticate, isPreflight, PREFLIGHT_STATUS, setDpopNonce, parseBindingSettings, resolveAdapter, type AdapterOptions, type BindingSettings } from '../runtime.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, setDpopNonce, parseBindingSettings, resolveAdapter, type AdapterOptions, type BindingSettings, type RequestView, type ThrottleSettings } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 import { expressBinding } from './binding.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
-export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions, ThrottleSettings } from '../runtime.js'
 export type { AuthLevelRequirement } from '../../guards/auth-level.js'
 export type { ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
 export { expressUrl } from './binding.js'
 export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
+export type { ThrottleOptions } from '../../throttle/throttle.js'
+export type { ThrottleStore } from '../../throttle/store.js'
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -46,7 +48,7 @@ declare global {
 export type ExpressErrorHandler = (err: BearerError, req: Request, res: Response, next: NextFunction) => void
 
 /** Options of `bearer()` from `tokengate/express`. */
-export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<Request> & {
+export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<Request> & ThrottleSettings<Request> & {
   /** Answer failures here with an RFC 9457 `application/problem+json` body instead of `next(err)`. Default `false`. */
   readonly sendProblem?: boolean
   /** Customises failure responses (takes precedence over `sendProblem`). */
@@ -60,6 +62,16 @@ interface RouteState {
 
 // What a guard needs of the `bearer()` that ran before it on this request.
 const states = new WeakMap<Request, RouteState>()
+
+/**
+ * The throttle's default key: `req.ip`, which follows the app's `trust proxy` setting (the
+ * socket's address by default; with `app.set('trust proxy', ...)`, the client `X-Forwarded-For`
+ * names behind the proxies you trust). The route: the pattern when `bearer()` is route middleware.
+ */
+const VIEW: RequestView<Request> = {
+  clientAddress: (req) => req.ip,
+  route: (req) => (typeof req.route?.path === 'string' ? req.route.path : undefined),
+}
 
 /** Writes `err` as `application/problem+json` with its status and `WWW-Authenticate`. */
 function sendProblemResponse(res: Response, err: BearerError): void {
@@ -86,7 +98,7 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
   const binding = expressBinding(parseBindingSettings('express', { url, certificate }))
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('express', 'onError', 'expected a function (err, req, res, next) => void')
   if (sendProblem !== undefined && typeof sendProblem !== 'boolean') throw new ConfigError('express', 'sendProblem', 'expected true or false')
-  const a = resolveAdapter('express', rest as AdapterOptions<C>)
+  const a = resolveAdapter('express', rest as AdapterOptions<C> & ThrottleSettings<Request>, VIEW)
 
   const state: RouteState = {
     challenge: a.challenge,
@@ -114,7 +126,7 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
     // headersDistinct keeps repeated Authorization fields (plain headers keep only the first),
     // so two credentials fail as header_malformed, as on every other adapter.
     const parts = binding(req)
-    authenticate(a, req.headersDistinct?.[a.header] ?? req.headers[a.header], parts, req.headersDistinct?.['x-api-key'] ?? req.headers['x-api-key']).then(
+    authenticate(a, req.headersDistinct?.[a.header] ?? req.headers[a.header], parts, req.headersDistinct?.['x-api-key'] ?? req.headers['x-api-key'], req).then(
       (auth) => {
         req.auth = auth as BearerAuth<RegisteredClaims> | undefined
         // RFC 9449 §8.2: the next nonce rides on the answer to a DPoP request.

@@ -21,17 +21,19 @@ import type { JwtClaims } from '../../lib/result.js'
 import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
 import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
 import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
-import { authenticate, isPreflight, PREFLIGHT_STATUS, parseBindingSettings, resolveAdapter, setDpopNonce, type AdapterOptions, type BindingSettings } from '../runtime.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, parseBindingSettings, resolveAdapter, setDpopNonce, type AdapterOptions, type BindingSettings, type RequestView, type ThrottleSettings } from '../runtime.js'
 import { fastifyBinding } from './binding.js'
 import type { RegisteredClaims } from '../register.js'
 import { checkRouteScopes, routeGuard } from './route-scopes.js'
 
 export type { Register, RegisteredClaims } from '../register.js'
-export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions, ThrottleSettings } from '../runtime.js'
 export type { AuthLevelRequirement } from '../../guards/auth-level.js'
 export type { ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
 export { fastifyUrl } from './binding.js'
 export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
+export type { ThrottleOptions } from '../../throttle/throttle.js'
+export type { ThrottleStore } from '../../throttle/store.js'
 
 /** A hook that authenticates the request: use it as `onRequest` or `preHandler`. */
 export type AuthenticateHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
@@ -73,7 +75,7 @@ declare module 'fastify' {
 export type FastifyErrorHandler = (err: BearerError, request: FastifyRequest, reply: FastifyReply) => unknown
 
 /** Options of the `tokengate/fastify` plugin. */
-export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<FastifyRequest> & {
+export type FastifyBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<FastifyRequest> & ThrottleSettings<FastifyRequest> & {
   /** Add `authenticate` as an `onRequest` hook for every route in the registering scope. Default `false`. */
   readonly global?: boolean
   /** Answer failures with an RFC 9457 `application/problem+json` body instead of throwing to the error handler. Default `false`. */
@@ -88,6 +90,11 @@ interface PluginState {
 }
 
 const states = new WeakMap<FastifyRequest, PluginState>()
+/** The throttle's default key: `request.ip`, which follows Fastify's `trustProxy`; the route pattern. */
+const VIEW: RequestView<FastifyRequest> = {
+  clientAddress: (request) => request.ip,
+  route: (request) => request.routeOptions.url,
+}
 function preflight(request: FastifyRequest): boolean {
   return isPreflight(request.method, request.headers['access-control-request-method'])
 }
@@ -101,7 +108,7 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
   }
   // Fastify passes its own register options (prefix, logLevel, ...) along; they are not ours.
   const { prefix: _prefix, logLevel: _logLevel, logSerializers: _logSerializers, ...adapterOptions } = rest as AdapterOptions & Record<string, unknown>
-  const a = resolveAdapter('fastify', adapterOptions as AdapterOptions)
+  const a = resolveAdapter('fastify', adapterOptions as AdapterOptions & ThrottleSettings<FastifyRequest>, VIEW)
 
   const state: PluginState = {
     challenge: a.challenge,
@@ -127,7 +134,7 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
     try {
       const parts = binding(request)
       const headers = request.raw.headersDistinct
-      const auth = await authenticate(a, headers?.[a.header] ?? request.headers[a.header], parts, headers?.['x-api-key'] ?? request.headers['x-api-key'])
+      const auth = await authenticate(a, headers?.[a.header] ?? request.headers[a.header], parts, headers?.['x-api-key'] ?? request.headers['x-api-key'], request)
       request.auth = (auth ?? null) as BearerAuth<RegisteredClaims> | null
       // RFC 9449 §8.2: the next nonce rides on the answer to a DPoP request.
       const setting = setDpopNonce(a, parts, (nonce) => reply.header('DPoP-Nonce', nonce))

@@ -19,10 +19,12 @@ import type { BaseClaims, ClaimExpectation, ClaimExpectationAt, ClaimPathArg, Re
 import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
 import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
 import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
-import { parseBindingSettings, PREFLIGHT_STATUS, resolveAdapter, setDpopNonce, socketCertificate, type AdapterOptions, type BindingSettings } from '../runtime.js'
+import { parseBindingSettings, PREFLIGHT_STATUS, resolveAdapter, setDpopNonce, socketCertificate, type AdapterOptions, type BindingSettings, type RequestView, type ThrottleSettings } from '../runtime.js'
 import { authenticateRequest, isPreflightRequest, requestBinding } from '../fetch-request.js'
 
-export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions, ThrottleSettings } from '../runtime.js'
+export type { ThrottleOptions } from '../../throttle/throttle.js'
+export type { ThrottleStore } from '../../throttle/store.js'
 export type { AuthLevelRequirement } from '../../guards/auth-level.js'
 export type { ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
 export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPathArg, ClaimPredicate, ClaimValue, RequireClaimOptions } from '../../guards/claim-types.js'
@@ -31,7 +33,7 @@ export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPat
 export type HonoErrorHandler = (err: BearerError, c: Context) => Response | Promise<Response>
 
 /** Options of `bearer()` from `tokengate/hono`. */
-export type HonoBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<Context> & {
+export type HonoBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<Context> & ThrottleSettings<Context> & {
   /** Customises failure responses. Default: throw an `HTTPException` whose response is `err.toResponse()`. */
   readonly onError?: HonoErrorHandler
 }
@@ -45,6 +47,36 @@ interface RouteState {
   readonly challenge: ChallengeContext
   fail(err: unknown, c: Context): Promise<Response>
 }
+
+/**
+ * The connection's address where the runtime hands it to Hono: `@hono/node-server` (the
+ * socket), Bun (`server.requestIP`), Deno (`info.remoteAddr`), Cloudflare Workers (the
+ * `CF-Connecting-IP` Cloudflare sets on every request it forwards). Hono has no trust-proxy
+ * setting: behind a proxy, pass `throttle.key`.
+ */
+function connectionAddress(c: Context): string | undefined {
+  const env = c.env as Record<string, unknown> | undefined
+  const node = (env?.incoming as { socket?: { remoteAddress?: unknown } } | undefined)?.socket?.remoteAddress
+  if (typeof node === 'string') return node
+  const requestIP = env?.requestIP
+  if (typeof requestIP === 'function') {
+    const bun = (requestIP as (r: Request) => { address?: unknown } | null).call(env, c.req.raw)?.address
+    if (typeof bun === 'string') return bun
+  }
+  const deno = (env?.remoteAddr as { hostname?: unknown } | undefined)?.hostname
+  if (typeof deno === 'string') return deno
+  if (typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers') return c.req.raw.headers.get('cf-connecting-ip') ?? undefined
+  return undefined
+}
+
+/** The route pattern of the handler this request reaches (the last matched route that is not middleware). */
+function matchedRoute(c: Context): string | undefined {
+  const routes = c.req.matchedRoutes
+  for (let i = routes.length - 1; i >= 0; i--) if (routes[i]!.method !== 'ALL') return routes[i]!.path
+  return undefined
+}
+
+const VIEW: RequestView<Context> = { clientAddress: connectionAddress, route: matchedRoute }
 
 // What a guard needs of the `bearer()` that ran before it on this request.
 const states = new WeakMap<Request, RouteState>()
@@ -77,7 +109,7 @@ export function bearer<C extends object = object>(options: HonoBearerOptions<C>)
   const { onError, url, certificate, ...rest } = options ?? ({} as HonoBearerOptions<C>)
   parseBindingSettings('hono', { url, certificate })
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('hono', 'onError', 'expected a function (err, c) => Response')
-  const a = resolveAdapter('hono', rest as AdapterOptions<C>)
+  const a = resolveAdapter('hono', rest as AdapterOptions<C> & ThrottleSettings<Context>, VIEW)
   const state: RouteState = {
     challenge: a.challenge,
     async fail(err, c) {
@@ -98,7 +130,7 @@ export function bearer<C extends object = object>(options: HonoBearerOptions<C>)
       certificate: certificate === undefined ? () => socketCertificate((c.env as { incoming?: { socket?: unknown } } | undefined)?.incoming?.socket) : () => certificate(c),
     })
     try {
-      auth = await authenticateRequest(a, c.req.raw, parts)
+      auth = await authenticateRequest(a, c.req.raw, parts, c)
     } catch (err) {
       return state.fail(err, c)
     }

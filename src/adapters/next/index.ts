@@ -15,10 +15,12 @@ import { requireClaimGuard } from '../../guards/claims.js'
 import type { BaseClaims, ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
 import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
 import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
-import { parseBindingSettings, PREFLIGHT_STATUS, resolveAdapter, setDpopNonce, type AdapterOptions, type BindingSettings, type RequestBinding, type ResolvedAdapter } from '../runtime.js'
+import { parseBindingSettings, PREFLIGHT_STATUS, resolveAdapter, setDpopNonce, type AdapterOptions, type BindingSettings, type RequestBinding, type RequestView, type ResolvedAdapter, type ThrottleSettings } from '../runtime.js'
 import { authenticateRequest, isPreflightRequest, requestBinding } from '../fetch-request.js'
 
-export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions } from '../runtime.js'
+export type { AdapterOptions, AdapterSettings, BindingSettings, SharedVerifierOptions, ThrottleSettings } from '../runtime.js'
+export type { ThrottleOptions } from '../../throttle/throttle.js'
+export type { ThrottleStore } from '../../throttle/store.js'
 export type { AuthLevelRequirement } from '../../guards/auth-level.js'
 export type { ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
 export type { Guard } from '../../guards/guard.js'
@@ -28,7 +30,7 @@ export type { ClaimAt, ClaimExpectation, ClaimExpectationAt, ClaimPath, ClaimPat
 export type NextErrorHandler = (err: BearerError, request: Request) => Response | Promise<Response>
 
 /** Options of `withBearer` and `bearerMiddleware` from `tokengate/next`. */
-export type NextBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<Request> & {
+export type NextBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<Request> & ThrottleSettings<Request> & {
   /** Customises failure responses. Default `err.toResponse()`: RFC 9457 problem+json with `WWW-Authenticate`. */
   readonly onError?: NextErrorHandler
   /**
@@ -47,6 +49,11 @@ export type RouteContext = { params: Promise<Record<string, string | string[] | 
 
 type Handler<Req, Ctx, A> = (request: Req, context: AuthContext<Ctx, A>) => Response | Promise<Response>
 
+/** A Next.js `Request` carries no client address (`request.ip` is gone since Next 15): `throttle.key` is required. */
+const VIEW: RequestView<Request> = {
+  noAddress: "Next.js gives no client address: pass key, e.g. (request) => request.headers.get('x-real-ip') ?? undefined on Vercel (the platform sets it), or the header your own proxy sets",
+}
+
 /** Validates the options once: the adapter, and how its failures are answered. */
 function resolveNextAdapter<C extends object>(options: NextBearerOptions<C>) {
   const { onError, guards = [], url, certificate, ...rest } = options ?? ({} as NextBearerOptions<C>)
@@ -60,14 +67,14 @@ function resolveNextAdapter<C extends object>(options: NextBearerOptions<C>) {
       throw new ConfigError('next', `guards.${i}`, 'expected a guard from tokengate/next, e.g. requireRoles("admin")')
     }
   })
-  const a = resolveAdapter('next', rest as AdapterOptions<C>)
+  const a = resolveAdapter('next', rest as AdapterOptions<C> & ThrottleSettings<Request>, VIEW)
   const fail = (err: unknown, request: Request): Response | Promise<Response> => {
     if (!BearerError.is(err)) throw err
     return onError ? onError(err, request) : err.toResponse()
   }
   /** Verifies the request, then runs the guards on it (cached tokens too). */
   const check = async (request: Request, parts: RequestBinding): Promise<BearerAuth<C> | undefined> => {
-    const auth = await authenticateRequest(a, request, parts)
+    const auth = await authenticateRequest(a, request, parts, request)
     for (const guard of guards) await runGuard(guard, auth, a.challenge)
     return auth
   }
@@ -79,7 +86,7 @@ const challenges = new WeakMap<Request, ChallengeContext>()
 const challengeOf = (request: Request): ChallengeContext => challenges.get(request) ?? bearerOnly(DEFAULT_REALM)
 
 /** The handler's response with the `DPoP-Nonce` of the request (RFC 9449 §8.2), copied when its headers are immutable. */
-async function withDpopNonce<C extends object>(a: ResolvedAdapter<C>, parts: RequestBinding, response: Response): Promise<Response> {
+async function withDpopNonce<C extends object, Req>(a: ResolvedAdapter<C, Req>, parts: RequestBinding, response: Response): Promise<Response> {
   let out = response
   const setting = setDpopNonce(a, parts, (nonce) => {
     try {

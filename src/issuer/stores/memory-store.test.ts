@@ -25,7 +25,11 @@ describe('memoryStore bounds', () => {
     await issuer.revoke(pairs[0]!.accessToken)
     await issuer.revoke(pairs[1]!.accessToken)
     await expectIssuerError(issuer.revoke(pairs[2]!.accessToken), 'store_unavailable', 503)
-    expect(events).toEqual([{ type: 'store_error', operation: 'revoke', failOpen: false, error: expect.stringContaining('maxRevocations') }])
+    expect(events).toEqual([
+      { type: 'token_revoked', jti: expect.any(String), sub: 'a' },
+      { type: 'token_revoked', jti: expect.any(String), sub: 'a' },
+      { type: 'store_error', operation: 'revoke', failOpen: false, error: expect.stringContaining('maxRevocations') },
+    ])
     for (const p of pairs.slice(0, 2)) await expect(verify(bearer(p.accessToken))).rejects.toMatchObject({ reason: 'token_revoked' })
     clock.advance(900 + 60) // exp + CLOCK_TOLERANCE_ALLOWANCE: the first two entries expire and make room
     await expect(issuer.revokeSubject('a')).resolves.toBeUndefined()
@@ -71,7 +75,7 @@ describe('memoryStore bounds', () => {
     await issuer.revoke(b!.accessToken) // the table is full
     const thief = await issuer.refresh(victim!.refreshToken)
     await expectIssuerError(issuer.refresh(victim!.refreshToken), 'refresh_token_reused')
-    expect(events.map((e) => e.type)).toEqual(['refresh_reused'])
+    expect(events.map((e) => e.type)).toEqual(['token_revoked', 'token_revoked', 'refresh_reused', 'family_revoked'])
     await expectIssuerError(issuer.refresh(thief.refreshToken), 'refresh_token_revoked')
     await expect(verify(bearer(thief.accessToken))).rejects.toMatchObject({ reason: 'token_revoked' })
     await expect(verify(bearer(victim!.accessToken))).rejects.toMatchObject({ reason: 'token_revoked' })
