@@ -25,6 +25,8 @@ export type {
   DpopOptions,
   IssuerAudienceOptions,
   IssuerEntry,
+  IssuerResolver,
+  TenantCacheOptions,
   JwksCacheOptions,
   KeySourceName,
   JwtVerifierOptions,
@@ -69,6 +71,7 @@ export { albKeys, type AlbKeysOptions } from './keys/alb.js'
 export type { KeySource, KeySourceContext, KeySourceEvent, KeySourceFactory } from './keys/key-source.js'
 export type { VerificationKey, PublicJwk } from './keys/verification-key.js'
 export type { ClaimsSchema, ClaimsSchemaResult } from './claims/schema.js'
+export type { ClaimScalar, ClaimValueRule } from './claims/values.js'
 export type { IsRevoked, RevocationContext } from './revocation/hook.js'
 export type { ScopeClaim } from './scopes/parse.js'
 export type { ClaimPathInput } from './lib/claim-path.js'

@@ -43,3 +43,17 @@ export function assertTime(payload: Record<string, unknown>, now: number, tolera
     if (authTime > now + tolerance) throw new BearerError('token_issued_in_future', { claim: 'auth_time', message: 'The token authentication time is in the future' })
   }
 }
+
+/**
+ * An `exp` replicated in the protected header (RFC 7519 §5.3) must hold too, when there is
+ * one: AWS ALB documents its token's `exp` as a header field. The header is signed, so this
+ * runs with step 3, after the signature. `now` is in seconds.
+ */
+export function assertHeaderExpiry(header: object, now: number, tolerance: number): void {
+  const exp = own(header, 'exp')
+  if (exp === undefined) return
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+    throw new BearerError('claim_invalid', { claim: 'exp', message: 'The token header "exp" is not a NumericDate' })
+  }
+  if (now - tolerance >= exp) throw new BearerError('token_expired', { claim: 'exp' })
+}

@@ -55,6 +55,20 @@ describe('auth_time', () => {
   })
 })
 
+describe('a header exp (RFC 7519 §5.3 replicated claim; AWS ALB)', () => {
+  it('holds as the payload exp does, with the tolerance: 401 token_expired, or claim_invalid when not a NumericDate', async () => {
+    const f = await fixture('ES256')
+    const verify = createVerifier({ ...f.options, cache: false })
+    expect((await verify(bearer(await f.sign({}, { exp: NOW_S - 4 })))).claims.sub).toBe('user-1')
+    const err = await expectReject(verify(bearer(await f.sign({}, { exp: NOW_S - 5 }))), 'token_expired', {
+      status: 401,
+      wwwAuthenticate: 'Bearer realm="api", error="invalid_token", error_description="The token has expired"',
+    })
+    expect(err.claim).toBe('exp')
+    await expectReject(verify(bearer(await f.sign({}, { exp: 'tomorrow' }))), 'claim_invalid')
+  })
+})
+
 describe('claimValues', () => {
   it("accepts a claim with the value, one of the values, or the predicate's approval", async () => {
     const f = await fixture('ES256')

@@ -5,7 +5,7 @@
  */
 import { applyClaimsSchema, type ClaimsSchema } from '../claims/schema.js'
 import { assertRegisteredClaims, type RegisteredClaimRules } from '../claims/registered.js'
-import { assertTime } from '../claims/time.js'
+import { assertHeaderExpiry, assertTime } from '../claims/time.js'
 import { assertClaimValues, type ClaimValueRules } from '../claims/values.js'
 import { BearerError } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
@@ -130,6 +130,7 @@ function clockSeconds(v: ResolvedVerifier): number {
 function assertCachedTime(v: ResolvedVerifier, authorization: string, hit: VerifiedToken, nowS: number): void {
   try {
     assertTime(hit.payload, nowS, v.clockTolerance, v.maxTokenAge)
+    assertHeaderExpiry(hit.auth.header, nowS, v.clockTolerance)
   } catch (err) {
     v.cache!.delete(authorization)
     throw err
@@ -240,7 +241,12 @@ async function answerFromCache(
     // 2. with an issuers resolver, the tenant again: one no longer trusted (or rebuilt) sends the token through every step.
     if (v.directory?.dynamic) {
       const selected = v.directory.select(hit.payload)
-      if ((isPromise(selected) ? await selected : selected).keys !== hit.keys) {
+      let tenant: Tenant
+      if (isPromise(selected)) {
+        tenant = await selected
+        nowS = clockSeconds(v) // the resolver may have gone to the network: read the clock again
+      } else tenant = selected
+      if (tenant.keys !== hit.keys) {
         v.cache!.delete(entryKey)
         return await verifyFresh(v, authorization, entryKey, request, obs)
       }
@@ -292,7 +298,11 @@ async function verifyFresh(
     if (obs !== undefined) noteToken(obs, token)
     // 2. header policy, key and signature: nothing below runs on an unverified token
     const selected = selectTenant(v, token.payload)
-    const tenant = isPromise(selected) ? await selected : selected
+    let tenant: Tenant
+    if (isPromise(selected)) {
+      tenant = await selected
+      nowS = clockSeconds(v) // the issuers resolver may have gone to the network: read the clock again
+    } else tenant = selected
     const alg = assertHeader(token.header, tenant.header)
     const found = resolveKey(tenant.keys, token.header, alg)
     let key: VerificationKey
@@ -305,6 +315,7 @@ async function verifyFresh(
     if (obs !== undefined) obs.verified = true
     // 3. time
     assertTime(token.payload, nowS, v.clockTolerance, v.maxTokenAge)
+    assertHeaderExpiry(token.header, nowS, v.clockTolerance)
     // 4. iss / aud / registered claim types / required claims / custom schema
     assertRegisteredClaims(token.payload, tenant.claims)
     if (v.claimValues.length > 0) assertClaimValues(token.payload, v.claimValues)

@@ -64,7 +64,7 @@ export const REASONS = Object.freeze({
   /** The signature does not verify with the selected key. */
   signature_invalid: r(401, 'invalid_token', 'The token signature is invalid'),
   // 3. time
-  /** `exp` is at or before now, beyond the clock tolerance. */
+  /** `exp` (or an `exp` replicated in the header, as AWS ALB sends it) is at or before now, beyond the clock tolerance. */
   token_expired: r(401, 'invalid_token', 'The token has expired'),
   /** `nbf` is after now, beyond the clock tolerance. */
   token_not_yet_valid: r(401, 'invalid_token', 'The token is not valid yet'),

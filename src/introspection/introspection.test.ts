@@ -185,7 +185,8 @@ describe('introspection (RFC 7662) through the verifier', () => {
     const { verify, events } = await opaqueVerifier(answer)
     const err = await expectReject(verify(bearer(OPAQUE)), 'introspection_unavailable', { status: 503, wwwAuthenticate: undefined })
     expect(err.headers).toEqual({})
-    expect(events).toEqual([{ type: 'introspection_error', endpoint: ENDPOINT, code, error: expect.any(String) }])
+    // The key-source event, then the verification's own outcome.
+    expect(events).toEqual([{ type: 'introspection_error', endpoint: ENDPOINT, code, error: expect.any(String) }, expect.objectContaining({ type: 'rejected', reason: 'introspection_unavailable', status: 503 })])
     // Failures are never cached: the next request asks again.
     await expectReject(verify(bearer(OPAQUE)), 'introspection_unavailable')
   })
@@ -194,7 +195,7 @@ describe('introspection (RFC 7662) through the verifier', () => {
     const nested = JSON.stringify(active({ ext: 'x' })).replace('"x"', '['.repeat(depth - 1) + ']'.repeat(depth - 1))
     const { verify, events } = await opaqueVerifier(() => new Response(nested, { headers: { 'content-type': 'application/json' } }), { maxBytes: 1_048_576 })
     await expectReject(verify(bearer(OPAQUE)), 'introspection_unavailable', { status: 503 })
-    expect(events).toEqual([{ type: 'introspection_error', endpoint: ENDPOINT, code: 'introspection_invalid', error: 'the response nests deeper than 32 levels' }])
+    expect(events).toEqual([{ type: 'introspection_error', endpoint: ENDPOINT, code: 'introspection_invalid', error: 'the response nests deeper than 32 levels' }, expect.objectContaining({ type: 'rejected', reason: 'introspection_unavailable' })])
     const fine = await opaqueVerifier(() => active({ ext: JSON.parse('['.repeat(30) + ']'.repeat(30)) }))
     await expect(fine.verify(bearer(OPAQUE))).resolves.toMatchObject({ claims: { sub: 'user-1' } })
   })

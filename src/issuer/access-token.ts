@@ -7,8 +7,15 @@
 import { SignJWT } from 'jose'
 import type { SigningKey } from './signing-key.js'
 
-/** Claims the issuer sets itself on every access token (or leaves out on purpose). */
-export const ISSUER_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'scope', 'client_id', 'sid', 'cnf'])
+/**
+ * Where a refresh family keeps its DPoP binding (the key thumbprint) inside its stored claims
+ * JSON, which every store round-trips. Never a claim: the access token gets `cnf: { jkt }` from
+ * it, so neither `issue()` input nor a store record can put a `cnf` of its own into a token.
+ */
+export const DPOP_BINDING_MEMBER = 'tokengate:dpop_jkt'
+
+/** Claims the issuer sets itself on every access token (or leaves out on purpose), and its own binding member. */
+export const ISSUER_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'scope', 'client_id', 'sid', 'cnf', DPOP_BINDING_MEMBER])
 
 /**
  * Claims `issue({ claims })` may not carry: the ones the issuer sets, and every claim a

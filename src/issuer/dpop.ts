@@ -11,6 +11,7 @@ import type { IssuerContext } from './context.js'
 import { DEFAULT_CLOCK_TOLERANCE } from '../core/parse-options.js'
 import { IssuerError } from './errors.js'
 import { own } from '../lib/own.js'
+import { DPOP_BINDING_MEMBER } from './access-token.js'
 
 /** A token request's DPoP parts. `url` is informational: proofs must name `tokenEndpoint`. */
 export type TokenRequestDpop = Omit<DpopRequest, 'url' | 'method'> & { readonly method?: string; readonly url?: string | URL }
@@ -40,15 +41,15 @@ export async function proofThumbprint(ctx: IssuerContext, dpop: TokenRequestDpop
   }
 }
 
-/** The `cnf.jkt` a family's access tokens carry, from its stored claims. */
+/** The `cnf.jkt` a family's access tokens carry, from its stored claims (`DPOP_BINDING_MEMBER`). */
 export function boundThumbprint(claims: string | undefined): string | undefined {
   if (claims === undefined) return undefined
-  const cnf = own(JSON.parse(claims) as object, 'cnf')
-  const jkt = typeof cnf === 'object' && cnf !== null ? own(cnf, 'jkt') : undefined
+  const parsed: unknown = JSON.parse(claims)
+  const jkt = typeof parsed === 'object' && parsed !== null ? own(parsed, DPOP_BINDING_MEMBER) : undefined
   return typeof jkt === 'string' ? jkt : undefined
 }
 
-/** `claims` (stored JSON) with `cnf.jkt` added. */
+/** `claims` (stored JSON) with the family's binding to the key `jkt` added. */
 export function withThumbprint(claims: string | undefined, jkt: string): string {
-  return JSON.stringify({ ...(claims === undefined ? {} : (JSON.parse(claims) as object)), cnf: { jkt } })
+  return JSON.stringify({ ...(claims === undefined ? {} : (JSON.parse(claims) as object)), [DPOP_BINDING_MEMBER]: jkt })
 }

@@ -87,7 +87,7 @@ function parseIssueInput(input: IssueInput): Pick<RefreshTokenRecord, 'sub' | 's
 
 /** Signs the access token for `record` and returns the pair with `refreshToken`. */
 export async function mintPair(ctx: IssuerContext, key: SigningKey, record: Omit<RefreshTokenRecord, 'issuedAt' | 'expiresAt'>, refreshToken: string, now: number): Promise<TokenPair> {
-  // The family's DPoP binding, kept with its claims (`cnf`, which issue() input may not set).
+  // The family's DPoP binding, kept in its stored claims JSON under DPOP_BINDING_MEMBER (never signed as such).
   const jkt = boundThumbprint(record.claims)
   const accessToken = await signAccessToken(key, {
     issuer: ctx.issuer,

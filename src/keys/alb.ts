@@ -14,6 +14,7 @@
 import { LRUCache } from 'lru-cache'
 import { BearerError } from '../errors/bearer-error.js'
 import { ConfigError } from '../errors/config-error.js'
+import { own } from '../lib/own.js'
 import { nonEmptyString, options as strictOptions, parseOptions, positiveInt, stringOrList, v } from '../lib/schema.js'
 import { fetchJson, FetchFailure } from './fetch-json.js'
 import { createJwksCache, type JwksCache, type JwksLoader } from './jwks-cache.js'
@@ -169,15 +170,18 @@ export function albKeys(options: AlbKeysOptions): KeySourceFactory {
     return {
       getKey(header, alg) {
         // ALBeast: the key URL serves every ALB of the region; only the signer ties the token to yours.
-        if (typeof header.signer !== 'string' || !arns.has(header.signer)) {
+        // Own members only, as every header read: a polluted prototype names no signer.
+        const signer = own(header, 'signer')
+        if (typeof signer !== 'string' || !arns.has(signer)) {
           throw new BearerError('issuer_invalid', { claim: 'signer', message: 'The token was not signed by the expected load balancer' })
         }
-        if (clients !== undefined && (typeof header.client !== 'string' || !clients.has(header.client))) {
+        const client = own(header, 'client')
+        if (clients !== undefined && (typeof client !== 'string' || !clients.has(client))) {
           throw new BearerError('audience_invalid', { claim: 'client', message: 'The token was issued for another client' })
         }
-        const kid = header.kid
+        const kid = own(header, 'kid')
         if (kid === undefined) throw new BearerError('kid_missing')
-        if (!KID.test(kid)) throw new BearerError('kid_not_found')
+        if (typeof kid !== 'string' || !KID.test(kid)) throw new BearerError('kid_not_found')
         const cache = existingOrNew(kid)
         if (!cache) throw new BearerError('jwks_unavailable')
         const fresh = cache.fresh()

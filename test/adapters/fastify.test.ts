@@ -24,6 +24,9 @@ async function buildApp(f: AdapterFixture): Promise<FastifyInstance> {
       api.all('/danger', { onRequest: api.authenticate }, async (request) => (reachedAll.push(`${request.method} auth=${request.auth ? 'yes' : 'no'}`), 'ran'))
       // config.scopes on a route that forgot onRequest: api.authenticate: the scopes still hold.
       api.get('/forgot-hook', { config: { scopes: ['read:orders'] } }, async (request) => (reachedAll.push(`forgot-hook ${request.method}`), 'ran'))
+      // The same for config.roles and config.permissions.
+      api.get('/forgot-hook-roles', { config: { roles: ['admin'] } }, async () => (reachedAll.push('forgot-hook-roles'), 'ran'))
+      api.get('/forgot-hook-permissions', { config: { permissions: ['delete:orders'] } }, async () => (reachedAll.push('forgot-hook-permissions'), 'ran'))
       // Route config for roles and permissions; preHandler hooks for the others.
       api.get('/admin', { onRequest: api.authenticate, config: { roles: ['admin'] } }, me)
       api.get('/editor', { onRequest: api.authenticate, preHandler: requireAnyRole('admin', 'editor') }, me)
@@ -171,10 +174,12 @@ describe('tokengate/fastify on Fastify 5', () => {
     await expectAnswer(`${url}/verify/me`, PREFLIGHT, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
   })
 
-  it('enforces config.scopes even on a route without fastify.authenticate: 401, never the handler', async () => {
+  it('enforces config.scopes, roles and permissions even on a route without fastify.authenticate: 401, never the handler', async () => {
     reachedAll.length = 0
-    await expectAnswer(`${url}/api/forgot-hook`, auth(f.valid), { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
-    await expectAnswer(`${url}/api/forgot-hook`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing })
+    for (const path of ['/api/forgot-hook', '/api/forgot-hook-roles', '/api/forgot-hook-permissions']) {
+      await expectAnswer(`${url}${path}`, auth(f.valid), { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
+      await expectAnswer(`${url}${path}`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing })
+    }
     expect(reachedAll).toEqual([])
   })
 

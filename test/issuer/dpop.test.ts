@@ -100,6 +100,8 @@ describe('RFC 9449 §5: DPoP-bound pairs', () => {
     await expect(issuer.issue({ sub: 'alice' }, { dpop: { proof: 'x' } })).rejects.toThrow(/invalid issuer option issue\(\)\.dpop: binding tokens to a DPoP key needs createIssuer\(\{ tokenEndpoint \}\)/)
     expect(() => createIssuer({ issuer: ISSUER, audience: AUDIENCE, dpop: {} })).toThrow(/invalid issuer option dpop: needs `tokenEndpoint`/)
     await expect(issuer.issue({ sub: 'alice', claims: { cnf: { jkt: 'x' } } })).rejects.toThrow(/claims may not set cnf/)
+    // Nor the member the family's binding is stored under: issue() input cannot bind a family.
+    await expect(issuer.issue({ sub: 'alice', claims: { 'tokengate:dpop_jkt': 'x' } })).rejects.toThrow(/claims may not set tokengate:dpop_jkt/)
     expect(IssuerError.is(new IssuerError('dpop_proof_invalid'))).toBe(true)
   })
 })

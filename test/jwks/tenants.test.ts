@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, type IssuerEntry } from '../../src/index.js'
 import { expectReject } from '../helpers/setup.js'
-import { AUDIENCE, jwks, signer, testClock, type Signer } from './harness.js'
+import { AUDIENCE, jwks, NOW_S, signer, testClock, type Signer } from './harness.js'
 import { json, startKeyServer, type KeyServer } from './jwks-server.js'
 
 let server: KeyServer
@@ -56,6 +56,18 @@ describe('an issuers resolver', () => {
     await expectReject(verify(made[0]!), 'issuer_invalid')
     clock.advance(61)
     expect((await verify(made[0]!)).claims.iss).toBe(issuerOf('nobody-0'))
+  })
+
+  it('reads the clock again after a resolver that took its time: a token that expired meanwhile is 401 token_expired', async () => {
+    const clock = testClock()
+    const verify = createVerifier({
+      audience: AUDIENCE,
+      now: clock.now,
+      cache: false,
+      // A slow directory lookup: a minute passes before the answer (local keys: no fetch after it).
+      issuers: async (iss) => (clock.advance(60), { issuer: iss, jwks: jwks(key) }),
+    })
+    await expectReject(verify(await token(issuerOf('slow'), { exp: NOW_S + 30 })), 'token_expired', { status: 401 })
   })
 
   it('shares one resolver call between concurrent requests for one issuer', async () => {

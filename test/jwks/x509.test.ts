@@ -37,7 +37,7 @@ describe('x509Uri', () => {
     expect(results.map((r) => r.claims.sub)).toEqual(Array(1000).fill('user-1'))
     expect(server.count('/cold')).toBe(1)
     // Google's max-age (about 5 h) is bounded by cacheControl.max (1 h by default).
-    expect(events.of('jwks_fetch')).toEqual([{ type: 'jwks_fetch', uri: server.url('/cold'), status: 200, keys: 2, maxAge: 3600 }])
+    expect(events.of('jwks_fetch')).toEqual([{ type: 'jwks_fetch', uri: server.url('/cold'), status: 200, keys: 2, maxAge: 3600, durationMs: expect.any(Number) }])
   })
 
   it('refetches once for an unknown kid (a rotation), then not again within the cooldown', async () => {

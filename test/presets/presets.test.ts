@@ -174,6 +174,17 @@ describe('keycloak', () => {
       expect(err.claim).toBe('typ')
     }
   })
+
+  it('with audience: null, binds tokens to the expected clients through azp when claimValues is extended, not replaced', async () => {
+    const kit = await kitFor(issuer, 'orders-api')
+    const p = keycloak({ url: 'https://sso.example.com', realm: 'shop', audience: null })
+    const { verify } = verifierOf({ ...p, claimValues: { ...p.claimValues, azp: ['web-app'] } }, `${issuer}/protocol/openid-connect/certs`)
+    expect((await verify(bearer(await kit.token({ shape: 'keycloak-access', clientId: 'web-app' })))).claims.azp).toBe('web-app')
+    const err = await expectReject(verify(bearer(await kit.token({ shape: 'keycloak-access', clientId: 'other-app' }))), 'claim_invalid', { status: 401 })
+    expect(err.claim).toBe('azp')
+    // The preset's typ check is still there: an ID token of the right client is refused.
+    expect((await expectReject(verify(bearer(await kit.token({ shape: 'keycloak-id', clientId: 'web-app' }))), 'claim_invalid')).claim).toBe('typ')
+  })
 })
 
 describe('okta', () => {
@@ -273,6 +284,19 @@ describe('alb', () => {
     expect(err.claim).toBe('signer')
     await expectReject(verify(await es.token({ shape: 'alb', header: { signer: undefined } })), 'issuer_invalid')
     expect(fetch.calls).toEqual([])
+  })
+
+  it('holds the header exp (where AWS documents it) as well as the payload exp: 401 token_expired, for a cached token too', async () => {
+    let clock = Date.now()
+    const verify = createVerifier({ ...alb({ albArn: TEST_ALB_ARN }), fetch: routeFetch({ [keyEndpoint]: albServer.albKeysUrl }), now: () => clock })
+    const nowS = Math.floor(clock / 1000)
+    await expectReject(verify(await es.token({ shape: 'alb', header: { exp: nowS - 60 } })), 'token_expired', { status: 401 })
+    await expectReject(verify(await es.token({ shape: 'alb', header: { exp: String(nowS + 600) } })), 'claim_invalid')
+    // Valid for 30 s by its header, an hour by its payload: accepted (then cached), refused once the header's exp has passed.
+    const token = await es.token({ shape: 'alb', header: { exp: nowS + 30 } })
+    expect((await verify(token)).claims.sub).toBe('test-user')
+    clock += 60_000
+    await expectReject(verify(token), 'token_expired', { status: 401 })
   })
 
   it('checks the client when configured: 401 audience_invalid', async () => {

@@ -530,7 +530,7 @@ describe('secrets never leak', () => {
         await failWith(verify, reason, `Bearer ${token}`)
       }
     }
-    expect(new Set(events.map((e) => (e as { type: string }).type))).toEqual(new Set(['introspection', 'introspection_error']))
+    expect(new Set(events.map((e) => (e as { type: string }).type))).toEqual(new Set(['introspection', 'introspection_error', 'rejected']))
     for (const e of events) scan.event('introspection event', e)
     expectNoLeak(routes.length * 2 * 5)
   })

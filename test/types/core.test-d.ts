@@ -1,3 +1,4 @@
+import { alb, cognito, entra, firebase } from '../../src/presets/index.js'
 import { describe, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { BearerError, createVerifier, verifyBearer, type BearerAuth, type BearerErrorReason, type JwsHeader, type JwtAuth, type VerifierOptions } from '../../src/index.js'
@@ -98,5 +99,31 @@ describe('BearerError types', () => {
 
   it('VerifierOptions is exported and generic over the claims', () => {
     expectTypeOf<VerifierOptions<{ org: string }>>().toHaveProperty('claims')
+  })
+})
+
+describe('IdP options and presets', () => {
+  it('take the new key sources, one at a time, and the issuers resolver', () => {
+    createVerifier({ issuer: 'i', audience: 'a', publicKey: '-----BEGIN PUBLIC KEY-----…' })
+    createVerifier({ issuer: 'i', audience: 'a', x509Uri: 'https://www.googleapis.com/robot/v1/metadata/x509/x' })
+    // @ts-expect-error: one key source only
+    createVerifier({ issuer: 'i', audience: 'a', publicKey: 'pem', jwks })
+    createVerifier({ audience: 'a', issuers: async (iss) => (iss.startsWith('https://') ? { issuer: iss, jwks } : undefined), tenantCache: { max: 10, negativeTtl: '1m' } })
+    // @ts-expect-error: tenantCache belongs to an issuers resolver
+    createVerifier({ issuer: 'i', audience: 'a', jwks, tenantCache: { max: 10 } })
+    createVerifier({ issuer: 'i', audience: 'a', jwks, maxTokenAge: '1h', roleClaims: ['realm_access.roles', ['https://example.com/roles']], claimValues: { token_use: 'access', n: [1, 2], ok: (v) => v === true } })
+  })
+
+  it('return options that work as is, and spread and override with the same key source', () => {
+    createVerifier(cognito({ userPoolId: 'eu-west-1_x', clientId: 'c' }))
+    createVerifier({ ...cognito({ userPoolId: 'eu-west-1_x', clientId: 'c' }), jwksUri: 'http://127.0.0.1:1/jwks.json', clockTolerance: 10 })
+    createVerifier({ ...firebase({ projectId: 'p' }), x509Uri: 'http://127.0.0.1:1/x509' })
+    createVerifier({ ...alb({ albArn: 'arn' }), roleClaims: ['groups'] })
+    // @ts-expect-error: a second key source beside the preset's
+    createVerifier({ ...firebase({ projectId: 'p' }), jwks })
+    // @ts-expect-error: tokenUse is 'access' or 'id'
+    cognito({ userPoolId: 'eu-west-1_x', clientId: 'c', tokenUse: 'refresh' })
+    // @ts-expect-error: entra version is 1 or 2
+    entra({ tenant: 'common', audience: 'a', version: 3 })
   })
 })

@@ -1,11 +1,10 @@
 /**
  * @module
  * The parts of API Gateway's events and results `tokengate/lambda` reads and writes, as
- * AWS documents them, and how headers are read from them. Structural, so the `aws-lambda`
+ * AWS documents them (headers.ts reads their headers). Structural, so the `aws-lambda`
  * types (`@types/aws-lambda`) fit them and nothing has to be installed for them
  * (test/types checks that they fit).
  */
-import type { AuthorizationInput } from '../../core/authorization-header.js'
 
 /** Header maps as API Gateway sends them: v1 keeps the client's casing, v2 lower-cases. */
 export type EventHeaders = { readonly [name: string]: string | undefined }
@@ -78,22 +77,3 @@ export interface ProxyResult {
   headers: Record<string, string>
   body: string
 }
-
-/**
- * Every value of the token header (`lowerName`: `authorization`, or the verifier's `header`),
- * whatever its casing; several fail as `header_malformed`.
- */
-export function authorizationOf(lowerName: string, headers: EventHeaders | null | undefined, multi?: { readonly [n: string]: readonly string[] | undefined } | null): AuthorizationInput {
-  const is = (name: string) => name.length === lowerName.length && name.toLowerCase() === lowerName
-  const all: string[] = []
-  for (const [name, values] of Object.entries(multi ?? {})) if (is(name) && values) all.push(...values)
-  if (all.length === 0) for (const [name, value] of Object.entries(headers ?? {})) if (is(name) && value !== undefined) all.push(value)
-  return all.length <= 1 ? all[0] : all
-}
-
-/** The first value of a header, whatever its casing. */
-export function headerOf(headers: EventHeaders | null | undefined, lowerName: string): string | undefined {
-  for (const [name, value] of Object.entries(headers ?? {})) if (name.toLowerCase() === lowerName) return value
-  return undefined
-}
-

@@ -15,7 +15,7 @@ import { requireAnyRoleGuard, requirePermissionsGuard, requireRolesGuard } from 
 import { requireClaimGuard } from '../../guards/claims.js'
 import type { BaseClaims, ClaimExpectation, ClaimExpectationAt, ClaimPathArg, RequireClaimOptions } from '../../guards/claim-types.js'
 import { authenticate, isPreflight, PREFLIGHT_STATUS, resolveAdapter, type AdapterOptions, type ResolvedAdapter } from '../runtime.js'
-import { authorizationOf, headerOf } from './events.js'
+import { authorizationOf, headerOf } from './headers.js'
 import type { AuthorizerContext, AuthorizerEvent, HttpApiAuthorizerEvent, IamAuthorizerResult, ProxyEventV1, ProxyEventV2, ProxyResult, RequestAuthorizerEvent, SimpleAuthorizerResult, TokenAuthorizerEvent } from './events.js'
 
 export type * from './events.js'
