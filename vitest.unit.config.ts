@@ -12,5 +12,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     setupFiles: ['test/setup/unhandled-rejections.ts'],
     env: { TOKENGATE_BACKEND: 'node' },
+    // Operator hints on console.warn, driven on purpose by many tests (see vitest.config.ts).
+    onConsoleLog: (log) => !log.startsWith('tokengate: '),
   },
 })

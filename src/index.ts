@@ -5,6 +5,7 @@
  * @module tokengate
  */
 export { createVerifier, type Verifier } from './core/create-verifier.js'
+export { createLazyVerifier } from './core/lazy-verifier.js'
 export { memoryReplayStore, type MemoryReplayStoreOptions, type ReplayStore } from './binding/replay-store.js'
 export type { DpopRequest } from './binding/dpop-proof.js'
 export type { CertificateInput } from './binding/binding-step.js'
@@ -18,6 +19,7 @@ export {
 } from './metadata/protected-resource.js'
 export { DEFAULT_CLOCK_TOLERANCE } from './core/parse-options.js'
 export { ConfigError } from './errors/config-error.js'
+export { ClaimMismatchError } from './errors/claim-mismatch.js'
 export { verifyBearer, type VerifyBearerOptions } from './core/verify-bearer.js'
 export type {
   CommonVerifierOptions,
@@ -31,8 +33,10 @@ export type {
   KeySourceName,
   JwtVerifierOptions,
   KeySourceOptions,
+  OperatorHintEvent,
   OpaqueCredentialOptions,
   VerifiedTokenCacheOptions,
+  VerifierLogger,
   VerifierEvent,
   VerifierOptions,
 } from './core/options.js'

@@ -10,7 +10,7 @@ import type { VerifierOptions } from '../../src/index.js'
 
 export function createApp(options: VerifierOptions): express.Express {
   const app = express()
-  app.use('/api', bearer({ ...options, sendProblem: true })) // every /api request needs a valid token: req.auth
+  app.use('/api', bearer(options)) // every /api request needs a valid token: req.auth
   app.get('/api/me', (req, res) => {
     res.json({ sub: req.auth!.claims.sub, scopes: req.auth!.scopes })
   })

@@ -12,9 +12,12 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 
 /** Runs the Next CLI in this app; resolves with its exit code and output once it exits. */
 function next(args: string[], env: Partial<Env> = {}, quiet = true) {
+  // Only what is given: the build runs without ISSUER, AUDIENCE and JWKS_URI, as a CI build
+  // does (lib/auth.ts reads them on the first request, through createLazyVerifier).
+  const { ISSUER: _i, AUDIENCE: _a, JWKS_URI: _j, REVOCATION_URL: _r, ...inherited } = process.env
   const child = spawn(process.execPath, [`${root}node_modules/next/dist/bin/next`, ...args], {
     cwd: app,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    env: { ...inherited, NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'],
   })
   let output = ''
@@ -24,7 +27,10 @@ function next(args: string[], env: Partial<Env> = {}, quiet = true) {
   return { child, exited }
 }
 
-/** `next build --webpack`, unless .next is newer than src/, this app and the lockfile (TOKENGATE_NEXT_REBUILD=1 forces it). */
+/**
+ * `next build --webpack` with ISSUER, AUDIENCE and JWKS_URI unset, unless .next is newer than
+ * src/, this app and the lockfile (TOKENGATE_NEXT_REBUILD=1 forces it).
+ */
 export async function build(): Promise<void> {
   const mtime = (path: string) => statSync(path).mtimeMs
   const files = ['src', 'examples/next'].flatMap((dir) => readdirSync(`${root}${dir}`, { recursive: true, encoding: 'utf8' }).map((f) => `${root}${dir}/${f}`))

@@ -11,6 +11,7 @@ import type { AuthorizationInput } from '../core/authorization-header.js'
 import { createVerifier, verifierInternals, type Verifier } from '../core/create-verifier.js'
 import type { ClientCertificate } from '../binding/certificate.js'
 import type { ChallengeContext } from '../errors/www-authenticate.js'
+import { createLazyVerifier } from '../core/lazy-verifier.js'
 import type { VerifierOptions } from '../core/options.js'
 import type { BearerAuth, VerifyRequestOptions } from '../lib/result.js'
 import { BearerError, DEFAULT_REALM } from '../errors/bearer-error.js'
@@ -187,12 +188,15 @@ function scopeRequirement(scopes: readonly string[] | undefined, mode: ScopeMode
 /**
  * Validates adapter options once and builds the verifier (unless one is shared). The
  * adapter removes its own keys (`onError`, ...) before calling this; `adapter` names it in
- * a `ConfigError` (`express`, `hono`, ...).
+ * a `ConfigError` (`express`, `hono`, ...). `lazy`: the verifier's options are checked and
+ * built on the first request instead (Next: `next build` imports modules without the
+ * runtime environment the options are read from).
  */
 export function resolveAdapter<C extends object, Req = never>(
   adapter: string,
   options: AdapterOptions<C> & ThrottleSettings<Req>,
   view: RequestView<Req> = {},
+  lazy = false,
 ): ResolvedAdapter<C, Req> {
   if (typeof options !== 'object' || options === null) throw new ConfigError(adapter, 'options', 'expected the verifier options, e.g. { issuer, audience, jwksUri }, or { verifier }')
   const record = options as unknown as Record<string, unknown>
@@ -206,18 +210,31 @@ export function resolveAdapter<C extends object, Req = never>(
     if (extra) throw new ConfigError(adapter, extra[0], 'give it to createVerifier, not beside a shared verifier')
     verify = s.verifier as Verifier<C>
   } else {
-    verify = createVerifier(Object.fromEntries(rest) as unknown as VerifierOptions<C>)
+    const verifierOptions = Object.fromEntries(rest) as unknown as VerifierOptions<C>
+    verify = lazy ? createLazyVerifier(() => verifierOptions) : createVerifier(verifierOptions)
   }
   return Object.freeze({
     verify,
-    realm: verify.realm ?? DEFAULT_REALM,
-    header: verify.header ?? 'authorization',
+    // Read when an answer needs it: a lazy verifier is built on first use, not here.
+    get realm() {
+      return verify.realm ?? DEFAULT_REALM
+    },
+    get header() {
+      return verify.header ?? 'authorization'
+    },
     request: scopeRequirement(scopes, s.scopeMode),
     credentialsRequired: s.credentialsRequired ?? true,
     answerPreflight: (s.preflight ?? 'answer') === 'answer',
-    ...verifierInternals(verify),
+    get challenge() {
+      return verifierInternals(verify).challenge
+    },
+    get dpopNonce() {
+      return verifierInternals(verify).dpopNonce
+    },
     throttle,
-    events: verifierEvents<VerifierEvent>(verify),
+    get events() {
+      return verifierEvents<VerifierEvent>(verify)
+    },
     route: view.route,
   })
 }
@@ -299,6 +316,17 @@ export function setDpopNonce<C extends object, Req>(a: ResolvedAdapter<C, Req>, 
 function anonymous(err: unknown): undefined {
   if (BearerError.is(err) && err.reason === 'token_missing') return undefined
   throw err
+}
+
+/**
+ * `err` with a one-line `stack` (`BearerError [token_expired]: The token has expired`), for
+ * errors handed to a framework's error handling: Express logs `err.stack` of every error
+ * passed to `next(err)`, Fastify logs 4xx errors with theirs. A refused token is the verifier
+ * doing its job, not a crash: no stack trace belongs in the logs for it.
+ */
+export function withoutStack(err: BearerError): BearerError {
+  Object.defineProperty(err, 'stack', { value: String(err), writable: true, configurable: true })
+  return err
 }
 
 /** A CORS preflight (Fetch standard: `OPTIONS` with `Access-Control-Request-Method`). */

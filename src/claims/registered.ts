@@ -4,6 +4,7 @@
  * registered claims (RFC 7519 §4.1), and `requiredClaims`.
  */
 import { BearerError } from '../errors/bearer-error.js'
+import { ClaimMismatchError } from '../errors/claim-mismatch.js'
 import { hasOwnMember, own } from '../lib/own.js'
 import { matchTemplate, type IssuerTemplate } from './issuer-template.js'
 
@@ -27,6 +28,8 @@ export function assertRegisteredClaims(payload: Record<string, unknown>, rules: 
     if (typeof iss !== 'string' || !(rules.issuers.has(iss) || matchesTemplate(rules.issuerTemplates, iss, own(payload, 'tid')))) {
       throw new BearerError('issuer_invalid', {
         claim: 'iss',
+        // For the operator (logger, your error handling): expected vs actual. Never sent to the client.
+        cause: new ClaimMismatchError('iss', [...rules.issuers], iss),
         ...(iss === undefined ? { message: 'The token has no "iss" claim' } : {}),
       })
     }
@@ -43,6 +46,7 @@ export function assertRegisteredClaims(payload: Record<string, unknown>, rules: 
     if (!ok) {
       throw new BearerError('audience_invalid', {
         claim: 'aud',
+        cause: new ClaimMismatchError('aud', [...audiences], aud),
         ...(aud === undefined ? { message: 'The token has no "aud" claim' } : {}),
       })
     }

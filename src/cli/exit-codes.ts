@@ -10,7 +10,7 @@ export const EXIT = Object.freeze({
   rejected: 1,
   /** Bad flags or input: unknown option, missing value, unreadable file, invalid JSON. */
   usage: 2,
-  /** `verify`: the keys could not be fetched (503 `jwks_unavailable`): retry, the token may be fine; `apikey`: the store cannot be reached. */
+  /** `verify`: the keys could not be fetched (503 `jwks_unavailable`); the printed cause says whether a retry can help. `apikey`: the store cannot be reached. */
   unavailable: 3,
   /** A bug in tokengate: please report it. */
   internal: 70,
@@ -23,7 +23,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   1   verify: token rejected; inspect: not decodable; verify --fixtures: a case did not match;
       apikey revoke: no key with that id
   2   usage error (unknown flag, missing value, unreadable file, invalid JSON)
-  3   verify: keys unavailable (503 jwks_unavailable) — retry, the token may be fine;
+  3   verify: keys unavailable (503 jwks_unavailable): the token was not judged; the cause
+      says why (a 4xx or a wrong URL: fix it; a 5xx, timeout or network error: retry later)
       apikey: the store cannot be reached
   70  internal error (a bug: please report it)`
 

@@ -19,8 +19,8 @@ async function run(args: ParsedArgs, io: Io) {
   const ttl = str(args, 'ttl') ?? '1h'
   if (!/^\d+(\.\d+)?(ms|s|m|h|d)?$/.test(ttl)) throw new UsageError(`--ttl: expected seconds or a duration such as 30s, 10m, 1h, 3650d; got ${JSON.stringify(ttl)}`)
   const scope = str(args, 'scope') ?? 'read'
-  const required = str(args, 'required-scope') ?? 'admin'
-  if (scope.split(' ').includes(required)) throw new UsageError(`--required-scope: ${JSON.stringify(required)} is one of the --scope scopes, so the missingScope case could not lack it`)
+  const required = str(args, 'required-scope')
+  if (required !== undefined && scope.split(' ').includes(required)) throw new UsageError(`--required-scope: ${JSON.stringify(required)} is one of the --scope scopes, so the missingScope case could not lack it`)
   let kit: Awaited<ReturnType<typeof createTestKit>>
   try {
     kit = await createTestKit({
@@ -37,7 +37,7 @@ async function run(args: ParsedArgs, io: Io) {
   }
   let manifest: Awaited<ReturnType<typeof writeFixtures>>
   try {
-    manifest = await writeFixtures(out, kit, { requiredScope: required })
+    manifest = await writeFixtures(out, kit, required === undefined ? {} : { requiredScope: required })
   } catch (err) {
     if (err instanceof TypeError || (err as NodeJS.ErrnoException).code) throw new UsageError(`--out: ${(err as Error).message}`)
     throw err
@@ -45,7 +45,13 @@ async function run(args: ParsedArgs, io: Io) {
   const dir = resolve(out)
   const validUntil = new Date(manifest.validUntil * 1000).toISOString()
   if (args.json) emitJson(io, { dir, manifest: resolve(dir, 'manifest.json'), alg: manifest.alg, kid: manifest.kid, validUntil, cases: manifest.cases.map((c) => c.name) })
-  else io.out(`wrote ${manifest.cases.length} tokens, ${Object.values(manifest.keys)[0]} and manifest.json to ${dir}\nexpectations hold until ${validUntil}; check them with: tokengate verify --fixtures ${out}`)
+  else {
+    io.out(
+      `wrote ${manifest.cases.length} tokens, ${Object.values(manifest.keys)[0]} and manifest.json to ${dir}\n` +
+        `expectations hold until ${validUntil} (--ttl ${ttl}; for fixtures committed to a repository, --ttl 3650d)\n` +
+        `check them with: tokengate verify --fixtures ${out}`,
+    )
+  }
   return EXIT.ok
 }
 
@@ -57,7 +63,10 @@ export const fixturesCommand: Command = {
     'Writes <dir>/manifest.json, <dir>/jwks.json (or secret.jwk.json for HS*) and <dir>/tokens/<case>.jwt:\n' +
     'valid, expired, notYetValid, wrongIssuer, wrongAudience, missingScope, badSignature, truncated,\n' +
     'algNone, hsWithPublicKey, untrustedKey, malformedHeader. Each case in the manifest carries the\n' +
-    'scopes its request requires and the status and reason a correct validator gives.\n' +
+    'scopes its request requires (the same for every case unless --required-scope is given, so one\n' +
+    'route serves them all) and the status and reason a correct validator gives.\n' +
+    'Valid tokens expire after --ttl (default 1h), and with them every expectation: for fixtures\n' +
+    'committed to a repository and run by CI for years, pass --ttl 3650d.\n' +
     'Keys are derived from --seed: the same seed gives the same keys. Refuses a non-empty directory\n' +
     'unless it already holds tokengate fixtures (their tokens are then replaced).',
   options: {
@@ -66,9 +75,9 @@ export const fixturesCommand: Command = {
     alg: { type: 'string', value: '<alg>', description: 'signing algorithm (default RS256)' },
     iss: { type: 'string', value: '<issuer>', description: 'iss of the tokens (default https://issuer.tokengate.test/)' },
     aud: { type: 'string', value: '<audience>', description: 'aud of the tokens (default https://api.tokengate.test)' },
-    scope: { type: 'string', value: '"<scopes>"', description: 'scopes valid tokens carry, space-separated (default "read")' },
-    'required-scope': { type: 'string', value: '<scope>', description: 'scope the missingScope case requires (default admin)' },
-    ttl: { type: 'string', value: '<duration>', description: 'lifetime of valid tokens (default 1h; e.g. 3650d for static fixtures)' },
+    scope: { type: 'string', value: '"<scopes>"', description: 'scopes valid tokens carry and every request requires, space-separated (default "read")' },
+    'required-scope': { type: 'string', value: '<scope>', description: 'a scope the missingScope case alone requires (default: none; every case requires --scope)' },
+    ttl: { type: 'string', value: '<duration>', description: 'lifetime of valid tokens, and of every expectation (default 1h; 3650d for fixtures kept in a repository)' },
     now: { type: 'string', value: '<time>', description: 'mint as of this instant: Unix seconds or ISO 8601' },
   },
   maxPositionals: 0,

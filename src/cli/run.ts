@@ -4,6 +4,7 @@
  */
 import { helpText, parse, type Command } from './command.js'
 import { EXIT, EXIT_CODES_HELP, UsageError } from './exit-codes.js'
+import { devCommand } from './dev.js'
 import { fixturesCommand } from './fixtures.js'
 import { inspectCommand } from './inspect.js'
 import { jwksCommand } from './jwks.js'
@@ -14,14 +15,14 @@ import { apikeyCommand } from './apikey.js'
 
 declare const __TOKENGATE_VERSION__: string | undefined
 
-export const COMMANDS: readonly Command[] = [mintCommand, inspectCommand, verifyCommand, fixturesCommand, apikeyCommand, jwksCommand]
+export const COMMANDS: readonly Command[] = [mintCommand, inspectCommand, verifyCommand, fixturesCommand, apikeyCommand, jwksCommand, devCommand]
 
 export const VERSION = typeof __TOKENGATE_VERSION__ === 'string' ? __TOKENGATE_VERSION__ : '0.0.0-dev'
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
   return [
-    'tokengate — mint, inspect and verify bearer tokens; write test fixtures; manage API keys',
+    'tokengate — mint, inspect and verify bearer tokens; write test fixtures; manage API keys; run a local dev issuer',
     '',
     'Usage: tokengate <command> [options]',
     '',

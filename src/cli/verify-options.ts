@@ -6,7 +6,9 @@
 import { createVerifier } from '../core/create-verifier.js'
 import type { VerifierOptions } from '../core/options.js'
 import { BearerError } from '../errors/bearer-error.js'
+import { ClaimMismatchError } from '../errors/claim-mismatch.js'
 import type { Algorithm } from '../keys/algorithms.js'
+import { FetchFailure } from '../keys/fetch-json.js'
 import { list, str, type ParsedArgs } from './command.js'
 import { UsageError } from './exit-codes.js'
 import { jsonErrorPosition, parseNow, readFlagFile, type Io } from './io.js'
@@ -41,11 +43,43 @@ export function parseJsonFile(text: string, flag: string): unknown {
   }
 }
 
+/**
+ * Why a verification failed, for the person at the terminal: the `cause` of the `BearerError`
+ * (expected vs actual `iss`/`aud`, the key URL and its HTTP status or network error), and
+ * whether trying again can help. A 4xx or a wrong document will not go away by retrying.
+ */
+export interface RejectionCause {
+  readonly message: string
+  /** `true`: a transient outage (5xx, network, timeout); `false`: fix the configuration first; absent: not an outage. */
+  readonly retry?: boolean
+  readonly url?: string
+  readonly status?: number
+  readonly expected?: readonly string[]
+  readonly actual?: unknown
+}
+
+const FLAG_FOR = { iss: '--issuer', aud: '--audience' } as const
+
+export function rejectionCause(err: BearerError): RejectionCause | undefined {
+  const cause = err.cause
+  if (cause instanceof ClaimMismatchError) {
+    return { message: `${cause.message}; pass ${FLAG_FOR[cause.claim]} with the exact value`, expected: cause.expected, actual: cause.actual }
+  }
+  if (cause instanceof FetchFailure) {
+    const transient = cause.code === 'timeout' || cause.code === 'network' || (cause.code === 'http_status' && (cause.status ?? 0) >= 500)
+    const advice = transient ? 'retry later; the token may be fine' : 'not worth retrying: check the URL (--jwks-uri) and what it serves'
+    return { message: `GET ${cause.url}: ${cause.message} (${advice})`, retry: transient, url: cause.url, ...(cause.status === undefined ? {} : { status: cause.status }) }
+  }
+  if (cause instanceof Error) return { message: `${cause.name}: ${cause.message}`.slice(0, 300) }
+  return undefined
+}
+
 /** Builds the verifier from flags (and defaults from a manifest); a config mistake is a usage error. */
 export function buildVerify(options: Record<string, unknown>): VerifyFn {
   let verify: ReturnType<typeof createVerifier>
   try {
-    verify = createVerifier(options as unknown as VerifierOptions)
+    // The CLI prints each rejection's cause itself: no operator hints on stderr besides.
+    verify = createVerifier({ ...options, logger: false } as unknown as VerifierOptions)
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^tokengate: invalid verifier option /, 'invalid option: '))
   }
@@ -55,9 +89,10 @@ export function buildVerify(options: Record<string, unknown>): VerifyFn {
       return { outcome: { status: 200, reason: null }, detail: { header: auth.header, claims: auth.claims, scopes: auth.scopes } }
     } catch (err) {
       if (!BearerError.is(err)) throw err
+      const cause = rejectionCause(err)
       return {
         outcome: { status: err.status, reason: err.reason },
-        detail: { code: err.code ?? null, message: err.message, wwwAuthenticate: err.wwwAuthenticate ?? null },
+        detail: { code: err.code ?? null, message: err.message, wwwAuthenticate: err.wwwAuthenticate ?? null, ...(cause ? { cause } : {}) },
       }
     }
   }

@@ -8,7 +8,7 @@ import { EXIT, UsageError, type ExitCode } from './exit-codes.js'
 import { emitJson, parseNow, readToken, type Io } from './io.js'
 import { isoDate, relative } from './time.js'
 import { verifyFixtures } from './verify-fixtures.js'
-import { buildVerify, claimChecks, commonOptions, keySourceFromFlags, type Outcome } from './verify-options.js'
+import { buildVerify, claimChecks, commonOptions, keySourceFromFlags, type Outcome, type RejectionCause } from './verify-options.js'
 
 function exitFor(outcome: Outcome): ExitCode {
   if (outcome.status === 200) return EXIT.ok
@@ -35,7 +35,15 @@ async function run(args: ParsedArgs, io: Io): Promise<ExitCode> {
     lines.push(`  expires   ${isoDate(claims.exp)} (${relative(claims.exp as number, nowS)})`)
     io.out(lines.join('\n'))
   } else {
-    io.out([`rejected: ${outcome.status} ${outcome.reason}`, `  ${detail.message}`, ...(detail.wwwAuthenticate ? [`  WWW-Authenticate: ${detail.wwwAuthenticate}`] : [])].join('\n'))
+    const cause = detail.cause as RejectionCause | undefined
+    io.out(
+      [
+        `rejected: ${outcome.status} ${outcome.reason}`,
+        `  ${detail.message}`,
+        ...(cause ? [`  cause: ${cause.message}`] : []),
+        ...(detail.wwwAuthenticate ? [`  WWW-Authenticate: ${detail.wwwAuthenticate}`] : []),
+      ].join('\n'),
+    )
   }
   return exitFor(outcome)
 }
@@ -46,7 +54,8 @@ export const verifyCommand: Command = {
   usage: 'tokengate verify [token | -] (--jwks-uri <url> | --jwks <file> | --secret-file <file>) --issuer <iss> --audience <aud> [options]\n       tokengate verify --fixtures <dir> [options]',
   details:
     'Reads the token from the argument, or stdin when it is "-" or absent ("Bearer " is stripped).\n' +
-    'Prints "accepted: 200" or "rejected: <status> <reason>" (reasons: see the tokengate README).\n' +
+    'Prints "accepted: 200" or "rejected: <status> <reason>" (reasons: see the tokengate README), with the\n' +
+    'cause when there is one: expected vs actual iss/aud, the key URL and its HTTP status or network error.\n' +
     'With --fixtures, verifies every token of a `tokengate fixtures` directory against its manifest;\n' +
     'key source, issuer and audience default to the manifest\'s and may be overridden by the flags.',
   options: {

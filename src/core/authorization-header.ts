@@ -22,6 +22,18 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
 
 const isSpace = (code: number): boolean => code === 32 || code === 9
 
+// A compact JWS/JWE with no scheme before it: base64url of '{"' starts every JOSE header.
+const BARE_JWT = /^eyJ[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*){2,4}$/
+
+/**
+ * The message of `token_missing` when the value is a token without its scheme
+ * (`Authorization: eyJ…`, or `verify(token)` where `verify(req.headers.authorization)` was
+ * meant). RFC 6750 §3.1: a request without bearer credentials gets no `error=` in the
+ * challenge, so the reason stays `token_missing`; the message (the problem body's `detail`)
+ * and the operator hint say what to send instead.
+ */
+export const BARE_TOKEN_MESSAGE = 'The Authorization header holds a token without the "Bearer " scheme: send the whole value, "Bearer <token>"'
+
 /** Throws `header_malformed` unless `token` is one RFC 6750 §2.1 b64token (RFC 9449 §7.1 for DPoP). */
 export function assertToken68(token: string, scheme: AuthScheme = 'Bearer'): void {
   if (!TOKEN68.test(token)) {
@@ -78,8 +90,10 @@ export function readCredentials(input: AuthorizationInput, maxSize: number, dpop
   const end = usual ? 6 : value.search(/[ \t]/)
   const name = end === -1 ? value : value.slice(0, end)
   const scheme: AuthScheme | undefined = usual ? 'Bearer' : schemeNamed(name, dpop)
-  // Another scheme: no credentials this verifier understands.
-  if (scheme === undefined) throw new BearerError('token_missing', )
+  if (scheme === undefined) {
+    // Another scheme: no credentials this verifier understands. A bare JWT is no scheme either, but says why.
+    throw new BearerError('token_missing', end === -1 && BARE_JWT.test(value) ? { message: BARE_TOKEN_MESSAGE } : {})
+  }
   if (end === -1) throw new BearerError('header_malformed', { message: `No token after ${scheme}`, scheme })
   // RFC 9110 §11.4: one or more SP between scheme and token68.
   let start = end

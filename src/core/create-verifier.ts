@@ -24,6 +24,7 @@ import type { JwtVerifierOptions, VerifierEvent, VerifierOptions } from './optio
 import { attachEvents, createEventHub } from './events.js'
 import { observeVerification } from './outcome.js'
 import { parseVerifierOptions, type KeySourceSpec, type ParsedIntrospection, type ParsedTenant, type ParsedVerifierOptions } from './parse-options.js'
+import { createHints } from './hints.js'
 import { runPipeline, type ResolvedVerifier, type Tenant } from './pipeline.js'
 import { entryFits, fixedDirectory, resolverDirectory, type TenantDirectory } from './tenants.js'
 import { issuerTemplate, type IssuerTemplate } from '../claims/issuer-template.js'
@@ -37,6 +38,7 @@ import { assertIntrospectedClaims } from '../introspection/response.js'
 import { discoveredEndpoint } from '../introspection/endpoint.js'
 import { applyClaimsSchema } from '../claims/schema.js'
 import { grantedScopes } from '../scopes/parse.js'
+import { grantedPermissions, grantedRoles } from '../scopes/roles.js'
 import { deepFreeze } from '../lib/freeze.js'
 import { failClosedClock } from '../lib/clock.js'
 
@@ -115,12 +117,21 @@ export interface VerifierInternals {
 }
 
 const internals = new WeakMap<object, VerifierInternals>()
+/** Verifiers built later (`createLazyVerifier`): their internals are those of the verifier they build. */
+const delegates = new WeakMap<object, () => object>()
+
+/** Internal: `verifier`'s challenge and nonces are those of `built()` (called when first needed). */
+export function delegateInternals(verifier: object, built: () => object): void {
+  delegates.set(verifier, built)
+}
 
 /**
  * The challenge context and DPoP nonces of a verifier built by `createVerifier`; for another
  * function posing as one, a `Bearer` challenge in its `realm`. Internal: adapters and guards.
  */
 export function verifierInternals(verifier: { readonly realm?: string }): VerifierInternals {
+  const delegate = delegates.get(verifier)
+  if (delegate) return verifierInternals(delegate())
   return internals.get(verifier) ?? { challenge: bearerOnly(verifier.realm ?? DEFAULT_REALM), dpopNonce: undefined }
 }
 
@@ -155,7 +166,12 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
   // `onEvent` and internal subscribers (tokengate/otel, the adapters' throttle): listeners can
   // neither throw into nor delay a verification (events.ts).
   const events = createEventHub<VerifierEvent>(o.onEvent)
-  const emit = events.emit
+  const hints = createHints(o.logger, events.emit)
+  const emit = (event: VerifierEvent): void => {
+    // Keys fetched again: the next outage of that URL is worth telling the operator again.
+    if (event.type === 'jwks_fetch' || event.type === 'discovery') hints.recovered(event.uri)
+    events.emit(event)
+  }
 
   function tenant(t: ParsedTenant): Tenant {
     const allowed = allowList(t.keys, t.algorithms, t.where)
@@ -192,7 +208,8 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
           apiKeyPrefix: o.apiKeys === undefined ? undefined : `${o.apiKeys.prefix}_`,
           apiKeys: o.apiKeys,
           introspect: o.introspection === undefined ? undefined : introspector(o, o.introspection, emit),
-          jwt: built.length > 0,
+          // A key source, listed tenants or a tenant resolver: JWTs are verified locally.
+          jwt: built.length > 0 || o.resolver !== undefined,
           claimsSchema: o.claims,
           roleClaims: o.roleClaims,
         })
@@ -209,6 +226,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
     roleClaims: o.roleClaims,
     claimsSchema: o.claims,
     isRevoked: o.isRevoked,
+    hints,
     revocationTimeoutMs: o.revocationTimeoutMs,
     // `parallel: true`: the backend's off-main-thread variant, where the runtime has one.
     signature: o.parallel ? (backend.parallel ?? backend) : backend,
@@ -245,7 +263,12 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
 function introspector(o: ParsedVerifierOptions, i: ParsedIntrospection, emit: (event: IntrospectionEvent) => void): Introspector {
   const rules = Object.freeze({ issuers: toSet(i.issuer), audiences: toSet(i.audience), requiredClaims: o.requiredClaims, clockTolerance: o.clockTolerance })
   const finish = (response: Record<string, unknown>, claims: Record<string, unknown>): CheckedToken =>
-    Object.freeze({ claims: deepFreeze(claims), scopes: Object.freeze(grantedScopes(response, o.scopeClaims)) })
+    Object.freeze({
+      claims: deepFreeze(claims),
+      scopes: Object.freeze(grantedScopes(response, o.scopeClaims)),
+      roles: Object.freeze(grantedRoles(response, o.roleClaims)),
+      permissions: Object.freeze(grantedPermissions(response)),
+    })
   const endpoint = i.settings.endpoint
   // A broken clock fails closed here as in the JWT pipeline: 503 verifier_misconfigured,
   // nothing cached (an answer kept "until NaN" would be kept forever, or checked never).

@@ -6,6 +6,10 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createApiKeys } from '../apikeys/create-api-keys.js'
 import { createVerifier } from './create-verifier.js'
+import { runGuard } from '../guards/guard.js'
+import { requireClaimGuard } from '../guards/claims.js'
+import { requirePermissionsGuard, requireRolesGuard } from '../guards/roles.js'
+import { scopesGuard } from '../guards/scopes.js'
 import { bearer, expectReject, fixture, NOW_S, now } from '../../test/helpers/setup.js'
 
 async function keys(clock: () => number = now) {
@@ -102,6 +106,44 @@ describe('API keys through the verifier', () => {
   it('fails closed when a custom key verifier throws something other than a BearerError: 503', async () => {
     const verify = createVerifier({ apiKeys: { prefix: 'acme', verify: () => Promise.reject(new Error('boom')) } })
     await expectReject(verify(bearer('acme_x')), 'api_key_store_unavailable', { status: 503 })
+  })
+
+  it('gives guards roles and permissions from the key\'s own claims (roleClaims), never from its scopes', async () => {
+    const apiKeys = createApiKeys({ prefix: 'acme', now })
+    const created = await apiKeys.create({ name: 'ops', scopes: ['admin'], claims: { roles: ['billing'], permissions: ['read:invoices'], org: { plan: 'pro' }, realm_access: { roles: ['ops'] } } })
+    const auth = await createVerifier({ apiKeys, now })(bearer(created.key))
+    expect(auth).toMatchObject({ kind: 'api_key', scopes: ['admin'], roles: ['billing'], permissions: ['read:invoices'] })
+    await runGuard(requireRolesGuard(['billing']), auth, 'api')
+    await runGuard(requirePermissionsGuard(['read:invoices']), auth, 'api')
+    await runGuard(requireClaimGuard('org.plan', 'pro'), auth, 'api')
+    await runGuard(scopesGuard(['admin'], 'all'), auth, 'api')
+    expect(() => runGuard(requireRolesGuard(['admin']), auth, 'api')).toThrow(expect.objectContaining({ reason: 'role_missing', status: 403 }))
+    expect(() => runGuard(requirePermissionsGuard(['write:invoices']), auth, 'api')).toThrow(expect.objectContaining({ reason: 'permission_missing', status: 403 }))
+    // roleClaims apply to keys as to tokens.
+    const keycloak = await createVerifier({ apiKeys, now, roleClaims: ['realm_access.roles'] })(bearer(created.key))
+    expect(keycloak.roles).toEqual(['ops'])
+    // Read from the key's claims as stored, like a JWT's from its payload, whatever the schema makes of them.
+    const transformed = await createVerifier({ apiKeys, now, claims: z.object({ roles: z.array(z.string()).transform(() => ['admin']) }) })(bearer(created.key))
+    expect(transformed).toMatchObject({ claims: { roles: ['admin'] }, roles: ['billing'], permissions: ['read:invoices'] })
+    const plain = await createVerifier({ apiKeys, now })(bearer((await apiKeys.create({ name: 'bare' })).key))
+    expect(plain).toMatchObject({ roles: [], permissions: [] })
+  })
+
+  it('routes JWTs to the tenants beside API keys: an issuers list, and an issuers resolver', async () => {
+    const f = await fixture('ES256')
+    const { apiKeys, created } = await keys()
+    const entry = { issuer: f.options.issuer, jwks: (f.options as { jwks: unknown }).jwks }
+    for (const issuers of [[entry], async (iss: string) => (iss === entry.issuer ? entry : undefined)]) {
+      const verify = createVerifier({ audience: f.options.audience, issuers: issuers as never, apiKeys, now })
+      expect(await verify(bearer(await f.sign()))).toMatchObject({ kind: 'jwt', claims: { sub: 'user-1' } })
+      expect(await verify(bearer(created.key))).toMatchObject({ kind: 'api_key', claims: { sub: 'team-billing' } })
+    }
+  })
+
+  it('refuses opaque credentials beside a bare-token header (ALB): they come in Authorization or X-API-Key', async () => {
+    const f = await fixture('ES256')
+    const { apiKeys } = await keys()
+    expect(() => createVerifier({ ...f.options, header: 'x-amzn-oidc-data', apiKeys } as never)).toThrow(/verifier option header: reads a bare JWT from another header/)
   })
 
   it('refuses iss/aud on an API-key-only verifier, and an apiKeys that is not one', async () => {

@@ -128,8 +128,12 @@ export async function verifyApiKeyCredential(o: OpaqueRouting, key: string, requ
     // A custom verifier that fails some other way: fail closed, as an outage.
     throw BearerError.is(err) ? err : new BearerError('api_key_store_unavailable', { cause: err })
   }
-  const claims = await withSchema(o, apiKeyClaims(info))
-  const auth: ApiKeyAuth = Object.freeze({ kind: 'api_key', token: key, claims: deepFreeze(claims), scopes: Object.freeze([...info.scopes]), ...grants(o, claims), scheme: 'Bearer', apiKey: info })
+  const own = apiKeyClaims(info)
+  // Roles and permissions from the key's claims as stored, as a JWT's come from its payload
+  // (not from the claims schema's output).
+  const granted = grants(o, own)
+  const claims = await withSchema(o, own)
+  const auth: ApiKeyAuth = Object.freeze({ kind: 'api_key', token: key, claims: deepFreeze(claims), scopes: Object.freeze([...info.scopes]), ...granted, scheme: 'Bearer', apiKey: info })
   return checkScopes(auth, request)
 }
 
@@ -137,6 +141,6 @@ export async function verifyApiKeyCredential(o: OpaqueRouting, key: string, requ
 export async function verifyIntrospectedCredential(o: OpaqueRouting, token: string, request: VerifyRequestOptions): Promise<BearerAuth> {
   const checked = await o.introspect!(token)
   // The cache holds no token: each request's result carries its own.
-  const auth: IntrospectedAuth = Object.freeze({ kind: 'introspected', token, claims: checked.claims, scopes: checked.scopes, ...grants(o, checked.claims), scheme: 'Bearer' })
+  const auth: IntrospectedAuth = Object.freeze({ kind: 'introspected', token, claims: checked.claims, scopes: checked.scopes, roles: checked.roles, permissions: checked.permissions, scheme: 'Bearer' })
   return checkScopes(auth, request)
 }

@@ -18,6 +18,7 @@ import type { Duration } from '../lib/duration.js'
 import type { AsymmetricAlgorithm } from '../keys/algorithms.js'
 import type { ReplayStore } from '../binding/replay-store.js'
 import type { JwtClaims } from '../lib/result.js'
+import type { OperatorHintEvent, VerifierLogger } from './hints.js'
 import type { VerificationEvent } from './outcome.js'
 import type { ThrottleEvent } from '../throttle/events.js'
 import type { IntrospectionEvent } from '../introspection/introspector.js'
@@ -29,10 +30,12 @@ export type JwksCacheOptions = RemoteJwksOptions
 
 /**
  * What the verifier reports through `onEvent`: one outcome event (`verified` or `rejected`) per
- * verification, key-source events, introspection events, and the adapters' throttle events
- * (`throttled`, `throttle_error`).
+ * verification, key-source events, introspection events, the adapters' throttle events
+ * (`throttled`, `throttle_error`), and operator hints (`operator_hint`, see `logger`).
  */
-export type VerifierEvent = KeySourceEvent | IntrospectionEvent | VerificationEvent | ThrottleEvent
+export type VerifierEvent = KeySourceEvent | IntrospectionEvent | VerificationEvent | ThrottleEvent | OperatorHintEvent
+
+export type { OperatorHintEvent, VerifierLogger }
 
 /** The names of the key-source options: exactly one is given. */
 export type KeySourceName = 'jwksUri' | 'discovery' | 'jwks' | 'secret' | 'keys' | 'publicKey' | 'x509Uri'
@@ -190,11 +193,22 @@ export interface CommonVerifierOptions<C extends object = object> {
    * `jwks_refresh`, `jwks_error`, `jwks_stale`, `jwks_cooldown`, `jwks_restored`,
    * `jwks_store_error`, `kid_miss`, `key_skipped`, `discovery`; with `introspection`,
    * `introspection` and `introspection_error`; and, through an adapter's `throttle`,
-   * `throttled` and `throttle_error`. Called synchronously and never awaited: a throwing
+   * `throttled` and `throttle_error`; `operator_hint` (see `logger`). Called synchronously and never awaited: a throwing
    * listener or a rejected promise is ignored, so a listener cannot break or delay a
    * verification. Never receives a token, a signature or key material.
    */
   readonly onEvent?: (event: VerifierEvent) => void
+  /**
+   * Where the verifier tells the operator, once, about a failure that usually means the
+   * server is set up wrong: an `iss` or `aud` that is not the configured one (expected vs
+   * actual, "differs only by a trailing slash"), keys that cannot be fetched (the URL and the
+   * HTTP status or network error; told again after keys were fetched since), a claims schema,
+   * revocation hook or `issuers` resolver that fails, a `now` clock that returns nonsense, a
+   * token passed without its `Bearer ` scheme. The client's
+   * answer is unchanged. `false` silences it (`onEvent` still gets `operator_hint`).
+   * Default: one line on `console.warn`.
+   */
+  readonly logger?: VerifierLogger | false
   /**
    * The verified-token cache: a token seen before skips the signature check, while time,
    * scopes and `isRevoked` are checked again on every request. An entry never outlives the

@@ -27,6 +27,7 @@ import { bool, bytes, duration, fn, httpUrl, nonEmptyString, options, parseOptio
 import { DEFAULT_MAX_TOKEN_SIZE, MAX_MAX_TOKEN_SIZE } from './authorization-header.js'
 import type { IssuerResolver, VerifierEvent, VerifierOptions } from './options.js'
 import type { TenantCacheSettings } from './tenants.js'
+import { consoleLogger, type VerifierLogger } from './hints.js'
 import { DEFAULT_CACHE_MAX } from './verified-token-cache.js'
 import { introspectionSchema, resolveIntrospection, type ResolvedIntrospection } from '../introspection/options.js'
 import { isApiKeyVerifier, type ApiKeyVerifier } from '../apikeys/verifier.js'
@@ -105,6 +106,8 @@ export interface ParsedVerifierOptions {
   readonly jwksCache: RemoteJwksOptions
   readonly keyStore: KeyStore | undefined
   readonly onEvent: ((event: VerifierEvent) => void) | undefined
+  /** `undefined` when silenced (`logger: false`). */
+  readonly logger: VerifierLogger | undefined
   readonly cacheMax: number | undefined
   readonly acceptBoundAsBearer: boolean
   readonly dpop: ParsedDpopOptions | undefined
@@ -271,6 +274,12 @@ const schema = options({
   jwksCache: v.optional(jwksCacheSchema),
   keyStore: v.optional(v.custom<KeyStore>(isKeyStore, 'expected a key store: { get(key), set(key, value, ttlSeconds) }, e.g. memoryKeyStore()')),
   onEvent: v.optional(fn<(event: VerifierEvent) => void>('an event listener (event) => void')),
+  logger: v.optional(
+    v.union(
+      [v.literal(false), v.looseObject({ warn: fn<VerifierLogger['warn']>('a function (message, details) => void') })],
+      'expected false (silence) or a logger with warn(message, details), e.g. console',
+    ),
+  ),
   cache: v.optional(
     v.union([v.literal(false), options({ max: v.optional(positiveInt('a positive integer, e.g. 1000')) }, 'the cache settings { max }')], 'expected false or { max: a positive integer }'),
   ),
@@ -377,6 +386,9 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     }
     tenants = keys === undefined ? [] : [{ where: '', issuer: o.issuer!, audience: o.audience!, algorithms: o.algorithms, keys }]
   }
+  if ((o.introspection !== undefined || o.apiKeys !== undefined) && o.header !== undefined && o.header.toLowerCase() !== 'authorization') {
+    throw new ConfigError('verifier', 'header', 'reads a bare JWT from another header (ALB); opaque credentials come in Authorization: Bearer or X-API-Key: use a separate verifier for them')
+  }
   const cache = o.tenantCache ?? {}
   return {
     tenants,
@@ -410,6 +422,7 @@ export function parseVerifierOptions(input: VerifierOptions<object>): ParsedVeri
     jwksCache: o.jwksCache ?? {},
     keyStore: o.keyStore,
     onEvent: o.onEvent,
+    logger: o.logger === false ? undefined : ((o.logger as VerifierLogger | undefined) ?? consoleLogger),
     cacheMax: o.cache === false ? undefined : (o.cache?.max ?? DEFAULT_CACHE_MAX),
     acceptBoundAsBearer: o.acceptBoundAsBearer ?? false,
     dpop: parseDpop(o.dpop),

@@ -17,6 +17,7 @@ import { assertScopes } from '../scopes/require.js'
 import { grantedPermissions, grantedRoles } from '../scopes/roles.js'
 import type { SignatureBackend } from '../signature/signature-backend.js'
 import type { ParsedHeaders } from '../lib/parsed-headers.js'
+import type { Hints } from './hints.js'
 import type { TenantDirectory } from './tenants.js'
 import type { VerifiedToken, VerifiedTokenCache } from './verified-token-cache.js'
 import { assertToken68, readBareToken, readCredentials, type AuthorizationInput, type Credentials } from './authorization-header.js'
@@ -57,6 +58,8 @@ export interface ResolvedVerifier {
   readonly roleClaims: readonly (readonly string[])[]
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
   readonly isRevoked: IsRevoked<JwtClaims> | undefined
+  /** Tells the operator about failures that usually mean a setup mistake (once each). */
+  readonly hints: Hints
   /** Bound on an `isRevoked` promise, in milliseconds. */
   readonly revocationTimeoutMs: number
   /** Step 4b: sender-constrained tokens (`acceptBoundAsBearer`, `dpop`). */
@@ -195,6 +198,7 @@ function runJwt(v: ResolvedVerifier, authorization: AuthorizationInput, request:
  */
 async function inContext(v: ResolvedVerifier, err: unknown, scheme: AuthScheme | undefined): Promise<unknown> {
   if (!BearerError.is(err)) return err
+  v.hints.report(err)
   const nonces = v.binding.dpop?.nonces
   let dpopNonce: string | undefined
   if (nonces !== undefined && err.status === 401) {

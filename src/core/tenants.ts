@@ -9,6 +9,7 @@
 import { LRUCache } from 'lru-cache'
 import { issuerTemplate, templateTenant, type IssuerTemplate } from '../claims/issuer-template.js'
 import { BearerError } from '../errors/bearer-error.js'
+import { ClaimMismatchError } from '../errors/claim-mismatch.js'
 import { own } from '../lib/own.js'
 import type { Tenant } from './pipeline.js'
 
@@ -23,12 +24,15 @@ export interface TenantDirectory {
 /** Longest `iss` handed to a resolver or kept in the cache. */
 export const MAX_ISSUER_LENGTH = 1024
 
-const unknownIssuer = (): BearerError => new BearerError('issuer_invalid', { claim: 'iss' })
+/** `issuer_invalid`; with the configured issuers, its cause tells the operator what was expected. */
+const unknownIssuer = (expected?: readonly string[], iss?: unknown): BearerError =>
+  new BearerError('issuer_invalid', { claim: 'iss', ...(expected ? { cause: new ClaimMismatchError('iss', expected, iss) } : {}) })
 
 /** The directory of a fixed `issuers` list: exact `iss` first, then `{tenantid}` templates. */
 export function fixedDirectory(entries: readonly { readonly issuer: string; readonly tenant: Tenant }[]): TenantDirectory {
   const exact = new Map<string, Tenant>()
   const templates: { readonly template: IssuerTemplate; readonly tenant: Tenant }[] = []
+  const issuers = entries.map((e) => e.issuer)
   for (const { issuer, tenant } of entries) {
     const template = issuerTemplate(issuer)
     if (template) templates.push({ template, tenant })
@@ -38,12 +42,12 @@ export function fixedDirectory(entries: readonly { readonly issuer: string; read
     dynamic: false,
     select(payload) {
       const iss = own(payload, 'iss')
-      if (typeof iss !== 'string') throw unknownIssuer()
+      if (typeof iss !== 'string') throw unknownIssuer(issuers, iss)
       const tenant = exact.get(iss)
       if (tenant) return tenant
       // The template only selects; the claims step then ties `iss` to the token's `tid`.
       for (const t of templates) if (templateTenant(t.template, iss) !== undefined) return t.tenant
-      throw unknownIssuer()
+      throw unknownIssuer(issuers, iss)
     },
   }
 }

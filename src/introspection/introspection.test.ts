@@ -313,6 +313,16 @@ describe('introspection (RFC 7662) through the verifier', () => {
     }
   })
 
+  it('gives guards roles (roleClaims) and permissions from the response, as for JWTs', async () => {
+    const { verify } = await opaqueVerifier(() => active({ realm_access: { roles: ['staff'] }, permissions: ['read:orders'] }), {}, { roleClaims: ['realm_access.roles'] })
+    const auth = await verify(bearer(OPAQUE))
+    expect(auth).toMatchObject({ kind: 'introspected', scopes: ['read', 'write'], roles: ['staff'], permissions: ['read:orders'] })
+    const schema = await opaqueVerifier(() => active({ roles: ['staff'], permissions: ['read:orders'] }), {}, { claims: z.object({ roles: z.array(z.string()).transform(() => ['admin']) }) })
+    expect(await schema.verify(bearer(OPAQUE))).toMatchObject({ claims: { roles: ['admin'] }, roles: ['staff'], permissions: ['read:orders'] })
+    const bad = await opaqueVerifier(() => active({ roles: 7 }))
+    await expectReject(bad.verify(bearer(OPAQUE)), 'claim_invalid', { status: 401 })
+  })
+
   it('rejects configuration mistakes with a ConfigError naming the option', async () => {
     const f = await fixture('ES256')
     const make = (introspection: unknown, extra: Record<string, unknown> = {}) => () => createVerifier({ ...f.options, introspection, ...extra } as never)

@@ -29,6 +29,9 @@ export type IntrospectionEvent =
 export interface CheckedToken {
   readonly claims: Readonly<Record<string, unknown>>
   readonly scopes: readonly string[]
+  /** Read from the response itself, as a JWT's are from its payload (not from the claims schema's output). */
+  readonly roles: readonly string[]
+  readonly permissions: readonly string[]
 }
 
 export interface IntrospectorContext {

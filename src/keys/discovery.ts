@@ -4,6 +4,7 @@
  * (`/.well-known/openid-configuration`) or RFC 8414 (`/.well-known/oauth-authorization-server`)
  * metadata, after checking the document speaks for that exact issuer.
  */
+import { nearMissNote } from '../errors/claim-mismatch.js'
 import { ConfigError } from '../errors/config-error.js'
 import { fetchJson, FetchFailure } from './fetch-json.js'
 import type { RemoteKeySourceOptions } from './remote-jwks.js'
@@ -60,7 +61,7 @@ export function metadataEndpoint(document: unknown, issuer: string, source: stri
   const { issuer: stated, [member]: endpoint } = document as Record<string, unknown>
   // OIDC Discovery §4.3, RFC 8414 §3.3: the document must name exactly the configured issuer,
   // or it may be an attacker's (or another tenant's) metadata.
-  if (stated !== issuer) throw new FetchFailure('issuer_mismatch', `metadata issuer ${short(stated)} is not ${short(issuer)}`, source)
+  if (stated !== issuer) throw new FetchFailure('issuer_mismatch', `metadata issuer ${short(stated)} is not the configured ${short(issuer)}${nearMissNote(stated, issuer)}`, source)
   if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) {
     throw new FetchFailure('discovery_invalid', `metadata ${member} ${short(endpoint)} is not a URL`, source)
   }

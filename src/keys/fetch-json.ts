@@ -18,7 +18,11 @@ export type FetchFailureCode =
   | 'issuer_mismatch'
   | 'introspection_invalid'
 
-/** A failed fetch of a key set or discovery document. Kept as the `cause` of `jwks_unavailable`. */
+/**
+ * A failed fetch of a key set or discovery document. Kept as the `cause` of `jwks_unavailable`:
+ * `url` is the document asked for, `status` the HTTP status when the server answered with
+ * anything but 200.
+ */
 export class FetchFailure extends Error {
   override readonly name = 'FetchFailure' as const
   /** The HTTP status, for `http_status` failures. */
@@ -119,7 +123,11 @@ function beforeDeadline<T>(promise: Promise<T>, signal: AbortSignal): Promise<T>
 function networkFailure(url: string, cause: unknown, signal: AbortSignal, timeoutMs: number): FetchFailure {
   if (signal.aborted) return new FetchFailure('timeout', `no complete response within ${timeoutMs} ms`, url, { cause })
   const name = (cause as Error | undefined)?.name ?? 'Error'
-  return new FetchFailure('network', `fetch failed (${name})`, url, { cause })
+  // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND host, a TLS
+  // error) is its cause. Name it, so the operator sees why without a debugger.
+  const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause
+  const why = typeof inner?.code === 'string' ? inner.code : typeof inner?.message === 'string' ? inner.message.slice(0, 160) : undefined
+  return new FetchFailure('network', `fetch failed (${name}${why ? `: ${why}` : ''})`, url, { cause })
 }
 
 /** Reads the body, failing as soon as it passes `maxBytes` or the deadline passes. */

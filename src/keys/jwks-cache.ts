@@ -194,7 +194,7 @@ export function createJwksCache(ctx: KeySourceContext, o: ResolvedCacheOptions, 
   function record(failure: FetchFailure): void {
     inFlight = undefined
     lastFailure = failure
-    ctx.onEvent({ type: 'jwks_error', uri: failure.url, code: failure.code, error: failure.message, durationMs: monotonicMs() - attemptStarted })
+    ctx.onEvent({ type: 'jwks_error', uri: failure.url, code: failure.code, error: failure.message, durationMs: monotonicMs() - attemptStarted, ...(failure.status === undefined ? {} : { status: failure.status }) })
     const t = ctx.now()
     // Stale only once past its freshness (a failed kid-miss refetch leaves a fresh set fresh).
     if (set && t >= freshUntil && t < staleUntil) ctx.onEvent({ type: 'jwks_stale', uri: loader.label(), age: seconds(t - fetchedAt), remaining: seconds(staleUntil - t) })

@@ -24,8 +24,8 @@ export type KeySourceEvent =
   | { readonly type: 'jwks_store_error'; readonly uri: string; readonly operation: 'get' | 'set'; readonly error: string }
   /** A key set was fetched (in `durationMs` milliseconds); it is fresh for `maxAge` seconds. */
   | { readonly type: 'jwks_fetch'; readonly uri: string; readonly status: number; readonly keys: number; readonly maxAge: number; readonly durationMs: number }
-  /** A key set or discovery document could not be fetched or used; the attempt took `durationMs` milliseconds. */
-  | { readonly type: 'jwks_error'; readonly uri: string; readonly code: FetchFailureCode; readonly error: string; readonly durationMs: number }
+  /** A key set or discovery document could not be fetched or used; the attempt took `durationMs` milliseconds; `status` when the server answered with another HTTP status than 200. */
+  | { readonly type: 'jwks_error'; readonly uri: string; readonly code: FetchFailureCode; readonly error: string; readonly durationMs: number; readonly status?: number }
   /** A refresh failed and the last good set stays in use, `age` seconds old, for at most `remaining` more. */
   | { readonly type: 'jwks_stale'; readonly uri: string; readonly age: number; readonly remaining: number }
   /** No usable keys and a fetch just failed: answered 503 without asking again for `retryIn` seconds. */

@@ -7,7 +7,7 @@ import { createPublicKey, generateKeyPairSync, createSecretKey } from 'node:cryp
 import { importSPKI, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createVerifierOn } from '../core/create-verifier.js'
-import type { VerifierOptions } from '../core/options.js'
+import type { JwtVerifierOptions, VerifierOptions } from '../core/options.js'
 import { nodeSignatureBackend } from '../signature/node.js'
 import { webSignatureBackend } from '../signature/web.js'
 import { certificatePem, publicKeyPem } from '../testing/certificate.js'
@@ -18,7 +18,7 @@ import type { PublicKeyInput } from './public-key.js'
 
 const BACKENDS = [nodeSignatureBackend, webSignatureBackend]
 const options = (publicKey: PublicKeyInput, extra: Partial<VerifierOptions> = {}) =>
-  ({ issuer: ISSUER, audience: AUDIENCE, now, publicKey, ...extra }) as VerifierOptions
+  ({ issuer: ISSUER, audience: AUDIENCE, now, publicKey, ...extra }) as JwtVerifierOptions
 
 describe.each(BACKENDS)('publicKey on the $name backend', (backend) => {
   it.each(['RS256', 'PS384', 'ES256', 'ES512', 'EdDSA'] as const)('verifies %s with a PEM SPKI, a certificate and a KeyObject, whatever kid the token names', async (alg) => {

@@ -1,10 +1,11 @@
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express'
 import express4 from 'express4'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bearer, requireAnyRole, requireAnyScope, requireClaim, requirePermissions, requireRoles, requireScopes } from '../../src/adapters/express/index.js'
 import { BearerError, type BearerAuth } from '../../src/index.js'
 import { adapterFixture, appOptions, bearer as auth, CHALLENGE, CLAIM_DESCRIPTION, downOptions, GUARDED_ROUTES, isGlobex, expectAnswer, failureCases, listen, PREFLIGHT, requestWithTwoAuthorizations, SEEN, type AdapterFixture } from './fixtures.js'
 import { createServer } from 'node:http'
+import { format } from 'node:util'
 
 const seen = (a: BearerAuth | undefined) => ({ sub: a?.claims.sub, tenant: a?.claims.tenant, scopes: a?.scopes })
 
@@ -36,7 +37,8 @@ function buildApp(createApp: typeof express, f: AdapterFixture): express.Express
   app.get('/api/async-claim', requireClaim('tenant', isGlobex), me)
   app.get('/down/me', bearer({ ...downOptions(f), sendProblem: true }), me)
   app.get('/plain/me', bearer(options), me)
-  app.get('/own-handler/me', bearer(options), me)
+  app.get('/next/me', bearer({ ...options, sendProblem: false }), me)
+  app.get('/own-handler/me', bearer({ ...options, sendProblem: false }), me)
   app.get('/optional/me', bearer({ ...options, credentialsRequired: false, sendProblem: true }), me)
   app.get('/custom/me', bearer({ ...options, onError: (err, _req, res) => void res.status(err.status).json({ custom: err.reason }) }), me)
   app.options('/verify/me', bearer({ ...options, preflight: 'verify', sendProblem: true }), (_req, res) => void res.sendStatus(204))
@@ -94,9 +96,16 @@ describe.each([
     expect(res.wwwAuthenticate).toBe(CHALLENGE.repeated)
   })
 
-  it("hands failures to next(err): Express's finalhandler sends status and WWW-Authenticate", async () => {
-    await expectAnswer(`${url}/plain/me`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing })
-    await expectAnswer(`${url}/plain/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired })
+  it('answers problem+json by default (no sendProblem option)', async () => {
+    const res = await expectAnswer(`${url}/plain/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired, reason: 'token_expired' })
+    expect(res.headers.get('content-type')).toBe('application/problem+json')
+    await expectAnswer(`${url}/plain/me`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
+  })
+
+  it("with sendProblem: false, hands failures to next(err): Express's finalhandler sends status and WWW-Authenticate", async () => {
+    await expectAnswer(`${url}/next/me`, {}, { status: 401, wwwAuthenticate: CHALLENGE.missing })
+    const res = await expectAnswer(`${url}/next/me`, auth(f.expired), { status: 401, wwwAuthenticate: CHALLENGE.expired })
+    expect(res.headers.get('content-type')).not.toBe('application/problem+json')
   })
 
   it("hands failures to the user's error handler as a BearerError", async () => {
@@ -136,6 +145,49 @@ describe.each([
   it('answers 401 token_missing, and never runs the handler, when requireScopes runs without bearer()', async () => {
     // A problem+json body with the reason: the guard answered, not the handler.
     await expectAnswer(`${url}/unguarded`, auth(f.valid), { status: 401, wwwAuthenticate: CHALLENGE.missing, reason: 'token_missing' })
+  })
+})
+
+describe.each([
+  ['Express 5', express],
+  ['Express 4', express4],
+])('tokengate/express logs on %s (env production, where Express logs every error passed to next)', (_name, createApp) => {
+  let f: AdapterFixture
+  beforeAll(async () => {
+    f = await adapterFixture()
+  })
+  afterAll(() => f.close())
+
+  async function logged(options: Parameters<typeof bearer>[0], init: RequestInit): Promise<{ status: number; lines: string[] }> {
+    const app = createApp()
+    app.set('env', 'production')
+    app.get('/me', bearer(options), (_req, res) => void res.json({}))
+    const { url, close } = await listen(createServer(app))
+    const lines: string[] = []
+    // As the console prints them (an Error: its stack, then its own properties).
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void lines.push(format(...args)))
+    try {
+      const res = await fetch(`${url}/me`, init)
+      await res.arrayBuffer()
+      // finalhandler logs on the next turn (setImmediate), after the response.
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      return { status: res.status, lines }
+    } finally {
+      spy.mockRestore()
+      await close()
+    }
+  }
+
+  it('by default a 401 is answered without anything logged', async () => {
+    expect(await logged({ ...appOptions(f), logger: false }, auth(f.expired))).toEqual({ status: 401, lines: [] })
+  })
+
+  it('with sendProblem: false a 401 reaches Express, which logs one line and no stack trace', async () => {
+    const { status, lines } = await logged({ ...appOptions(f), logger: false, sendProblem: false }, auth(f.expired))
+    expect(status).toBe(401)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^\[?BearerError \[token_expired\]: The token has expired\b/)
+    expect(lines[0]).not.toMatch(/^\s+at /m)
   })
 })
 

@@ -189,6 +189,27 @@ describe('tokengate/fastify on Fastify 5', () => {
   })
 })
 
+describe('tokengate/fastify logs', () => {
+  it("a 401 thrown to Fastify's error handler is logged at info level (Fastify's rule for 4xx) with no stack trace", async () => {
+    const f = await adapterFixture()
+    const lines: Record<string, any>[] = []
+    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => void lines.push(JSON.parse(line)) } } })
+    await app.register(bearer, { ...appOptions(f), logger: false, global: true })
+    app.get('/me', me)
+    try {
+      const res = await app.inject({ url: '/me', headers: { authorization: `Bearer ${f.expired}` } })
+      expect(res.statusCode).toBe(401)
+      const logged = lines.filter((l) => l.err)
+      expect(logged).toHaveLength(1)
+      expect(logged[0]).toMatchObject({ level: 30, err: { type: 'BearerError', message: 'The token has expired', stack: 'BearerError [token_expired]: The token has expired' } })
+      expect(lines.filter((l) => l.level >= 40)).toEqual([])
+    } finally {
+      await app.close()
+      await f.close()
+    }
+  })
+})
+
 describe('tokengate/fastify encapsulation: a route never silently loses its protection', () => {
   let f: AdapterFixture
   beforeAll(async () => {

@@ -63,7 +63,7 @@ describe('usage errors exit 2', () => {
     [['inspect'], /no token given/],
     [['fixtures'], /--out <dir> is required/],
     [['fixtures', '--out', 'unused', '--ttl', 'soon'], /--ttl: expected seconds or a duration/],
-    [['fixtures', '--out', 'unused', '--scope', 'read admin'], /--required-scope: "admin" is one of the --scope scopes/],
+    [['fixtures', '--out', 'unused', '--scope', 'read admin', '--required-scope', 'admin'], /--required-scope: "admin" is one of the --scope scopes/],
     [['verify', '--fixtures', '/nonexistent'], /--fixtures: ENOENT/],
   ])('%j', async (args, message) => {
     const r = await tokengateInProcess(args)
@@ -225,6 +225,42 @@ describe('tokengate verify', () => {
       const r = await tokengateJson(['verify', await kit.valid(), ...args])
       expect(r.code).toBe(3)
       expect(r.json).toMatchObject({ status: 503, reason: 'jwks_unavailable' })
+    } finally {
+      server.heal()
+    }
+  })
+
+  it('prints the cause of an iss mismatch: expected vs actual and the trailing-slash hint', async () => {
+    const withoutSlash = kit.issuer.replace(/\/$/, '')
+    const args = ['--jwks', jwksFile, '--issuer', withoutSlash, '--audience', kit.audience]
+    const human = await tokengate(['verify', await kit.valid(), ...args])
+    expect(human.code).toBe(1)
+    expect(human.stdout.split('\n').slice(0, 3)).toEqual([
+      'rejected: 401 issuer_invalid',
+      '  The token issuer is not accepted',
+      `  cause: iss "${kit.issuer}" is not the configured issuer "${withoutSlash}" (differs only by a trailing slash); pass --issuer with the exact value`,
+    ])
+    expect(human.stderr).toBe('')
+    const r = await tokengateJson(['verify', await kit.valid(), ...args])
+    expect(r.json.cause).toEqual({ message: expect.stringContaining('differs only by a trailing slash'), expected: [withoutSlash], actual: kit.issuer })
+  })
+
+  it('a JWKS URL answering 404: exit 3, the URL and status as the cause, and no advice to retry', async () => {
+    const args = ['--jwks-uri', server.jwksUri.replace(/[^/]+$/, 'nope.json'), '--issuer', kit.issuer, '--audience', kit.audience]
+    const human = await tokengate(['verify', await kit.valid(), ...args])
+    expect(human.code).toBe(3)
+    expect(human.stdout).toContain(`  cause: GET ${args[1]}: HTTP 404 (not worth retrying: check the URL (--jwks-uri) and what it serves)`)
+    expect(human.stdout + human.stderr).not.toMatch(/retry later/i)
+    const r = await tokengateJson(['verify', await kit.valid(), ...args])
+    expect(r.json).toMatchObject({ status: 503, reason: 'jwks_unavailable', cause: { url: args[1], status: 404, retry: false } })
+  })
+
+  it('a JWKS server failing with 500: exit 3, and this time a retry may help', async () => {
+    server.fail(500)
+    try {
+      const r = await tokengateJson(['verify', await kit.valid(), '--jwks-uri', server.jwksUri, '--issuer', kit.issuer, '--audience', kit.audience])
+      expect(r.code).toBe(3)
+      expect(r.json.cause).toEqual({ message: `GET ${server.jwksUri}: HTTP 500 (retry later; the token may be fine)`, retry: true, url: server.jwksUri, status: 500 })
     } finally {
       server.heal()
     }

@@ -56,6 +56,23 @@ describe('tokengate fixtures', () => {
     expect(r.json.results).toHaveLength(alg === 'HS256' ? 11 : 12)
   })
 
+  it('by default every case requires the same scopes, so one route serves them all; --required-scope gives missingScope its own', async () => {
+    const same = readManifest(await writeFixtures('one-route', '--alg', 'ES256', '--scope', 'read:orders'))
+    expect(new Set(same.cases.map((c) => c.request.scopes.join(' ')))).toEqual(new Set(['read:orders']))
+    const missing = same.cases.find((c) => c.name === 'missingScope')!
+    expect(JSON.parse(Buffer.from(missing.token.split('.')[1]!, 'base64url').toString()).scope).toBeUndefined()
+    const own = readManifest(await writeFixtures('own-scope', '--alg', 'ES256', '--required-scope', 'admin'))
+    expect(own.cases.find((c) => c.name === 'missingScope')!.request.scopes).toEqual(['admin'])
+    expect(own.cases.find((c) => c.name === 'valid')!.request.scopes).toEqual(['read'])
+  })
+
+  it('says how long the expectations hold and how to make them last (--ttl)', async () => {
+    const dir = join(root, 'ttl-note')
+    const r = await tokengate(['fixtures', '--out', dir])
+    expect(r.stdout).toMatch(/^expectations hold until \S+ \(--ttl 1h; for fixtures committed to a repository, --ttl 3650d\)$/m)
+    expect((await tokengate(['fixtures', '--help'])).stdout).toContain('--ttl 3650d')
+  })
+
   it('fails (exit 1) and names the case when an expectation does not hold', async () => {
     const dir = await writeFixtures('tampered', '--alg', 'ES256')
     const manifest = readManifest(dir)

@@ -49,9 +49,13 @@ describe('the key endpoint dies mid-response (socket destroyed halfway through t
     const token = await k1.token()
     const err = await expectReject(verify(token), 'jwks_unavailable', { status: 503, wwwAuthenticate: undefined })
     expect(err.cause).toMatchObject({ name: 'FetchFailure', code: 'network' })
-    expect(events.events).toEqual([{ type: 'jwks_error', uri: server.url(path), code: 'network', error: expect.stringMatching(/^fetch failed/), durationMs: expect.any(Number) }])
+    expect(events.events).toEqual([
+      { type: 'jwks_error', uri: server.url(path), code: 'network', error: expect.stringMatching(/^fetch failed/), durationMs: expect.any(Number) },
+      // The operator is told once, with the URL and the error.
+      { type: 'operator_hint', reason: 'jwks_unavailable', message: expect.stringContaining(`GET ${server.url(path)}: fetch failed`), details: expect.objectContaining({ url: server.url(path), code: 'network' }) },
+    ])
     await expectReject(verify(token), 'jwks_unavailable', { status: 503 })
-    expect(events.types()).toEqual(['jwks_error', 'jwks_cooldown'])
+    expect(events.types()).toEqual(['jwks_error', 'operator_hint', 'jwks_cooldown'])
     expect(requests()).toBe(1)
   })
 
@@ -102,7 +106,7 @@ describe('the key endpoint answers after the timeout', () => {
     answer()
     await new Promise((resolve) => setTimeout(resolve, 20))
     await expectReject(verify(token), 'jwks_unavailable', { status: 503 })
-    expect(events.types()).toEqual(['jwks_error', 'jwks_cooldown'])
+    expect(events.types()).toEqual(['jwks_error', 'operator_hint', 'jwks_cooldown'])
     expect(calls).toBe(1)
   })
 })

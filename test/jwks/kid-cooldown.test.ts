@@ -110,7 +110,7 @@ describe('unknown kid and the cooldown', () => {
     server.route('/miss-down.json', status(500))
     clock.advance(31)
     await expectReject(verify(await k2.token()), 'jwks_unavailable', { status: 503, wwwAuthenticate: undefined })
-    expect(events.types()).toEqual(['jwks_fetch', 'kid_miss', 'jwks_error']) // the set is still fresh: no jwks_stale
+    expect(events.types()).toEqual(['jwks_fetch', 'kid_miss', 'jwks_error', 'operator_hint']) // the set is still fresh: no jwks_stale
     // Known keys keep verifying from the fresh set, and the failed attempt starts a cooldown.
     await expect(verify(await k1.token())).resolves.toMatchObject({ claims: { sub: 'user-1' } })
     await expectReject(verify(await k2.token()), 'kid_not_found', { status: 401 })

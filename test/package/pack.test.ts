@@ -1,16 +1,18 @@
 /**
- * The published package as a consumer sees it: build, `npm pack`, unpack into a throwaway
- * project, then import every `exports` subpath from ESM and from CJS, and type-check a
- * TypeScript consumer with `moduleResolution` node16 and bundler.
+ * The published package as a consumer sees it: the tarball (built and packed once per run by
+ * pack.setup.ts) unpacked into a throwaway project, then every `exports` subpath imported from
+ * ESM and from CJS, and a TypeScript consumer type-checked with `moduleResolution` node16 and
+ * bundler.
  *
  * The consumer lives under .tmp/ inside the repo, so the package's dependencies (and the
  * optional framework peers) resolve from the repo's node_modules without a network install.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { entries } from '../../tsup.config.js'
+import { installPacked } from './consumer.js'
 
 const root = new URL('../..', import.meta.url).pathname
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -20,21 +22,15 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 }
 const subpaths = Object.keys(pkg.exports).filter((s) => s !== './package.json')
 const specifier = (subpath: string) => (subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`)
-const consumer = join(root, '.tmp', 'consumer')
+let consumer: string
 
 function run(cmd: string, args: string[], cwd = root): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
 beforeAll(() => {
-  run('npx', ['tsup', '--silent'])
-  rmSync(consumer, { recursive: true, force: true })
-  mkdirSync(join(consumer, 'node_modules'), { recursive: true })
-  const tarball = run('npm', ['pack', '--silent', '--pack-destination', consumer]).trim().split('\n').pop()!
-  run('tar', ['-xzf', join(consumer, tarball), '-C', join(consumer, 'node_modules')])
-  run('mv', [join(consumer, 'node_modules', 'package'), join(consumer, 'node_modules', pkg.name)])
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-}, 600_000)
+  consumer = installPacked('consumer')
+})
 
 describe('the packed package', () => {
   it('ships only dist, README, LICENSE and package.json', () => {

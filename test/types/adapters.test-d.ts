@@ -7,7 +7,8 @@ import { bearer as expressBearer, requireClaim as expressRequireClaim, requireRo
 import fastifyBearer, { requireClaim as fastifyRequireClaim } from '../../src/adapters/fastify/index.js'
 import { bearer as honoBearer, requireClaim as honoRequireClaim, requireScopes as honoRequireScopes } from '../../src/adapters/hono/index.js'
 import { bearerMiddleware, requireClaim as nextRequireClaim, requireRoles as nextRequireRoles, withBearer, type RouteContext } from '../../src/adapters/next/index.js'
-import { createVerifier, type BearerAuth } from '../../src/index.js'
+import { createLazyVerifier, createVerifier, type BearerAuth, type Verifier } from '../../src/index.js'
+import type { NextMiddleware, NextProxy } from 'next/server.js'
 import Router from '@koa/router'
 import Koa from 'koa'
 import type {
@@ -97,6 +98,16 @@ describe('adapter types: the claims type inferred from the zod schema reaches th
         return undefined
       },
     })
+  })
+
+  it("Next: bearerMiddleware is both Next 15's middleware (middleware.ts) and Next 16's proxy (proxy.ts); a lazy verifier is a verifier", () => {
+    const lazy = createLazyVerifier(() => ({ ...options, issuer: process.env.ISSUER! }))
+    expectTypeOf(lazy).toEqualTypeOf<Verifier<Claims>>()
+    const middleware: NextMiddleware = bearerMiddleware({ verifier: lazy, scopes: ['admin'] })
+    const proxy: NextProxy = bearerMiddleware({ ...options, scopes: ['admin'] })
+    void middleware
+    void proxy
+    withBearer(async (_request, { auth }) => Response.json(auth.claims.tenant), { verifier: lazy })
   })
 
   it('Koa: ctx.state.auth through the middleware, typed by the schema', () => {

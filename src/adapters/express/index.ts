@@ -1,9 +1,10 @@
 /**
  * @module
  * `tokengate/express`: `app.use(bearer(options))` sets `req.auth`; `requireScopes(...)` per
- * route. Failures go to `next(err)` as a `BearerError`, whose `status` and `headers` Express's
- * finalhandler and your own error handlers read; or, with `sendProblem`, are answered here
- * as `application/problem+json`. Express 4 and 5; nothing from `express` at runtime.
+ * route. Failures are answered here as `application/problem+json` with the status and
+ * `WWW-Authenticate` challenge; with `sendProblem: false` they go to `next(err)` as a
+ * `BearerError`, whose `status` and `headers` Express's finalhandler and your own error
+ * handlers read. Express 4 and 5; nothing from `express` at runtime.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { BearerAuth } from '../../lib/result.js'
@@ -18,7 +19,7 @@ import type { JwtClaims } from '../../lib/result.js'
 import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
 import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
 import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
-import { authenticate, isPreflight, PREFLIGHT_STATUS, setDpopNonce, parseBindingSettings, resolveAdapter, type AdapterOptions, type BindingSettings, type RequestView, type ThrottleSettings } from '../runtime.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, setDpopNonce, parseBindingSettings, resolveAdapter, withoutStack, type AdapterOptions, type BindingSettings, type RequestView, type ThrottleSettings } from '../runtime.js'
 import type { RegisteredClaims } from '../register.js'
 import { expressBinding } from './binding.js'
 
@@ -49,7 +50,12 @@ export type ExpressErrorHandler = (err: BearerError, req: Request, res: Response
 
 /** Options of `bearer()` from `tokengate/express`. */
 export type ExpressBearerOptions<C extends object = object> = AdapterOptions<C> & BindingSettings<Request> & ThrottleSettings<Request> & {
-  /** Answer failures here with an RFC 9457 `application/problem+json` body instead of `next(err)`. Default `false`. */
+  /**
+   * `true` (default): answer failures here with an RFC 9457 `application/problem+json` body,
+   * the status and the `WWW-Authenticate` challenge. `false`: hand them to `next(err)` as a
+   * `BearerError` (with `status`, `statusCode` and `headers`) for your error handler; its
+   * `stack` is one line, so Express's default logging prints no stack trace for a 401.
+   */
   readonly sendProblem?: boolean
   /** Customises failure responses (takes precedence over `sendProblem`). */
   readonly onError?: ExpressErrorHandler
@@ -101,13 +107,16 @@ export function bearer<C extends object = object>(options: ExpressBearerOptions<
   const a = resolveAdapter('express', rest as AdapterOptions<C> & ThrottleSettings<Request>, VIEW)
 
   const state: RouteState = {
-    challenge: a.challenge,
+    // Read when an answer needs it: a lazy verifier is built on first use, not here.
+    get challenge() {
+      return a.challenge
+    },
     fail(err, req, res, next) {
       if (!BearerError.is(err)) return next(err)
       try {
         if (onError) onError(err, req, res, next)
-        else if (sendProblem) sendProblemResponse(res, err)
-        else next(err)
+        else if (sendProblem === false) next(withoutStack(err))
+        else sendProblemResponse(res, err)
       } catch (thrown) {
         next(thrown)
       }

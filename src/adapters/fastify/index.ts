@@ -21,7 +21,7 @@ import type { JwtClaims } from '../../lib/result.js'
 import { requireAuthLevelGuard, type AuthLevelRequirement } from '../../guards/auth-level.js'
 import { bearerOnly, type ChallengeContext } from '../../errors/www-authenticate.js'
 import { metadataResponse, type ProtectedResourceMetadataOptions } from '../../metadata/protected-resource.js'
-import { authenticate, isPreflight, PREFLIGHT_STATUS, parseBindingSettings, resolveAdapter, setDpopNonce, type AdapterOptions, type BindingSettings, type RequestView, type ThrottleSettings } from '../runtime.js'
+import { authenticate, isPreflight, PREFLIGHT_STATUS, parseBindingSettings, resolveAdapter, setDpopNonce, withoutStack, type AdapterOptions, type BindingSettings, type RequestView, type ThrottleSettings } from '../runtime.js'
 import { fastifyBinding } from './binding.js'
 import type { RegisteredClaims } from '../register.js'
 import { checkRouteScopes, routeGuard } from './route-scopes.js'
@@ -111,7 +111,10 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
   const a = resolveAdapter('fastify', adapterOptions as AdapterOptions & ThrottleSettings<FastifyRequest>, VIEW)
 
   const state: PluginState = {
-    challenge: a.challenge,
+    // Read when an answer needs it: a lazy verifier is built on first use, not here.
+    get challenge() {
+      return a.challenge
+    },
     async fail(err, request, reply) {
       if (!BearerError.is(err)) throw err
       if (onError) {
@@ -123,7 +126,8 @@ async function tokengatePlugin(fastify: FastifyInstance, options: FastifyBearerO
           .headers({ ...err.headers, 'content-type': 'application/problem+json', 'cache-control': 'no-store' })
           .send(JSON.stringify(err.toProblem()))
       }
-      throw err
+      // Fastify logs 4xx errors (at info level) with their stack: a refused token needs none.
+      throw withoutStack(err)
     },
   }
 
@@ -236,7 +240,7 @@ function guardHook(guard: Guard, fallback?: PluginState): AuthenticateHook {
       // Without fastify.authenticate before it (a forgotten hook): 401, thrown to the error handler.
       await runGuard(guard, request.auth, state?.challenge ?? bearerOnly(DEFAULT_REALM))
     } catch (err) {
-      if (!state) throw err
+      if (!state) throw BearerError.is(err) ? withoutStack(err) : err
       return state.fail(err, request, reply)
     }
   }

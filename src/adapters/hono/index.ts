@@ -111,7 +111,10 @@ export function bearer<C extends object = object>(options: HonoBearerOptions<C>)
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError('hono', 'onError', 'expected a function (err, c) => Response')
   const a = resolveAdapter('hono', rest as AdapterOptions<C> & ThrottleSettings<Context>, VIEW)
   const state: RouteState = {
-    challenge: a.challenge,
+    // Read when an answer needs it: a lazy verifier is built on first use, not here.
+    get challenge() {
+      return a.challenge
+    },
     async fail(err, c) {
       if (!BearerError.is(err)) throw err
       if (onError) return onError(err, c)

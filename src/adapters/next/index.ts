@@ -67,7 +67,9 @@ function resolveNextAdapter<C extends object>(options: NextBearerOptions<C>) {
       throw new ConfigError('next', `guards.${i}`, 'expected a guard from tokengate/next, e.g. requireRoles("admin")')
     }
   })
-  const a = resolveAdapter('next', rest as AdapterOptions<C> & ThrottleSettings<Request>, VIEW)
+  // Lazy: `next build` imports route modules without the runtime environment the options are
+  // usually read from (process.env.ISSUER!, ...); they are checked on the first request.
+  const a = resolveAdapter('next', rest as AdapterOptions<C> & ThrottleSettings<Request>, VIEW, true)
   const fail = (err: unknown, request: Request): Response | Promise<Response> => {
     if (!BearerError.is(err)) throw err
     return onError ? onError(err, request) : err.toResponse()

@@ -6,7 +6,7 @@
  * check. Bundled against the built package (the relative imports become `tokengate` and
  * `tokengate/presets`).
  */
-import { BearerError, createVerifier, type Verifier } from '../../../src/index.js'
+import { BearerError, createVerifier, type JwtAuth, type Verifier } from '../../../src/index.js'
 import { alb, firebase } from '../../../src/presets/index.js'
 
 /** The Worker's bindings. */
@@ -20,9 +20,9 @@ export interface Env {
   readonly ALB_KEYS_URL: string
 }
 
-let verifiers: Record<string, Verifier> | undefined
+let verifiers: Record<string, Verifier<object, JwtAuth>> | undefined
 
-function build(env: Env): Record<string, Verifier> {
+function build(env: Env): Record<string, Verifier<object, JwtAuth>> {
   return {
     '/pem': createVerifier({ issuer: env.ISSUER, audience: env.AUDIENCE, publicKey: env.CERTIFICATE }),
     '/firebase': createVerifier({ ...firebase({ projectId: env.PROJECT_ID }), x509Uri: env.X509_URI }),
