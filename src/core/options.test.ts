@@ -30,6 +30,10 @@ describe('configuration mistakes are TypeErrors at construction, naming the opti
     ['an unknown algorithm', { ...base, jwks, algorithms: ['none'] }, /option algorithms\.0/],
     ['a bad duration', { ...base, jwks, clockTolerance: '5 minutes' }, /option clockTolerance/],
     ['a negative tolerance', { ...base, jwks, clockTolerance: -1 }, /option clockTolerance/],
+    // Milliseconds given as seconds: 30000 would accept tokens 8 hours past their exp.
+    ['a tolerance in milliseconds', { ...base, jwks, clockTolerance: 30_000 }, /option clockTolerance: at most 300 seconds \("5m"\)[^]*milliseconds/],
+    ['a tolerance over 5 minutes', { ...base, jwks, clockTolerance: '301s' }, /option clockTolerance: at most 300 seconds/],
+    ['an infinite tolerance', { ...base, jwks, clockTolerance: Infinity }, /option clockTolerance/],
     ['a non-http jwksUri', { ...base, jwksUri: 'file:///etc/passwd' }, /option jwksUri/],
     ['an empty secret', { ...base, secret: '' }, /option secret/],
     ['an empty byte secret', { ...base, secret: new Uint8Array() }, /option secret/],
@@ -63,6 +67,10 @@ describe('configuration mistakes are TypeErrors at construction, naming the opti
     expect(configError({ ...base, secret: 'x'.repeat(31) }).message).toMatch(/secret|HS256/)
     expect(configError({ ...base, secret: 'x'.repeat(32), algorithms: ['HS512'] }).message).toMatch(/HS512 needs a secret of at least 64 bytes, got 32/)
     expect(() => createVerifier({ ...base, secret: 'x'.repeat(64), algorithms: ['HS512'] })).not.toThrow()
+  })
+
+  it('accepts a clock tolerance up to 5 minutes, as seconds or a duration', () => {
+    for (const clockTolerance of [0, 5, 300, '5m', '300s']) expect(typeof createVerifier({ ...base, jwks, clockTolerance })).toBe('function')
   })
 
   it('rejects asymmetric algorithms with a shared secret', () => {

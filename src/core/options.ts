@@ -101,7 +101,7 @@ export interface CommonVerifierOptions<C extends object = object> {
    * support (asymmetric ones for key sets; the HMACs the secret is long enough for).
    */
   readonly algorithms?: readonly Algorithm[]
-  /** Leeway for `exp`, `nbf` and `iat`. Default 5 seconds. */
+  /** Leeway for `exp`, `nbf` and `iat`. Default 5 seconds; at most 5 minutes (`'5m'`). */
   readonly clockTolerance?: Duration
   /**
    * Required `typ` header (e.g. `'at+jwt'`, RFC 9068); `application/` prefix and case ignored.

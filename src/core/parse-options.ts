@@ -35,6 +35,13 @@ import { isApiKeyVerifier, type ApiKeyVerifier } from '../apikeys/verifier.js'
 /** Default leeway for `exp`, `nbf` and `iat`, in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE = 5
 
+/**
+ * The largest `clockTolerance`, in seconds: 5 minutes, the most any common stack defaults to.
+ * Beyond it the leeway stops being clock skew and silently extends every token's life (a
+ * tolerance given in milliseconds, 30000, would accept tokens 8 hours past `exp`).
+ */
+const MAX_CLOCK_TOLERANCE = 300
+
 /** Where a tenant's keys come from: exactly one of the key-source options. */
 export type KeySourceSpec =
   | { readonly kind: 'jwksUri'; readonly url: string | URL }
@@ -209,7 +216,15 @@ const schema = options({
   ),
   ...keySourceEntries,
   algorithms: v.optional(algorithmList),
-  clockTolerance: v.optional(duration()),
+  clockTolerance: v.optional(
+    v.pipe(
+      duration(),
+      v.check(
+        (d) => toSeconds(d) <= MAX_CLOCK_TOLERANCE,
+        `at most ${MAX_CLOCK_TOLERANCE} seconds ("5m"): a larger leeway accepts expired tokens for that long. It is in seconds, not milliseconds; e.g. 5 or "30s"`,
+      ),
+    ),
+  ),
   typ: v.optional(stringOrList('a token type such as "at+jwt", or a list of them')),
   requiredClaims: v.optional(v.array(nonEmptyString('a claim name'), 'expected a list of claim names')),
   claimValues: v.optional(

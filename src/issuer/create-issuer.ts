@@ -46,7 +46,11 @@ export interface Issuer {
   revokeFamily(familyId: string): Promise<boolean>
   /** Revokes every token issued to `sub` until now (after a password change, say). */
   revokeSubject(sub: string): Promise<void>
-  /** The `isRevoked` hook for `createVerifier`. */
+  /**
+   * The `isRevoked` hook for `createVerifier`. A token of this issuer at or past its `exp` +
+   * `CLOCK_TOLERANCE_ALLOWANCE` (or without a numeric `exp`) is answered as revoked: its
+   * revocation entries are gone by then, whatever the verifier's `clockTolerance`.
+   */
   readonly isRevoked: (claims: JwtClaims) => Promise<boolean>
   /** The public JWK Set to serve at `/.well-known/jwks.json`; `{ keys: [] }` with a shared secret. */
   jwks(): Promise<JSONWebKeySet>

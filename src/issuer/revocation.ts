@@ -68,6 +68,11 @@ export async function revokeSubject(ctx: IssuerContext, sub: string): Promise<vo
  * or its subject (for tokens issued before the cutoff) is. Tokens of other issuers are
  * never revoked here. On a store failure: throws (the verifier answers 503
  * `revocation_unavailable`), or with `failOpen` answers `false`; a `store_error` event either way.
+ *
+ * Revocations are kept until `exp` + `CLOCK_TOLERANCE_ALLOWANCE`, and no longer. A token of
+ * this issuer presented at or after that (a verifier whose `clockTolerance` is larger than
+ * the allowance), or with no numeric `exp`, is answered as revoked: the store no longer holds
+ * what would say it was, so "not revoked" would be a guess that lets revoked tokens back in.
  */
 export function isRevokedHook(ctx: StoreContext): (claims: JwtClaims) => Promise<boolean> {
   // Own members only: a polluted Object.prototype lends the claims nothing.
@@ -81,6 +86,10 @@ export function isRevokedHook(ctx: StoreContext): (claims: JwtClaims) => Promise
     const query = { jti: str(claims, 'jti'), familyId: str(claims, 'sid'), sub: str(claims, 'sub'), issuedAt: typeof iat === 'number' ? iat : undefined }
     // Read outside the guard: a broken clock is not a store outage, and failOpen must not pass it.
     const now = nowSeconds(ctx)
+    // Past the allowance every entry covering the token may be gone (memory and Redis drop
+    // them then): answering from the store would say "not revoked" for a revoked token.
+    const exp = own(claims, 'exp')
+    if (typeof exp !== 'number' || !(now < exp + CLOCK_TOLERANCE_ALLOWANCE)) return true
     return guard(ctx, 'isRevoked', () => ctx.store.isRevoked(query, now), ctx.failOpen ? { value: false } : undefined)
   }
 }

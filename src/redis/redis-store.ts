@@ -8,6 +8,7 @@ import { ConfigError } from '../errors/config-error.js'
 import type { Redis } from 'ioredis'
 import { toSeconds, type Duration } from '../lib/duration.js'
 import type { IssuerStore, RefreshTokenRecord } from '../issuer/store.js'
+import { evictionCheck } from './eviction.js'
 import { scriptRunner } from './script-runner.js'
 import { CREATE_FAMILY, IS_REVOKED, REVOKE_FAMILY, REVOKE_SUBJECT, ROTATE } from './scripts.js'
 
@@ -41,7 +42,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * An `IssuerStore` on Redis (standalone, Sentinel or a primary with replicas; not Redis
- * Cluster: the scripts touch keys of several slots).
+ * Cluster: the scripts touch keys of several slots). The Redis must not evict keys: with a
+ * `maxmemory` and a `maxmemory-policy` other than `noeviction`, every operation fails closed
+ * (503 `store_unavailable`, a `store_error` event saying why).
  *
  * Import from `tokengate/redis`.
  *
@@ -75,7 +78,8 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
     rvJti: (jti: string) => `${prefix}rv:jti:${jti}`,
     rvSub: (sub: string) => `${prefix}rv:sub:${sub}`,
   }
-  const run = <T>(call: () => Promise<T>): Promise<T> => withTimeout(call(), timeoutMs)
+  const safe = evictionCheck(client)
+  const run = <T>(call: () => Promise<T>): Promise<T> => withTimeout(safe().then(call), timeoutMs)
   const toRecord = (f: readonly string[]): RefreshTokenRecord => ({
     familyId: f[0]!,
     sub: f[1]!,

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis'
 import { ConfigError } from '../errors/config-error.js'
 import type { ReplayStore } from '../binding/replay-store.js'
 import { toSeconds, type Duration } from '../lib/duration.js'
+import { evictionCheck } from './eviction.js'
 
 /** Options of `redisReplayStore`. */
 export interface RedisReplayStoreOptions {
@@ -30,6 +31,8 @@ function invalid(option: string, message: string): never {
 
 /**
  * A DPoP `ReplayStore` on Redis (standalone, Sentinel, or Cluster: one key per command).
+ * The Redis must not evict keys: with a `maxmemory` and a `maxmemory-policy` other than
+ * `noeviction`, every request with a proof fails closed (503 `replay_store_unavailable`).
  * Give it to `createVerifier({ dpop: { replayStore } })` on every instance.
  *
  * Import from `tokengate/redis`.
@@ -52,6 +55,8 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
   }
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) invalid('timeout', 'must be positive')
 
+  // An evicted jti lets its proof be replayed: on a Redis that may evict, every add fails closed.
+  const safe = evictionCheck(client)
   return {
     async add(jti, ttlSeconds) {
       let timer: ReturnType<typeof setTimeout> | undefined
@@ -60,7 +65,8 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
       })
       try {
         // The jti is the client's string: kept as is (bounded by the verifier to 256 characters).
-        const reply = await Promise.race([client.set(`${prefix}${jti}`, '1', 'PX', Math.max(1000, Math.ceil(ttlSeconds * 1000)), 'NX'), late])
+        const set = safe().then(() => client.set(`${prefix}${jti}`, '1', 'PX', Math.max(1000, Math.ceil(ttlSeconds * 1000)), 'NX'))
+        const reply = await Promise.race([set, late])
         return reply === 'OK'
       } finally {
         clearTimeout(timer)

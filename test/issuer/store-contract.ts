@@ -213,25 +213,29 @@ export function storeContract(name: string, makeStore: () => IssuerStore | Promi
       const pair = await issuer.issue({ sub: 'alice' })
       const claims = decodeJwt(pair.accessToken) as { iss: string; exp: number; jti: string; sid: string; sub: string; iat: number }
       await issuer.revoke(pair.accessToken)
-      const jtiOnly = { iss: ISSUER, jti: claims.jti, exp: claims.exp }
+      // The queries carry an exp still in the future, to see the store entry itself lapse (a
+      // token past its exp + CLOCK_TOLERANCE_ALLOWANCE is answered as revoked without the store).
+      const live = <T extends object>(query: T) => ({ ...query, exp: clock.seconds + 3600 })
+      const jtiOnly = { iss: ISSUER, jti: claims.jti }
       clock.advance(599 + 60) // exp plus CLOCK_TOLERANCE_ALLOWANCE, for verifiers' clock tolerance
-      await expect(issuer.isRevoked(jtiOnly)).resolves.toBe(true)
+      await expect(issuer.isRevoked({ ...jtiOnly, exp: claims.exp })).resolves.toBe(true)
       clock.advance(1)
-      await expect(issuer.isRevoked(jtiOnly)).resolves.toBe(false)
+      await expect(issuer.isRevoked(live(jtiOnly))).resolves.toBe(false)
+      await expect(issuer.isRevoked({ ...jtiOnly, exp: claims.exp })).resolves.toBe(true)
 
       await issuer.revoke(pair.refreshToken) // family: lives until its refresh token would expire
-      const famOnly = { iss: ISSUER, sid: claims.sid, exp: claims.exp }
+      const famOnly = { iss: ISSUER, sid: claims.sid }
       clock.advance(2939)
-      await expect(issuer.isRevoked(famOnly)).resolves.toBe(true)
+      await expect(issuer.isRevoked(live(famOnly))).resolves.toBe(true)
       clock.advance(1)
-      await expect(issuer.isRevoked(famOnly)).resolves.toBe(false)
+      await expect(issuer.isRevoked(live(famOnly))).resolves.toBe(false)
 
       await issuer.revokeSubject('alice') // subject: as long as the longest lifetime
-      const subOnly = { iss: ISSUER, sub: 'alice', iat: clock.seconds - 1, exp: clock.seconds + 1 }
+      const subOnly = { iss: ISSUER, sub: 'alice', iat: clock.seconds - 1 }
       clock.advance(3599)
-      await expect(issuer.isRevoked(subOnly)).resolves.toBe(true)
+      await expect(issuer.isRevoked(live(subOnly))).resolves.toBe(true)
       clock.advance(1)
-      await expect(issuer.isRevoked(subOnly)).resolves.toBe(false)
+      await expect(issuer.isRevoked(live(subOnly))).resolves.toBe(false)
     })
   })
 }

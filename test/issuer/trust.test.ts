@@ -262,3 +262,45 @@ describe('a broken issuer clock fails closed', () => {
     }
   })
 })
+
+describe('a revocation outlives its token by CLOCK_TOLERANCE_ALLOWANCE; a verifier tolerating more never sees it lapse', () => {
+  // Entries are kept until exp + 60 s. A verifier with a larger clockTolerance accepts the
+  // token past that: once the entry is gone, isRevoked must not answer "not revoked".
+  const revocations: [string, (issuer: ReturnType<typeof createIssuer>, pair: { accessToken: string; refreshToken: string }) => Promise<unknown>][] = [
+    ['revoke(accessToken)', (issuer, pair) => issuer.revoke(pair.accessToken)],
+    ['revoke(refreshToken)', (issuer, pair) => issuer.revoke(pair.refreshToken)],
+    ['revokeFamily(sid)', (issuer, pair) => issuer.revokeFamily(decodeJwt(pair.accessToken).sid as string)],
+    ['revokeSubject(sub)', (issuer) => issuer.revokeSubject('alice')],
+  ]
+  it.each(revocations)('%s: still 401 with clockTolerance 5m (the most allowed), at exp + 61 s and up to the tolerance', async (_name, revokeIt) => {
+    const clock = new Clock()
+    const issuer = createIssuer({ ...base, now: clock.now, accessTtl: '5m', refreshTtl: '5m' })
+    const pair = await issuer.issue({ sub: 'alice' })
+    clock.advance(1) // revokeSubject covers tokens issued before the current second
+    await revokeIt(issuer, pair)
+    const verify = createVerifier({ ...base, typ: 'at+jwt', keys: issuer.keySource(), isRevoked: issuer.isRevoked, clockTolerance: '5m', now: clock.now })
+    await expectReject(verify(bearer(pair.accessToken)), 'token_revoked')
+    for (const past of [61, 200, 299]) {
+      clock.ms = (decodeJwt(pair.accessToken).exp! + past) * 1000
+      await expectReject(verify(bearer(pair.accessToken)), 'token_revoked')
+    }
+  })
+
+  it('a token nobody revoked: valid up to exp + 60 s, then answered as revoked (nothing left says it is not)', async () => {
+    const clock = new Clock()
+    const issuer = createIssuer({ ...base, now: clock.now, accessTtl: '5m' })
+    const pair = await issuer.issue({ sub: 'alice' })
+    const exp = decodeJwt(pair.accessToken).exp!
+    const verify = createVerifier({ ...base, typ: 'at+jwt', keys: issuer.keySource(), isRevoked: issuer.isRevoked, clockTolerance: '5m', now: clock.now })
+    clock.ms = (exp + 59) * 1000
+    await expect(verify(bearer(pair.accessToken))).resolves.toMatchObject({ claims: { sub: 'alice', exp } })
+    clock.ms = (exp + 60) * 1000
+    await expectReject(verify(bearer(pair.accessToken)), 'token_revoked')
+    // The hook on its own: a token of this issuer with no usable exp is never "not revoked".
+    const { exp: _exp, ...noExp } = decodeJwt(pair.accessToken)
+    await expect(issuer.isRevoked(noExp as never)).resolves.toBe(true)
+    await expect(issuer.isRevoked({ ...noExp, exp: '9999999999' } as never)).resolves.toBe(true)
+    // Another issuer's tokens are still never revoked here.
+    await expect(issuer.isRevoked({ ...noExp, iss: 'https://other.example.com/' } as never)).resolves.toBe(false)
+  })
+})

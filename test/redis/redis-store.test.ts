@@ -97,6 +97,45 @@ describe.skipIf(!server.available)('redisStore (real redis-server on 127.0.0.1)'
     await expect(issuer.refresh(pair.refreshToken)).resolves.toMatchObject({ tokenType: 'Bearer' })
   })
 
+  it('fails closed on a Redis that may evict its keys (a maxmemory with a policy other than noeviction), and recovers once it may not', async () => {
+    // Evicting a revocation un-revokes a token; evicting a spent refresh token turns reuse
+    // detection off. Neither may happen silently.
+    const config = async (name: string): Promise<string> => ((await client!.config('GET', name)) as string[])[1]!
+    const saved = { maxmemory: await config('maxmemory'), policy: await config('maxmemory-policy') }
+    const clock = new Clock()
+    const events: IssuerEvent[] = []
+    // A store checks the policy at its first use (and at most once a minute after a good answer).
+    const keys = [{ privateKey: await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey), kid: 'k1' }]
+    const fresh = () => {
+      const issuer = createIssuer({ issuer: ISSUER, audience: AUDIENCE, keys, now: clock.now, store: redisStore({ client: client!, prefix: prefix() }), onEvent: (e) => events.push(e) })
+      return { issuer, verify: verifierFor(issuer, clock) }
+    }
+    const token = bearer((await fresh().issuer.issue({ sub: 'alice' })).accessToken)
+    try {
+      // No maxmemory: nothing is ever evicted, whatever the policy.
+      await client!.config('SET', 'maxmemory', '0')
+      await client!.config('SET', 'maxmemory-policy', 'allkeys-lru')
+      await expect(fresh().verify(token)).resolves.toMatchObject({ claims: { sub: 'alice' } })
+      await client!.config('SET', 'maxmemory', '512mb')
+      const { issuer, verify } = fresh()
+      for (const policy of ['allkeys-lru', 'volatile-ttl']) {
+        await client!.config('SET', 'maxmemory-policy', policy)
+        events.length = 0
+        const err = await expectIssuerError(issuer.issue({ sub: 'alice' }), 'store_unavailable', 503)
+        expect(String((err.cause as Error).message)).toContain(`maxmemory-policy ${policy}`)
+        expect(events).toEqual([{ type: 'store_error', operation: 'issue', failOpen: false, error: expect.stringContaining('set maxmemory-policy noeviction') }])
+        await expectReject(verify(token), 'revocation_unavailable', { status: 503 })
+      }
+      // A failed check is not remembered: the same store works as soon as Redis may not evict.
+      await client!.config('SET', 'maxmemory-policy', 'noeviction')
+      await expect(verify(token)).resolves.toMatchObject({ claims: { sub: 'alice' } })
+      await expect(issuer.issue({ sub: 'alice' })).resolves.toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String) })
+    } finally {
+      await client!.config('SET', 'maxmemory', saved.maxmemory)
+      await client!.config('SET', 'maxmemory-policy', saved.policy)
+    }
+  })
+
   it('refuses bad options with a TypeError naming the option', () => {
     expect(() => redisStore({ client: {} as Redis })).toThrow('tokengate: invalid redisStore option client')
     expect(() => redisStore({ client: client!, timeout: 'soon' })).toThrow('tokengate: invalid redisStore option timeout')

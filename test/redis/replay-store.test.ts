@@ -66,6 +66,26 @@ describe.skipIf(!server.available)('redisReplayStore (real redis-server on 127.0
     dead.disconnect()
   })
 
+  it('fails closed (503 replay_store_unavailable) on a Redis that may evict its keys: an evicted jti would let its proof be replayed', async () => {
+    const config = async (name: string): Promise<string> => ((await client!.config('GET', name)) as string[])[1]!
+    const saved = { maxmemory: await config('maxmemory'), policy: await config('maxmemory-policy') }
+    try {
+      await client!.config('SET', 'maxmemory', '512mb')
+      await client!.config('SET', 'maxmemory-policy', 'allkeys-lru')
+      const [a] = instances(prefix())
+      const token = await kit.dpopBound()
+      const request = { dpop: { proof: await kit.dpopProof({ url: URL_, accessToken: token }), method: 'GET', url: URL_ } }
+      const err = await expectReject(a(`DPoP ${token}`, request), 'replay_store_unavailable', { status: 503, wwwAuthenticate: undefined })
+      expect(String((err.cause as Error).message)).toContain('maxmemory-policy allkeys-lru')
+      // Fixed: the same store accepts the proof at once.
+      await client!.config('SET', 'maxmemory-policy', 'noeviction')
+      expect((await a(`DPoP ${token}`, request)).scheme).toBe('DPoP')
+    } finally {
+      await client!.config('SET', 'maxmemory', saved.maxmemory)
+      await client!.config('SET', 'maxmemory-policy', saved.policy)
+    }
+  })
+
   it('refuses bad options with a ConfigError naming them', () => {
     expect(() => redisReplayStore({ client: {} as Redis })).toThrow(/invalid redisReplayStore option client: expected an ioredis client/)
     expect(() => redisReplayStore({ client: client!, timeout: 0 })).toThrow(/invalid redisReplayStore option timeout: must be positive/)

@@ -71,6 +71,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): IssuerStore {
   // Families by recency of activity (issue, rotation): the least recently active is also the
   // one that expires first, since each activity sets its expiry to now + a fixed lifetime.
   const families = new LRUCache<string, Family>({
+    ttlResolution: 0,
+    // No TTLs here: expiry is judged on the issuer's clock. ttlResolution 0 all the same, so that
+    // no lru-cache timer can ever be scheduled, as on every cache tokengate builds; see
+    // test/edge/lru-cache.test.ts.
     max: maxRefreshTokens,
     // Forgetting a family forgets all its tokens, spent ones included, at once: a spent token
     // is never forgotten while its family can still refresh.
