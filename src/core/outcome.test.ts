@@ -161,6 +161,7 @@ describe('listeners cannot break or slow verification', () => {
     await expect(verify(good)).resolves.toMatchObject({ claims: { sub: 'alice' } })
     await expect(verify(good)).resolves.toMatchObject({ claims: { sub: 'alice' } })
     await expectReject(verify(bearer(await f.sign({ aud: 'other' }))), 'audience_invalid')
-    expect(seen).toEqual(['verified', 'verified', 'rejected'])
+    // The audience mismatch also tells the operator what to check (firsthour's operator hints).
+    expect(seen).toEqual(['verified', 'verified', 'operator_hint', 'rejected'])
   })
 })

@@ -129,7 +129,8 @@ describe('instrument', () => {
       ])
       expect((m.get('tokengate.jwks.fetch.duration') as HistogramMetricData).dataPoints.reduce((n, p) => n + p.value.count, 0)).toBe(2)
       // The second request, in the cooldown after the failure: no fetch, an event of its own.
-      expect(points(m.get('tokengate.events'))).toEqual([[{ 'tokengate.event': 'jwks_cooldown' }, 1]])
+      // ... and the operator hint for the outage (firsthour's hints travel on the same event hub).
+      expect(points(m.get('tokengate.events'))).toEqual([[{ 'tokengate.event': 'jwks_cooldown' }, 1], [{ 'tokengate.event': 'operator_hint' }, 1]])
       expect(points(m.get('tokengate.verifications')).map(([a, n]) => [a['tokengate.reason'] ?? a['tokengate.outcome'], n])).toEqual([
         ['jwks_unavailable', 2],
         ['verified', 1],
