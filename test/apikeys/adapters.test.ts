@@ -15,6 +15,9 @@ import { bearer as expressBearer, requireScopes as expressScopes } from '../../s
 import fastifyBearer, { requireScopes as fastifyScopes } from '../../src/adapters/fastify/index.js'
 import { bearer as honoBearer, requireScopes as honoScopes, type BearerEnv } from '../../src/adapters/hono/index.js'
 import { withBearer } from '../../src/adapters/next/index.js'
+import Koa from 'koa'
+import Router from '@koa/router'
+import { bearer as koaBearer, requireScopes as koaScopes } from '../../src/adapters/koa/index.js'
 import { createVerifier, type BearerAuth } from '../../src/index.js'
 import { listen } from '../adapters/fixtures.js'
 
@@ -54,6 +57,15 @@ const apps: Record<string, (apiKeys: ApiKeys) => Promise<App>> = {
         resolve({ url: `http://127.0.0.1:${info.port}`, close: () => new Promise((done) => server.close(() => done())) }),
       )
     })
+  },
+  async koa(apiKeys) {
+    const app = new Koa()
+    const router = new Router()
+    router.use(koaBearer({ apiKeys }))
+    router.get('/read', (ctx) => void (ctx.body = answer(ctx.state.auth)))
+    router.get('/write', koaScopes('write:invoices'), (ctx) => void (ctx.body = answer(ctx.state.auth)))
+    app.use(router.routes())
+    return listen(createServer(app.callback()))
   },
   async next(apiKeys) {
     // The App Router handler takes a Request: served here by a Node bridge.

@@ -90,7 +90,7 @@ export function bearer<C extends object = object>(options: KoaBearerOptions<C>):
     let auth: BearerAuth<C> | undefined
     try {
       // headersDistinct keeps repeated Authorization fields: two credentials fail as header_malformed.
-      auth = await authenticate(a, ctx.req.headersDistinct?.[a.header] ?? headers[a.header])
+      auth = await authenticate(a, ctx.req.headersDistinct?.[a.header] ?? headers[a.header], undefined, ctx.req.headersDistinct?.['x-api-key'] ?? headers['x-api-key'])
     } catch (err) {
       return state.fail(err, ctx)
     }

@@ -159,7 +159,7 @@ export function withBearer<E extends ProxyEventV1 | ProxyEventV2, R, C extends o
     try {
       // Answered here (204): the handler never runs unauthenticated.
       if (a.answerPreflight && isPreflight(method, headerOf(headers, 'access-control-request-method'))) return { statusCode: PREFLIGHT_STATUS, headers: {}, body: '' }
-      auth = await authenticate(a, authorizationOf(a.header, headers, v1 ? event.multiValueHeaders : undefined))
+      auth = await authenticate(a, authorizationOf(a.header, headers, v1 ? event.multiValueHeaders : undefined), undefined, authorizationOf('x-api-key', headers, v1 ? event.multiValueHeaders : undefined))
       await guard(a, guards, auth)
     } catch (err) {
       if (!BearerError.is(err)) throw err

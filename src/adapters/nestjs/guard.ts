@@ -111,9 +111,9 @@ export class BearerGuard implements CanActivate {
     // Answered by the module's filter with 204: no handler runs unauthenticated.
     if (a.answerPreflight && isPreflight(raw.method, raw.headers['access-control-request-method'])) throw new PreflightAnswer()
     try {
-      const auth = await authenticate(a, raw.headersDistinct?.[a.header] ?? raw.headers[a.header])
+      const auth = await authenticate(a, raw.headersDistinct?.[a.header] ?? raw.headers[a.header], undefined, raw.headersDistinct?.['x-api-key'] ?? raw.headers['x-api-key'])
       request.auth = auth
-      for (const guard of guards) await runGuard(guard, auth, a.realm)
+      for (const guard of guards) await runGuard(guard, auth, a.challenge)
     } catch (err) {
       if (!BearerError.is(err)) throw err
       const res: unknown = context.switchToHttp().getResponse()
