@@ -52,7 +52,7 @@ export function memoryThrottleStore(input: MemoryThrottleStoreOptions = {}): Mem
   const o = parseOptions('memoryThrottleStore', schema, input)
   const now = o.now ?? Date.now
   // No ttl: lru-cache would start a timer per check resolution; expiry is read from `endsAt`.
-  const windows = new LRUCache<string, Entry>({ max: o.max ?? DEFAULT_MAX })
+  const windows = new LRUCache<string, Entry>({ max: o.max ?? DEFAULT_MAX, ttlResolution: 0 })
 
   const current = (key: string, t: number): Entry | undefined => {
     const entry = windows.get(key)

@@ -103,7 +103,7 @@ describe('tokengate dev', () => {
     const events: VerifierEvent[] = []
     const verify = createVerifier({ issuer: info.issuer, audience: 'orders-api', discovery: true, onEvent: (e) => void events.push(e), logger: false })
     expect((await verify(`Bearer ${info.token}`)).header.alg).toBe('RS256')
-    expect(events.map((e) => e.type)).toEqual(['discovery', 'jwks_fetch'])
+    expect(events.map((e) => e.type)).toEqual(['discovery', 'jwks_fetch', 'verified'])
     d.child.kill('SIGTERM')
     expect(await d.exit).toBe(0)
   })
