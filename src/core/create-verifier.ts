@@ -136,7 +136,7 @@ export function verifierInternals(verifier: { readonly realm?: string }): Verifi
 }
 
 /**
- * Builds a verifier. Options are validated once (a mistake throws a `TypeError` naming the
+ * Builds a verifier. Options are validated once (a mistake throws a `ConfigError`, a `TypeError`, naming the
  * option); keys, sets and the allow-list are derived once; the returned function only runs
  * the pipeline.
  *

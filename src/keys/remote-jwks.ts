@@ -117,7 +117,7 @@ export function remoteKeySource(
 }
 
 /**
- * A key source over a remote JWK Set (what `jwksUri` builds). Throws a `TypeError` for a
+ * A key source over a remote JWK Set (what `jwksUri` builds). Throws a `ConfigError` (a `TypeError`) for a
  * URL that is not http(s) or settings out of range.
  *
  * Import from `tokengate`.
