@@ -117,6 +117,10 @@ export async function handle(header: string | undefined): Promise<BearerAuth | R
         types: [],
         module: resolution === 'node16' ? 'node16' : 'esnext',
         moduleResolution: resolution,
+        // @types/koa refers to content-disposition's `Options` from @types/content-disposition,
+        // but express 5.3 hoists content-disposition 2, whose own types lack it (an upstream
+        // mismatch any app with both would meet): point the name at the @types package.
+        paths: { 'content-disposition': [join(root, 'node_modules', '@types', 'content-disposition')] },
       },
       files: ['consumer.mts'],
     }
