@@ -5,7 +5,7 @@ import { configDefaults, defineConfig } from 'vitest/config'
 const jsonReport = process.env.VITEST_JSON_REPORT
 const backend = (file: string) => ({ '#signature-backend': fileURLToPath(new URL(`./src/signature/${file}.ts`, import.meta.url)) })
 const include = ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts']
-// Nest 12 sits in an npm workspace beside the repo's Nest 11 (test/adapters/nest12/package.json).
+// Nest 12 sits beside the repo's Nest 11 in test/adapters/nest12 (a file: devDependency, so npm nests its copies there; not a workspace, which would hide the root package from changesets).
 const nest12 = fileURLToPath(new URL('./test/adapters/nest12/node_modules/@nestjs/', import.meta.url))
 
 export default defineConfig({
