@@ -45,8 +45,8 @@ export async function startAuthServer(options: { issuer: string; audience: strin
         // A demo "login": any username, with the scopes, roles and plan it asks for. Check passwords
         // (and look roles up) in yours.
         const roles = (form.roles ?? '').split(',').filter(Boolean)
-        const claims = { ...(roles.length > 0 ? { roles } : {}), ...(form.plan ? { plan: form.plan } : {}) }
-        const pair = await issuer.issue({ sub: form.username ?? 'alice', scopes: (form.scope ?? '').split(' ').filter(Boolean), claims }, bind)
+        const claims = form.plan ? { plan: form.plan } : {}
+        const pair = await issuer.issue({ sub: form.username ?? 'alice', scopes: (form.scope ?? '').split(' ').filter(Boolean), roles, claims }, bind)
         return send(res, 200, toTokenResponse(pair))
       }
       if (req.method === 'POST' && req.url === '/revocation-status') {

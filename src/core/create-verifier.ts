@@ -212,6 +212,7 @@ export function createVerifierOn<C extends object = object>(backend: SignatureBa
           jwt: built.length > 0 || o.resolver !== undefined,
           claimsSchema: o.claims,
           roleClaims: o.roleClaims,
+          dpop: o.dpop !== undefined,
         })
   const resolved: ResolvedVerifier = Object.freeze({
     realm: o.realm,

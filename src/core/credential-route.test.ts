@@ -10,6 +10,7 @@ import { runGuard } from '../guards/guard.js'
 import { requireClaimGuard } from '../guards/claims.js'
 import { requirePermissionsGuard, requireRolesGuard } from '../guards/roles.js'
 import { scopesGuard } from '../guards/scopes.js'
+import { generateDpopKey, signDpopProof } from '../testing/dpop.js'
 import { bearer, expectReject, fixture, NOW_S, now } from '../../test/helpers/setup.js'
 
 async function keys(clock: () => number = now) {
@@ -150,5 +151,24 @@ describe('API keys through the verifier', () => {
     const { apiKeys } = await keys()
     expect(() => createVerifier({ apiKeys, issuer: 'https://idp.example.com/' } as never)).toThrow(/verifier option issuer: applies to JWTs and introspected tokens only/)
     expect(() => createVerifier({ apiKeys: { verify: () => {} } } as never)).toThrow(/verifier option apiKeys: expected the result of createApiKeys\(\)/)
+  })
+})
+
+describe('API keys beside DPoP', () => {
+  // Found by the demo after the merge: with apiKeys configured, routing read only Bearer, so
+  // `Authorization: DPoP <jwt>` was token_missing on every API that took both.
+  it('routes Authorization: DPoP to the JWT pipeline with its proof; keys still work', async () => {
+    const { apiKeys, created } = await keys()
+    const f = await fixture('ES256')
+    const verify = createVerifier({ ...f.options, apiKeys, dpop: true, now })
+    const client = await generateDpopKey('ES256')
+    const token = await f.sign({ cnf: { jkt: client.jkt } })
+    const url = 'https://api.example.com/orders'
+    const proof = await signDpopProof(client, { url, accessToken: token }, NOW_S)
+    const auth = await verify(`DPoP ${token}`, { dpop: { proof, method: 'GET', url } })
+    expect(auth.kind).toBe('jwt')
+    expect(auth.scheme).toBe('DPoP')
+    expect((await verify(bearer(created.key))).kind).toBe('api_key')
+    await expectReject(verify(bearer(token)), 'token_bound')
   })
 })

@@ -19,7 +19,7 @@ import { deepFreeze } from '../lib/freeze.js'
 import type { ApiKeyAuth, ApiKeyInfo, BearerAuth, IntrospectedAuth, VerifyRequestOptions } from '../lib/result.js'
 import { assertScopes } from '../scopes/require.js'
 import { grantedPermissions, grantedRoles } from '../scopes/roles.js'
-import { assertToken68, readBearerCredentials, type AuthorizationInput } from './authorization-header.js'
+import { assertToken68, readCredentials, type AuthorizationInput } from './authorization-header.js'
 
 /** The path a credential takes. */
 export type CredentialRoute = 'jwt' | 'introspect' | 'api_key'
@@ -33,6 +33,8 @@ export interface OpaqueRouting {
   /** The verifier has a key source: JWTs are verified locally. */
   readonly jwt: boolean
   readonly claimsSchema: ClaimsSchema<unknown> | undefined
+  /** The verifier serves DPoP: `Authorization: DPoP <jwt>` is a credential (for the JWT path only). */
+  readonly dpop: boolean
   /** Where roles are read from (the verifier's `roleClaims`), for `auth.roles`. */
   readonly roleClaims: readonly (readonly string[])[]
 }
@@ -84,7 +86,7 @@ export function routeRequest(o: OpaqueRouting, authorization: AuthorizationInput
   if (header !== undefined && header !== '') {
     let bearer = true
     try {
-      readBearerCredentials(authorization, maxSize)
+      readCredentials(authorization, maxSize, o.dpop && o.jwt)
     } catch (err) {
       if (!(BearerError.is(err) && err.reason === 'token_missing')) throw err
       bearer = false
@@ -94,7 +96,10 @@ export function routeRequest(o: OpaqueRouting, authorization: AuthorizationInput
     if (!header.startsWith(o.apiKeyPrefix!)) throw new BearerError('api_key_invalid')
     return { route: 'api_key', credential: header }
   }
-  const credential = readBearerCredentials(authorization, maxSize)
+  // DPoP (RFC 9449) binds JWTs here: a DPoP credential goes to the JWT pipeline, which checks
+  // its proof. Without a key source the scheme is not served (no credentials, as before).
+  const { scheme, token: credential } = readCredentials(authorization, maxSize, o.dpop && o.jwt)
+  if (scheme === 'DPoP') return { route: 'jwt', credential }
   const route = routeOf(o, credential)
   if (route !== 'jwt') assertToken68(credential)
   return { route, credential }
