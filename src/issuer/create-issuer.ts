@@ -22,7 +22,7 @@ import { memoryStore } from './stores/memory-store.js'
 import type { TokenPair } from './token-response.js'
 import type { TokenRequestOptions } from './dpop.js'
 import { resolveDpop } from '../binding/dpop-settings.js'
-import { DEFAULT_DPOP_ALGORITHMS, DEFAULT_DPOP_MAX_AGE, DEFAULT_DPOP_MAX_PROOF_SIZE } from '../core/parse-options.js'
+import { DEFAULT_DPOP_ALGORITHMS, DEFAULT_DPOP_MAX_AGE, DEFAULT_DPOP_MAX_PROOF_SIZE } from '../binding/dpop-options.js'
 import { signatureBackend } from '#signature-backend'
 
 /** A configured issuer. Every method is safe to call concurrently. */
