@@ -50,8 +50,11 @@ export type AuditRecord = AuditBase &
 
 /** A pino-style logger: `logger.warn({ ...fields }, 'message')`. pino, bunyan's and most JSON loggers' shape. */
 export interface AuditLogger {
+  /** Writes a record at info level (a verification, when `verified` is on). */
   info(record: object, message: string): unknown
+  /** Writes a record at warn level (a rejection, a throttled request). */
   warn(record: object, message: string): unknown
+  /** Writes a record at error level (refresh-token reuse, a store error). */
   error(record: object, message: string): unknown
 }
 

@@ -23,6 +23,7 @@ import { BARE_TOKEN_MESSAGE } from './authorization-header.js'
  * details repeat its parts as data. Neither ever holds a token, a signature or key material.
  */
 export interface VerifierLogger {
+  /** Writes one operator hint: the message, and its details (never a token or key). */
   warn(message: string, details?: Readonly<Record<string, unknown>>): void
 }
 
