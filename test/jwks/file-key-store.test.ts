@@ -2,7 +2,7 @@
  * `fileKeyStore` (tokengate/fs): key sets in a directory survive a restart: a new process's
  * verifier reads the set the last one wrote, under the same freshness rules.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -32,7 +32,8 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 50))
 /** The directory's files once the background write has been renamed into place. */
 async function written(directory: string): Promise<string[]> {
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await settle()) {
-    const files = readdirSync(directory, { withFileTypes: false }).map(String)
+    // The store creates its directory on the first write: until then there is nothing to list.
+    const files = existsSync(directory) ? readdirSync(directory, { withFileTypes: false }).map(String) : []
     if (files.length > 0 && files.every((f) => f.endsWith('.json'))) return files
   }
   throw new Error('nothing written')
