@@ -9,25 +9,13 @@ import { measure } from 'mitata'
 import { createVerifierOn } from '../src/core/create-verifier.js'
 import type { VerifierOptions } from '../src/core/options.js'
 import { nodeSignatureBackend } from '../src/signature/node.js'
+import { countingListener } from './contenders.js'
 import { ALGS, AUDIENCE, ISSUER, makeFixture, type BenchAlg } from './fixtures.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30)
 const MS = Number(process.env.BENCH_MS ?? 50)
 const only = process.argv.slice(2).filter((a) => (ALGS as readonly string[]).includes(a)) as BenchAlg[]
 const algs = only.length > 0 ? only : (['HS256', 'ES256'] as BenchAlg[])
-
-/** A listener as a metrics exporter would be: count outcomes by reason, sum durations. */
-function countingListener(): (event: { type: string }) => void {
-  const counts = new Map<string, number>()
-  let totalMs = 0
-  return (event) => {
-    const e = event as { type: string; reason?: string; durationMs?: number }
-    const key = e.reason === undefined ? e.type : `${e.type}:${e.reason}`
-    counts.set(key, (counts.get(key) ?? 0) + 1)
-    totalMs += e.durationMs ?? 0
-    if (totalMs < 0) console.log(counts)
-  }
-}
 
 console.log(`${'algorithm, cache'.padEnd(20)}${'no listener'.padStart(14)}${'onEvent'.padStart(14)}${'ratio'.padStart(8)}`)
 for (const alg of algs) {
